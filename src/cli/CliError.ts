@@ -1,0 +1,22 @@
+/**
+ * A mistake of the user's (bad flag, bad config, missing file): printed as one clean line, no stack,
+ * and the process exits with `exitCode`. Anything that is not a CliError is a bug and shows its stack.
+ */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = 2,
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** Exit codes, in one place so tests and the README agree. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  interrupted: 130,
+  terminated: 143,
+} as const;

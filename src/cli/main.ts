@@ -1,0 +1,96 @@
+import { Command, CommanderError, Option } from 'commander';
+import { TrainConfigSchema } from '../config/schema';
+import { parseFlagText, schemaOptions, type SchemaOption } from '../config/schemaOptions';
+import type { FlagValues } from '../config/loadConfig';
+import { lsBenchVersion } from '../store/environment';
+import { CliError, ExitCode } from './CliError';
+import { trainCommand, type CommandIo } from './commands/train';
+
+/** Adds one flag per key of the training schema, with its help text and default from the schema. */
+function addSchemaFlags(command: Command, options: SchemaOption[]): void {
+  for (const o of options) {
+    const choices = o.choices ? ` (one of: ${o.choices.join(', ')})` : '';
+    const shown = o.defaultValue === undefined ? '' : ` [default: ${Array.isArray(o.defaultValue) ? o.defaultValue.join(',') : String(o.defaultValue)}]`;
+    command.addOption(new Option(`${o.flag} <${o.kind === 'number-list' ? 'list' : o.kind === 'number' ? 'number' : 'value'}>`, `${o.description}${choices}${shown}`));
+  }
+}
+
+/** Converts the flags the user actually gave (not schema defaults) into the schema's kinds. */
+function collectFlags(parsed: Record<string, unknown>, options: SchemaOption[]): FlagValues {
+  const flags: FlagValues = {};
+  for (const o of options) {
+    const text = parsed[o.key];
+    if (text === undefined) continue;
+    const result = parseFlagText(o, String(text));
+    if ('error' in result) throw new CliError(`${o.flag}: ${result.error}`);
+    flags[o.key] = result.value;
+  }
+  return flags;
+}
+
+/** Builds the program. Commands resolve to an exit code; only bin/ls-bench.js calls process.exit. */
+export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('ls-bench')
+    .description('What does label smoothing do to this model on this data? Paired hard-label vs label-smoothed training, compared.')
+    .version(lsBenchVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+
+  const trainOptions = schemaOptions(TrainConfigSchema);
+  const train = program
+    .command('train')
+    .description('train a hard-label arm and label-smoothed arm(s) from the same initial weights on the same batches, and show what changed')
+    .option('-c, --config <file>', 'YAML or JSON config file; flags override its values')
+    .option('--json', 'print one JSON document on stdout instead of tables (logs stay on stderr)', false)
+    .option('--runs-dir <dir>', 'runs root (default: $LS_BENCH_RUNS_DIR, else ./runs)')
+    .option('--name <name>', 'a name for the run')
+    .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
+  addSchemaFlags(train, trainOptions);
+  train.action(async (parsed: Record<string, unknown>) => {
+    setExitCode(
+      await trainCommand(
+        {
+          ...(parsed.config ? { configFile: String(parsed.config) } : {}),
+          flags: collectFlags(parsed, trainOptions),
+          json: parsed.json === true,
+          ...(parsed.runsDir ? { runsDir: String(parsed.runsDir) } : {}),
+          ...(parsed.name !== undefined ? { name: String(parsed.name) } : {}),
+          tags: (parsed.tag as string[]) ?? [],
+          argv: process.argv.slice(2),
+        },
+        io,
+      ),
+    );
+  });
+  return program;
+}
+
+/**
+ * Runs ls-bench with `argv` (without node and the script) and returns the exit code. User mistakes
+ * (CliError, commander's usage errors) print one line; anything else is a bug and prints its stack.
+ */
+export async function run(argv: string[], io: CommandIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit 0; usage errors were already printed by commander
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`ls-bench: ${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`ls-bench: internal error (a bug; please report it with this trace)\n${error instanceof Error ? error.stack : String(error)}\n`);
+    return ExitCode.failure;
+  }
+}

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { CliError } from '../cli/CliError';
+import { TrainConfigSchema, type TrainConfig } from './schema';
+import { kebabCase } from './schemaOptions';
+
+/** Values given on the command line, already converted to the schema's kinds. */
+export type FlagValues = Record<string, unknown>;
+
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/** Reads a YAML or JSON config file into a plain object; every failure names the file. */
+export function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    const buffer = readFileSync(file);
+    if (buffer.length > MAX_CONFIG_BYTES) throw new CliError(`${file}: config file is ${buffer.length} bytes, expected at most ${MAX_CONFIG_BYTES}`);
+    text = buffer.toString('utf8').replace(/^\uFEFF/, '');
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code ?? error)})`);
+  }
+  let parsed: unknown;
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.json') {
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new CliError(`${file}: invalid JSON (${(error as Error).message})`);
+    }
+  } else {
+    // maxAliasCount refuses "billion laughs" alias bombs before they expand.
+    const doc = YAML.parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    if (doc.errors.length > 0) {
+      const e = doc.errors[0]!;
+      const line = e.linePos?.[0]?.line;
+      throw new CliError(`${file}${line ? `:${line}` : ''}: invalid YAML (${e.message.split('\n')[0]})`);
+    }
+    try {
+      parsed = doc.toJS({ maxAliasCount: 50 });
+    } catch (error) {
+      throw new CliError(`${file}: invalid YAML (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new CliError(`${file}: expected a mapping of option names to values at the top level, got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/**
+ * The resolved training config: schema defaults, then the config file, then command-line flags.
+ * Errors name where the bad value came from (the file and key, or the flag) and what was expected.
+ */
+export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues }): TrainConfig {
+  const fromFile = options.configFile ? readConfigFile(options.configFile) : {};
+  const flags = options.flags ?? {};
+  const merged = { ...fromFile, ...flags };
+  const result = TrainConfigSchema.safeParse(merged);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new CliError(describeIssue(issue, merged, flags, options.configFile));
+}
+
+export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>, flags: FlagValues, configFile?: string): string {
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    const where = configFile ?? 'config';
+    const known = Object.keys(TrainConfigSchema.shape);
+    const hints = keys.map((k) => {
+      const close = known.find((n) => n.toLowerCase() === k.toLowerCase().replace(/[-_]/g, ''));
+      return close ? `"${k}" (did you mean "${close}"?)` : `"${k}"`;
+    });
+    return `${where}: unknown key${keys.length > 1 ? 's' : ''} ${hints.join(', ')}; expected one of: ${known.join(', ')}`;
+  }
+  const key = String(issue.path[0] ?? '');
+  const fromFlag = key in flags;
+  const where = fromFlag ? `--${kebabCase(key)}` : `${configFile ?? 'config'}: key "${issue.path.join('.')}"`;
+  const got = fromFlag ? flags[key] : input[key];
+  return `${where}: ${expectation(issue)}, got ${JSON.stringify(got)}`;
+}
+
+function expectation(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected === 'int' ? 'an integer' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;
+    case 'too_small':
+      return issue.origin === 'array'
+        ? `expected at least ${issue.minimum} value(s)`
+        : `expected a value ${issue.inclusive ? '≥' : '>'} ${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'array' ? `expected at most ${issue.maximum} value(s)` : `expected a value ${issue.inclusive ? '≤' : '<'} ${issue.maximum}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
+}

@@ -1,0 +1,49 @@
+import { SeededRandom } from '../random/SeededRandom';
+
+/** Indices of each class, in their original order. */
+function indicesByClass(labels: ArrayLike<number>, numClasses: number): number[][] {
+  const byClass: number[][] = Array.from({ length: numClasses }, () => []);
+  for (let i = 0; i < labels.length; i++) byClass[labels[i]!]!.push(i);
+  return byClass;
+}
+
+/**
+ * A stratified train/test split drawn from `rng`: each class contributes round(n_c · testFraction)
+ * samples to the test set. Both index lists come back sorted so that data order does not depend on
+ * the draw beyond membership.
+ */
+export function stratifiedSplit(labels: ArrayLike<number>, numClasses: number, testFraction: number, rng: SeededRandom): { train: Int32Array; test: Int32Array } {
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const members of indicesByClass(labels, numClasses)) {
+    const shuffled = rng.shuffle(members.slice());
+    const nTest = Math.round(members.length * testFraction);
+    test.push(...shuffled.slice(0, nTest));
+    train.push(...shuffled.slice(nTest));
+  }
+  const sorted = (a: number[]) => Int32Array.from(a).sort();
+  return { train: sorted(train), test: sorted(test) };
+}
+
+/**
+ * A stratified subset of at most `size` samples: class proportions kept (largest-remainder rounding),
+ * members drawn from `rng`, returned sorted.
+ */
+export function stratifiedSubset(labels: ArrayLike<number>, numClasses: number, size: number, rng: SeededRandom): Int32Array {
+  if (size >= labels.length) return Int32Array.from({ length: labels.length }, (_, i) => i);
+  const byClass = indicesByClass(labels, numClasses);
+  const exact = byClass.map((m) => (m.length * size) / labels.length);
+  const quota = exact.map(Math.floor);
+  let remaining = size - quota.reduce((a, b) => a + b, 0);
+  const order = exact.map((e, c) => ({ c, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.c - b.c);
+  for (const { c } of order) {
+    if (remaining <= 0) break;
+    if (quota[c]! < byClass[c]!.length) {
+      quota[c]!++;
+      remaining--;
+    }
+  }
+  const chosen: number[] = [];
+  byClass.forEach((members, c) => chosen.push(...rng.shuffle(members.slice()).slice(0, quota[c])));
+  return Int32Array.from(chosen).sort();
+}

@@ -1,0 +1,76 @@
+import { CliError } from '../cli/CliError';
+import type { BackendName } from '../config/schema';
+import { tf } from './tf';
+
+export interface BackendChoice {
+  /** The TensorFlow.js backend actually in use, as tf.getBackend() names it (tensorflow, wasm, cpu). */
+  name: string;
+  /** Human-readable: what it is. */
+  label: string;
+  /** Set when auto did not get the backend the user asked for: why, and how to get it. */
+  fallbackReason?: string;
+}
+
+const LABELS: Record<string, string> = {
+  tensorflow: 'tfjs-node (native libtensorflow, CPU)',
+  wasm: 'tfjs-backend-wasm (WebAssembly, SIMD)',
+  cpu: 'tfjs-backend-cpu (plain JavaScript)',
+};
+
+const TFJS_NODE_HINT =
+  '@tensorflow/tfjs-node is not installed (its install downloads libtensorflow, which fails offline); with network access run `npm install @tensorflow/tfjs-node` to enable it';
+
+function tryLoadTfjsNode(): string | undefined {
+  try {
+    // Registers the "tensorflow" backend with the shared tfjs-core instance.
+    require('@tensorflow/tfjs-node');
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'MODULE_NOT_FOUND' ? TFJS_NODE_HINT : `@tensorflow/tfjs-node failed to load (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    require('@tensorflow/tfjs-backend-wasm');
+    return (await tf.setBackend('wasm')) ? undefined : 'tfjs-backend-wasm did not initialise';
+  } catch (error) {
+    return `tfjs-backend-wasm failed to load (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+/**
+ * Sets the TensorFlow.js backend. `auto` tries tfjs-node, then wasm, then cpu, and reports why it fell
+ * back; a backend named explicitly either loads or is an error.
+ */
+export async function selectBackend(requested: BackendName): Promise<BackendChoice> {
+  const use = async (name: string, fallbackReason?: string): Promise<BackendChoice> => {
+    if (!(await tf.setBackend(name))) throw new CliError(`--backend ${requested}: TensorFlow.js backend "${name}" failed to initialise`, 1);
+    await tf.ready();
+    return { name, label: LABELS[name] ?? name, ...(fallbackReason ? { fallbackReason } : {}) };
+  };
+  switch (requested) {
+    case 'node': {
+      const problem = tryLoadTfjsNode();
+      if (problem) throw new CliError(`--backend node: ${problem}; use --backend auto, wasm or cpu`);
+      return use('tensorflow');
+    }
+    case 'native':
+      throw new CliError('--backend native: the native OpenBLAS backend is not built in this version; use --backend auto, wasm or cpu');
+    case 'wasm': {
+      const problem = await tryWasm();
+      if (problem) throw new CliError(`--backend wasm: ${problem}`);
+      return use('wasm');
+    }
+    case 'cpu':
+      return use('cpu');
+    case 'auto': {
+      const nodeProblem = tryLoadTfjsNode();
+      if (!nodeProblem) return use('tensorflow');
+      const wasmProblem = await tryWasm();
+      if (!wasmProblem) return use('wasm', nodeProblem);
+      return use('cpu', `${nodeProblem}; ${wasmProblem}`);
+    }
+  }
+}

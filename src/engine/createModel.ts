@@ -1,0 +1,135 @@
+import type { MlpSpec, InitialWeights } from './initialWeights';
+import { weightsDigest } from './initialWeights';
+import { smoothedCrossEntropy } from './loss';
+import { tf, type Tensor, type Variable } from './tf';
+
+export interface OptimizerSpec {
+  optimizer: 'adam' | 'sgd';
+  learningRate: number;
+  momentum: number;
+}
+
+/** One batch: rows of features, their smoothed targets, and the dropout keep-masks of each hidden layer. */
+export interface Batch {
+  x: Float32Array;
+  /** [size × numClasses] target distributions. */
+  targets: Float32Array;
+  size: number;
+  /** One [size × hidden_l] 0/1 mask per hidden layer, or undefined without dropout. */
+  dropoutMasks?: Float32Array[];
+}
+
+export interface BatchResult {
+  /** The arm's own objective (smoothed cross-entropy) on this batch, before the update. */
+  loss: number;
+  /** Log-probabilities on this batch before the update, [size × numClasses]. */
+  logProbs: Float32Array;
+}
+
+/** An MLP and its optimizer, behind the small interface the paired trainer needs. */
+export interface Model {
+  trainBatch(batch: Batch): BatchResult;
+  /** log-softmax of the logits for `count` rows of `x`, row-major; no dropout. */
+  predictLogProbs(x: Float32Array, count: number): Float32Array;
+  /** The current weights, copied out (kernels and biases in layer order). */
+  readWeights(): Float32Array[];
+  /** sha256 of the current weights. */
+  weightsDigest(): string;
+  dispose(): void;
+}
+
+const PREDICT_CHUNK = 4096;
+
+/**
+ * Builds a model from a copy of `initial`. Nothing is built at import: a paired run is two (or more)
+ * calls from one set of initial weights.
+ */
+export function createModel(spec: MlpSpec, initial: InitialWeights, optimizerSpec: OptimizerSpec): Model {
+  const variables: Variable[] = initial.values.map((values, i) =>
+    // slice(): the variable owns its own buffer, never shared with another arm; tidy disposes the
+    // initial tensor (the variable keeps its data alive).
+    tf.tidy(() => tf.variable(tf.tensor(values.slice(), initial.shapes[i]!, 'float32'), true)),
+  );
+  const optimizer =
+    optimizerSpec.optimizer === 'adam'
+      ? tf.train.adam(optimizerSpec.learningRate)
+      : tf.train.momentum(optimizerSpec.learningRate, optimizerSpec.momentum);
+  const numLayers = variables.length / 2;
+  const keepScale = spec.dropout > 0 ? 1 / (1 - spec.dropout) : 1;
+
+  const activate = (h: Tensor): Tensor => {
+    switch (spec.activation) {
+      case 'relu':
+        return tf.relu(h);
+      case 'tanh':
+        return tf.tanh(h);
+      case 'sigmoid':
+        return tf.sigmoid(h);
+      case 'elu':
+        return tf.elu(h);
+    }
+  };
+
+  const forward = (x: Tensor, masks?: Tensor[]): Tensor => {
+    let h = x;
+    for (let l = 0; l < numLayers; l++) {
+      h = tf.add(tf.matMul(h, variables[2 * l]!), variables[2 * l + 1]!);
+      if (l < numLayers - 1) {
+        h = activate(h);
+        // Inverted dropout with masks drawn by the trainer, identical for every arm.
+        if (masks) h = tf.mul(h, tf.mul(masks[l]!, keepScale));
+      }
+    }
+    return h;
+  };
+
+  return {
+    trainBatch(batch) {
+      const { size } = batch;
+      const x = tf.tensor2d(batch.x, [size, spec.numFeatures]);
+      const targets = tf.tensor2d(batch.targets, [size, spec.numClasses]);
+      const masks = batch.dropoutMasks?.map((m, l) => tf.tensor2d(m, [size, spec.hidden[l]!]));
+      let logProbs: Tensor | undefined;
+      const cost = optimizer.minimize(
+        () => {
+          const logits = forward(x, masks);
+          logProbs = tf.keep(tf.logSoftmax(logits));
+          return smoothedCrossEntropy(logits, targets) as tf.Scalar;
+        },
+        true,
+        variables,
+      );
+      const loss = cost!.dataSync()[0]!;
+      const lp = logProbs!.dataSync() as Float32Array;
+      tf.dispose([x, targets, cost!, logProbs!, ...(masks ?? [])]);
+      return { loss, logProbs: lp };
+    },
+
+    predictLogProbs(xAll, count) {
+      const out = new Float32Array(count * spec.numClasses);
+      for (let start = 0; start < count; start += PREDICT_CHUNK) {
+        const n = Math.min(PREDICT_CHUNK, count - start);
+        const values = tf.tidy(() => {
+          const x = tf.tensor2d(xAll.subarray(start * spec.numFeatures, (start + n) * spec.numFeatures), [n, spec.numFeatures]);
+          return tf.logSoftmax(forward(x));
+        });
+        out.set(values.dataSync(), start * spec.numClasses);
+        values.dispose();
+      }
+      return out;
+    },
+
+    readWeights() {
+      return variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+    },
+
+    weightsDigest() {
+      return weightsDigest(this.readWeights());
+    },
+
+    dispose() {
+      optimizer.dispose();
+      tf.dispose(variables);
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * ls-bench as a library: the label-smoothing math, the metrics and the paired trainer behind the CLI.
+ */
+export { labelSmoothingCrossEntropy, smoothTargets, smoothedTargetValues, logSoftmax, SMOOTHING_VARIANTS } from './smoothing/labelSmoothing';
+export type { SmoothingOptions, SmoothingVariant } from './smoothing/labelSmoothing';
+export { expectedCalibrationError, reliabilityBins, confidenceHistogram } from './metrics/calibration';
+export { confusionMatrix, perClassScores, macroAverage, accuracy } from './metrics/classification';
+export { evaluatePredictions } from './metrics/evaluate';
+export { mcnemarExact, mcnemarExactPValue } from './stats/mcnemar';
+export { TrainConfigSchema } from './config/schema';
+export type { TrainConfig } from './config/schema';
+export { trainPaired } from './train/pairedTrainer';
+export { run } from './cli/main';

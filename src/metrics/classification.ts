@@ -1,0 +1,97 @@
+/** Classification metrics as pure functions of predictions and labels. */
+
+export interface ClassScores {
+  /** tp / predicted; null when the class was never predicted (0/0). */
+  precision: number | null;
+  /** tp / support; null when the class has no test samples (0/0). */
+  recall: number | null;
+  /** Harmonic mean of precision and recall; null when either is null, 0 when both are 0. */
+  f1: number | null;
+  /** Number of test samples whose true class this is. */
+  support: number;
+}
+
+/** Index of the largest value in each row of a row-major [n × k] matrix (first one on ties). */
+export function argmaxRows(values: ArrayLike<number>, numClasses: number): Int32Array {
+  const n = values.length / numClasses;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    let bestValue = values[i * numClasses]!;
+    for (let k = 1; k < numClasses; k++) {
+      const v = values[i * numClasses + k]!;
+      if (v > bestValue) {
+        bestValue = v;
+        best = k;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
+  checkSameLength(predicted, labels);
+  if (labels.length === 0) return NaN;
+  let correct = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++;
+  return correct / labels.length;
+}
+
+/** Mean negative log-likelihood of the true class, from row-major log-probabilities. */
+export function meanNegativeLogLikelihood(logProbs: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): number {
+  if (logProbs.length !== labels.length * numClasses) {
+    throw new RangeError(`log-probabilities have ${logProbs.length} values, expected ${labels.length}×${numClasses}`);
+  }
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) total -= logProbs[i * numClasses + labels[i]!]!;
+  return total / labels.length;
+}
+
+/** confusion[true][predicted] = count. */
+export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): number[][] {
+  checkSameLength(predicted, labels);
+  const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i]!;
+    const p = predicted[i]!;
+    if (t < 0 || t >= numClasses || p < 0 || p >= numClasses) {
+      throw new RangeError(`sample ${i}: label ${t} or prediction ${p} is outside [0, ${numClasses - 1}]`);
+    }
+    m[t]![p]!++;
+  }
+  return m;
+}
+
+/** Per-class precision, recall, F1 and support from a confusion matrix (rows true, columns predicted). */
+export function perClassScores(confusion: number[][]): ClassScores[] {
+  const k = confusion.length;
+  return confusion.map((row, c) => {
+    const tp = row[c]!;
+    const support = row.reduce((a, b) => a + b, 0);
+    let predicted = 0;
+    for (let r = 0; r < k; r++) predicted += confusion[r]![c]!;
+    const precision = predicted === 0 ? null : tp / predicted;
+    const recall = support === 0 ? null : tp / support;
+    const f1 =
+      precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    return { precision, recall, f1, support };
+  });
+}
+
+/** Unweighted mean over the classes where the score is defined. */
+export function macroAverage(scores: ClassScores[]): { precision: number | null; recall: number | null; f1: number | null } {
+  const mean = (values: (number | null)[]): number | null => {
+    const defined = values.filter((v): v is number => v !== null);
+    return defined.length === 0 ? null : defined.reduce((a, b) => a + b, 0) / defined.length;
+  };
+  return {
+    precision: mean(scores.map((s) => s.precision)),
+    recall: mean(scores.map((s) => s.recall)),
+    f1: mean(scores.map((s) => s.f1)),
+  };
+}
+
+function checkSameLength(a: ArrayLike<number>, b: ArrayLike<number>): void {
+  if (a.length !== b.length) throw new RangeError(`length mismatch: ${a.length} predictions, ${b.length} labels`);
+}

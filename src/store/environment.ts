@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import type { BackendChoice } from '../engine/backend';
+import type { EnvironmentInfo } from './runFiles';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+
+export function lsBenchVersion(): string {
+  return (require(path.join(PROJECT_ROOT, 'package.json')) as { version: string }).version;
+}
+
+/** The project's git commit, if it runs from a checkout; null otherwise (an installed package has none). */
+function gitCommit(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2000 }).toString().trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+export function describeEnvironment(backend: BackendChoice): EnvironmentInfo {
+  const cpus = os.cpus();
+  return {
+    lsBenchVersion: lsBenchVersion(),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    arch: os.arch(),
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cpuCount: cpus.length,
+    backend: backend.name,
+    backendLabel: backend.label,
+    backendFallbackReason: backend.fallbackReason ?? null,
+    gitCommit: gitCommit(),
+  };
+}

@@ -1,0 +1,137 @@
+import type { TrainConfig } from '../config/schema';
+import type { EvaluationMetrics } from '../metrics/evaluate';
+import type { EpochRecord } from '../train/pairedTrainer';
+import type { SmoothingVariant } from '../smoothing/labelSmoothing';
+
+/**
+ * The on-disk format of a run directory, version 1. One module (RunStore) reads and writes it.
+ *
+ *   run.json          identity: id, name, tags, created, command line      (written once)
+ *   config.json       the resolved config                                  (written once, before training)
+ *   environment.json  ls-bench and Node versions, CPU, backend, git commit (written once)
+ *   status.json       running | completed | failed | interrupted           (rewritten atomically)
+ *   metrics.jsonl     one line per epoch and arm                           (appended)
+ *   metrics.csv       the same rows as CSV                                 (appended)
+ *   summary.json      final metrics of every arm and the comparisons       (written once, at the end)
+ *   histograms.json   confidence histograms and reliability bins per arm   (written once, at the end)
+ *   predictions.json  predicted test class of every arm                    (written once, at the end)
+ */
+export const SCHEMA_VERSION = 1;
+
+export const RUN_STATUSES = ['running', 'completed', 'failed', 'interrupted'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RUN_FILES = {
+  meta: 'run.json',
+  config: 'config.json',
+  environment: 'environment.json',
+  status: 'status.json',
+  metricsJsonl: 'metrics.jsonl',
+  metricsCsv: 'metrics.csv',
+  summary: 'summary.json',
+  histograms: 'histograms.json',
+  predictions: 'predictions.json',
+} as const;
+
+export interface RunMeta {
+  schemaVersion: number;
+  id: string;
+  name: string | null;
+  tags: string[];
+  createdAt: string;
+  command: string[];
+}
+
+export interface RunStatusFile {
+  schemaVersion: number;
+  status: RunStatus;
+  startedAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  completedEpochs: number;
+  /** Why a run failed or was interrupted. */
+  message: string | null;
+  /** The process that owns a running run, to tell a live run from one whose process died. */
+  pid: number;
+}
+
+export interface EnvironmentInfo {
+  lsBenchVersion: string;
+  node: string;
+  platform: string;
+  arch: string;
+  cpu: string;
+  cpuCount: number;
+  backend: string;
+  backendLabel: string;
+  backendFallbackReason: string | null;
+  gitCommit: string | null;
+}
+
+export interface DatasetInfo {
+  name: string;
+  description: string;
+  trainSamples: number;
+  testSamples: number;
+  features: number;
+  classes: number;
+  classNames: string[];
+  digest: string;
+}
+
+export interface MetricsRow extends EpochRecord {
+  arm: string;
+  epsilon: number;
+}
+
+export const METRICS_CSV_COLUMNS = ['epoch', 'arm', 'epsilon', 'trainLoss', 'trainNll', 'testNll', 'testAccuracy', 'seconds'] as const;
+
+/** The test metrics stored per arm: everything but the bulky reliability bins and histogram (histograms.json). */
+export type ArmTestMetrics = Omit<EvaluationMetrics, 'reliability' | 'confidenceHistogram'>;
+
+export interface ArmSummary {
+  label: string;
+  epsilon: number;
+  smoothing: SmoothingVariant;
+  initialWeightsDigest: string;
+  finalWeightsDigest: string;
+  history: EpochRecord[];
+  test: ArmTestMetrics;
+}
+
+/** A smoothed arm against the hard arm, on one seed: differences (smoothed − hard) and McNemar's exact test. */
+export interface ArmComparison {
+  arm: string;
+  baseline: string;
+  deltaAccuracy: number;
+  deltaNll: number;
+  deltaEce: number;
+  deltaMeanConfidence: number;
+  mcnemar: { onlyBaselineCorrect: number; onlyArmCorrect: number; pValue: number };
+}
+
+export interface RunSummary {
+  schemaVersion: number;
+  runId: string;
+  dataset: DatasetInfo;
+  backend: string;
+  model: string;
+  optimizer: string;
+  config: TrainConfig;
+  arms: ArmSummary[];
+  comparisons: ArmComparison[];
+  seconds: number;
+  completedAt: string;
+}
+
+export interface HistogramsFile {
+  schemaVersion: number;
+  confidenceBins: number[];
+  arms: { label: string; confidenceHistogram: number[]; reliability: EvaluationMetrics['reliability'] }[];
+}
+
+export interface PredictionsFile {
+  schemaVersion: number;
+  labels: number[];
+  arms: { label: string; predictions: number[] }[];
+}

@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, spawnCli } from '../helpers/cli';
+import { tempDir } from '../helpers/tempDir';
+
+const TINY = ['--samples', '240', '--features', '6', '--hidden', '12', '--epochs', '3', '--batch-size', '32', '--learning-rate', '0.01'];
+
+test('ls-bench train end to end (child process): tables, verdict, a complete run directory', () => {
+  const runs = tempDir();
+  const r = spawnCli(['train', '--epsilon', '0.1', '--runs-dir', runs, ...TINY]);
+  assert.equal(r.code, 0, r.stderr);
+  for (const heading of ['data set   synthetic', 'backend    ', 'Per epoch', 'Final test metrics', 'Per class', 'Confusion matrix, hard', 'Confusion matrix, smoothed', 'Confidence of the predicted class', 'Verdict (smoothed, ε=0.1']) {
+    assert.ok(r.stdout.includes(heading), `stdout lacks "${heading}"`);
+  }
+  assert.match(r.stderr, /^backend: (wasm|cpu|tensorflow) /m, 'the backend in use is said');
+  assert.match(r.stderr, /^epoch 3 /m, 'line-oriented progress when not a terminal');
+  assert.doesNotMatch(r.stderr, /\r/, 'no carriage returns when not a terminal');
+  const [id] = readdirSync(runs);
+  const dir = path.join(runs, id!);
+  assert.match(r.stdout, new RegExp(`run saved to ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  for (const f of ['run.json', 'config.json', 'environment.json', 'status.json', 'metrics.jsonl', 'metrics.csv', 'summary.json', 'histograms.json', 'predictions.json']) {
+    assert.ok(existsSync(path.join(dir, f)), `${f} written`);
+  }
+  assert.equal(JSON.parse(readFileSync(path.join(dir, 'status.json'), 'utf8')).status, 'completed');
+  const jsonl = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+  assert.equal(jsonl.length, 6, 'one line per epoch and arm');
+  const csv = readFileSync(path.join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'epoch,arm,epsilon,trainLoss,trainNll,testNll,testAccuracy,seconds');
+  assert.equal(csv.length, 7);
+});
+
+test('--json prints one JSON document with the documented keys, logs on stderr', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--json', '--runs-dir', runs, '--epsilon', '0.2', '--smoothing', 'others', ...TINY]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  assert.ok(['wasm', 'cpu', 'tensorflow'].includes(doc.backend));
+  assert.equal(doc.dataset.name, 'synthetic');
+  assert.equal(doc.config.epochs, 3);
+  assert.equal(doc.runDir, path.join(runs, readdirSync(runs)[0]!));
+  assert.equal(doc.arms.length, 2);
+  for (const arm of doc.arms) {
+    for (const k of ['label', 'epsilon', 'smoothing', 'initialWeightsDigest', 'history', 'test']) assert.ok(k in arm, `arm.${k}`);
+    assert.deepEqual(Object.keys(arm.history[0]).slice(0, 5), ['epoch', 'trainLoss', 'trainNll', 'testNll', 'testAccuracy']);
+    for (const k of ['accuracy', 'nll', 'ece', 'meanConfidence', 'confusionMatrix', 'perClass']) assert.ok(k in arm.test, `test.${k}`);
+    assert.deepEqual(Object.keys(arm.test.perClass[0]), ['precision', 'recall', 'f1', 'support']);
+  }
+  assert.equal(doc.arms[1].smoothing, 'others');
+  assert.equal(doc.arms[0].initialWeightsDigest, doc.arms[1].initialWeightsDigest);
+  assert.match(r.stderr, /epoch 1 /);
+});
+
+test('a terminal gets a live progress line', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--runs-dir', runs, ...TINY], { tty: true });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\r\x1b\[2Kepoch 1\/3 {2}hard +\[[#.]+\] batch \d+\/\d+/);
+});
+
+test('bad input: one line, exit 2, and no run directory left behind', async () => {
+  const runs = tempDir();
+  const cases: [string[], RegExp][] = [
+    [['--epsilon', '1'], /--epsilon: expected a value < 1/],
+    [['--epsilon', '-0.2'], /--epsilon: expected a value ≥ 0/],
+    [['--classes', '1'], /--classes: expected a value ≥ 2/],
+    [['--dataset', 'imagenet'], /--dataset: unknown data set "imagenet"/],
+    [['--epochs', 'ten'], /--epochs: expected a number, got "ten"/],
+    [['--config', path.join(runs, 'nope.yaml')], /nope\.yaml: cannot read config file/],
+    [['--dataset', 'fashion-mnist', '--data-dir', runs], /fashion-mnist: .* lacks train-images-idx3-ubyte\.gz/],
+    [['--name', '../../etc'], /--name "\.\.\/\.\.\/etc": expected/],
+    [['--no-such-flag'], /unknown option '--no-such-flag'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runCli(['train', '--runs-dir', runs, ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')} → exit ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  assert.deepEqual(readdirSync(runs), [], 'no run directory');
+});
+
+test('an interrupted run is marked interrupted with exit 130, its completed epochs kept', async () => {
+  const runs = tempDir();
+  const controller = new AbortController();
+  let stderr = '';
+  const { run } = await import('../../src/cli/main');
+  const code = await run(['train', '--runs-dir', runs, ...TINY, '--epochs', '5'], {
+    stdout: { write: () => true },
+    stderr: {
+      write: (s: string) => {
+        stderr += s;
+        if (/^epoch 2 /m.test(s)) controller.abort('SIGINT');
+        return true;
+      },
+    },
+    signal: controller.signal,
+  });
+  assert.equal(code, 130, stderr);
+  const dir = path.join(runs, readdirSync(runs)[0]!);
+  const status = JSON.parse(readFileSync(path.join(dir, 'status.json'), 'utf8'));
+  assert.equal(status.status, 'interrupted');
+  assert.equal(status.completedEpochs, 2);
+  assert.ok(!existsSync(path.join(dir, 'summary.json')), 'no summary for an unfinished run');
+  assert.equal(readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n').length, 4);
+});

@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { resolveTrainConfig } from '../../src/config/loadConfig';
+import { TrainConfigSchema } from '../../src/config/schema';
+import { schemaOptions, parseFlagText } from '../../src/config/schemaOptions';
+import { CliError } from '../../src/cli/CliError';
+import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
+
+const dir = tempDir();
+function file(name: string, text: string): string {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function cliError(fn: () => unknown): CliError {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof CliError, `expected a CliError, got ${String(error)}`);
+    assert.equal(error.exitCode, 2);
+    assert.ok(!error.message.includes('\n'), 'one line');
+    return error;
+  }
+  assert.fail('expected an error');
+}
+
+test('defaults come from the schema; flags override the file', () => {
+  const defaults = resolveTrainConfig({});
+  assert.equal(defaults.dataset, 'synthetic');
+  assert.deepEqual(defaults.epsilon, [0.1]);
+  assert.equal(defaults.smoothing, 'uniform');
+  const f = file('a.yaml', 'epochs: 3\nepsilon: 0.2\nhidden: [8, 4]\n');
+  const c = resolveTrainConfig({ configFile: f, flags: { epochs: 5 } });
+  assert.equal(c.epochs, 5);
+  assert.deepEqual(c.epsilon, [0.2]);
+  assert.deepEqual(c.hidden, [8, 4]);
+});
+
+test('JSON config files work too', () => {
+  const c = resolveTrainConfig({ configFile: file('b.json', '{"seed": 7, "smoothing": "others"}') });
+  assert.equal(c.seed, 7);
+  assert.equal(c.smoothing, 'others');
+});
+
+test('an unknown key names the file and the key, with a suggestion', () => {
+  const e = cliError(() => resolveTrainConfig({ configFile: file('c.yaml', 'epochs: 3\nlearning_rate: 0.1\n') }));
+  assert.match(e.message, /c\.yaml: unknown key "learning_rate" \(did you mean "learningRate"\?\)/);
+});
+
+test('a wrong type names the file, the key, what was expected and what was given', () => {
+  const e = cliError(() => resolveTrainConfig({ configFile: file('d.yaml', 'epochs: ten\n') }));
+  assert.match(e.message, /d\.yaml: key "epochs": expected a number, got "ten"/);
+  const e2 = cliError(() => resolveTrainConfig({ configFile: file('e.yaml', 'epochs: 2.5\n') }));
+  assert.match(e2.message, /key "epochs": expected an integer/);
+});
+
+test('ε outside [0, 1) is refused, from a flag or from a file', () => {
+  assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [1] } })).message, /^--epsilon: expected a value < 1, got \[1\]/);
+  assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [-0.1] } })).message, /--epsilon: expected a value ≥ 0/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('f.yaml', 'epsilon: [0.1, 1.5]\n') })).message, /f\.yaml: key "epsilon\.1": expected a value < 1/);
+  assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [] } })).message, /--epsilon: expected at least one value/);
+});
+
+test('fewer than 2 classes and unknown enum values are refused', () => {
+  assert.match(cliError(() => resolveTrainConfig({ flags: { classes: 1 } })).message, /--classes: expected a value ≥ 2, got 1/);
+  assert.match(cliError(() => resolveTrainConfig({ flags: { smoothing: 'spread' } })).message, /--smoothing: expected one of "uniform", "others", got "spread"/);
+});
+
+test('unreadable, malformed and non-mapping files are named', () => {
+  assert.match(cliError(() => resolveTrainConfig({ configFile: path.join(dir, 'missing.yaml') })).message, /missing\.yaml: cannot read config file \(no such file\)/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('g.yaml', 'epochs: [1,\n') })).message, /g\.yaml(:\d+)?: invalid YAML/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('h.json', '{"epochs": }') })).message, /h\.json: invalid JSON/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('i.yaml', '- 1\n- 2\n') })).message, /i\.yaml: expected a mapping/);
+});
+
+test('a YAML alias bomb is refused quickly', () => {
+  const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+  for (let i = 0; i < 9; i++) bomb.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+  const started = Date.now();
+  cliError(() => resolveTrainConfig({ configFile: file('bomb.yaml', `${bomb.join('\n')}\n`) }));
+  assert.ok(Date.now() - started < 2000);
+});
+
+test('every shipped config validates', () => {
+  for (const name of ['default.yaml', 'fashion-mnist.yaml', 'synthetic-tiny.yaml']) {
+    resolveTrainConfig({ configFile: path.join(PROJECT_ROOT, 'configs', name) });
+  }
+});
+
+test('flags are generated from the schema with help text and defaults', () => {
+  const options = schemaOptions(TrainConfigSchema);
+  const epsilon = options.find((o) => o.key === 'epsilon')!;
+  assert.equal(epsilon.flag, '--epsilon');
+  assert.equal(epsilon.kind, 'number-list');
+  assert.deepEqual(epsilon.defaultValue, [0.1]);
+  assert.match(epsilon.description, /smoothing strength/);
+  assert.equal(options.find((o) => o.key === 'batchSize')!.flag, '--batch-size');
+  assert.deepEqual(options.find((o) => o.key === 'smoothing')!.choices, ['uniform', 'others']);
+  assert.ok(options.every((o) => o.description.length > 0), 'every option has help text');
+  assert.deepEqual(parseFlagText(epsilon, '0.05, 0.1'), { value: [0.05, 0.1] });
+  assert.match((parseFlagText(epsilon, '0.1,abc') as { error: string }).error, /"abc" is not a number/);
+  assert.match((parseFlagText(options.find((o) => o.key === 'epochs')!, '3x') as { error: string }).error, /expected a number, got "3x"/);
+});
