@@ -48,7 +48,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--json', 'print one JSON document on stdout instead of tables (logs stay on stderr)', false)
     .option('--runs-dir <dir>', 'runs root (default: $LS_BENCH_RUNS_DIR, else ./runs)')
     .option('--name <name>', 'a name for the run')
-    .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
+    .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--resume <run>', 'continue an interrupted run (id, unique id prefix or directory) after its last completed epoch')
+    .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false);
   addSchemaFlags(train, trainOptions);
   train.action(async (parsed: Record<string, unknown>) => {
     setExitCode(
@@ -60,6 +62,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           ...(parsed.runsDir ? { runsDir: String(parsed.runsDir) } : {}),
           ...(parsed.name !== undefined ? { name: String(parsed.name) } : {}),
           tags: (parsed.tag as string[]) ?? [],
+          ...(parsed.resume !== undefined ? { resume: String(parsed.resume) } : {}),
+          checkDeterminism: parsed.checkDeterminism === true,
           argv: process.argv.slice(2),
         },
         io,

@@ -96,6 +96,8 @@ function expectation(issue: z.core.$ZodIssue): string {
       return issue.origin === 'array' ? `expected at most ${issue.maximum} value(s)` : `expected a value ${issue.inclusive ? '≤' : '<'} ${issue.maximum}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'custom':
+      return issue.message;
     default:
       return issue.message.replace(/^Invalid input: /, '');
   }

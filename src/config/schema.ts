@@ -7,9 +7,13 @@ import { SMOOTHING_VARIANTS } from '../smoothing/labelSmoothing';
  * unknown key an error that names it.
  */
 
-const listOf = <T extends z.ZodType>(item: T) =>
+const listOf = <T extends z.ZodType>(item: T, maxLength: number) =>
   // A config file may give a single value where a list is expected ("epsilon: 0.1").
-  z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(item));
+  z.preprocess((v) => (Array.isArray(v) || v === undefined ? v : [v]), z.array(item).max(maxLength));
+
+export const MAX_SYNTHETIC_VALUES = 20_000_000;
+/** Larger models than this would need gigabytes per arm: refused before they are built. */
+export const MAX_MODEL_PARAMETERS = 50_000_000;
 
 export const BACKEND_NAMES = ['auto', 'node', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
@@ -29,11 +33,11 @@ export const TrainConfigSchema = z
       .optional()
       .describe('folder with the IDX .gz files of fashion-mnist (default: data/fashion-mnist, then /usr/share/datasets/fashion-mnist)'),
     limit: z.number().int().min(1).optional().describe('use a stratified subset of at most this many training samples (test set shrunk in proportion)'),
-    samples: z.number().int().min(10).max(1_000_000).default(1000).describe('synthetic: number of samples'),
-    features: z.number().int().min(1).max(10_000).default(10).describe('synthetic: number of features'),
+    samples: z.number().int().min(10).max(200_000).default(1000).describe('synthetic: number of samples'),
+    features: z.number().int().min(1).max(4096).default(10).describe('synthetic: number of features'),
     classes: z.number().int().min(2).max(1000).default(3).describe('synthetic: number of classes'),
     testFraction: z.number().gt(0).lt(1).default(0.2).describe('synthetic: fraction held out as the (stratified) test set'),
-    hidden: listOf(z.number().int().min(1).max(65536))
+    hidden: listOf(z.number().int().min(1).max(16384), 16)
       .default([32])
       .describe('hidden layer sizes of the MLP, e.g. 256,128 (empty list: a linear model)'),
     activation: z.enum(ACTIVATIONS).default('relu').describe('hidden-layer activation'),
@@ -45,13 +49,18 @@ export const TrainConfigSchema = z
     epochs: z.number().int().min(1).max(100_000).default(15).describe('number of epochs'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for data, initial weights, batch order and dropout'),
     smoothing: z.enum(SMOOTHING_VARIANTS).default('uniform').describe('uniform: q=(1-ε)·onehot+ε/K (PyTorch, Keras); others: ε spread over the K-1 wrong classes'),
-    epsilon: listOf(z.number().min(0).lt(1))
+    epsilon: listOf(z.number().min(0).lt(1), 64)
       .refine((v) => v.length >= 1, 'expected at least one value')
       .default([0.1])
       .describe('smoothing strength ε in [0, 1); a list (0.05,0.1) trains one smoothed arm per value'),
     backend: z.enum(BACKEND_NAMES).default('auto').describe('TensorFlow.js backend: auto picks node (tfjs-node) if it loads, else the fastest that works here'),
   })
-  .strict();
+  .strict()
+  // Bound the synthetic set's memory (samples × features float32 values) before anything is allocated.
+  .refine((c) => c.samples * c.features <= MAX_SYNTHETIC_VALUES, {
+    path: ['samples'],
+    message: `expected samples × features ≤ ${MAX_SYNTHETIC_VALUES.toLocaleString('en-US')} (the synthetic set is held in memory)`,
+  });
 
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;

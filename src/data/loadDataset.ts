@@ -1,5 +1,5 @@
 import { CliError } from '../cli/CliError';
-import type { TrainConfig } from '../config/schema';
+import { MAX_MODEL_PARAMETERS, type TrainConfig } from '../config/schema';
 import { SeededRandom } from '../random/SeededRandom';
 import { classCounts, selectRows, type Dataset } from './Dataset';
 import { fashionMnistDataset } from './fashionMnist';
@@ -23,6 +23,7 @@ export function loadDataset(config: TrainConfig): Dataset {
   }
   if (config.limit !== undefined) dataset = limitDataset(dataset, config.limit, config.seed);
   checkDataset(dataset);
+  checkModelSize(config, dataset);
   return dataset;
 }
 
@@ -39,6 +40,16 @@ export function limitDataset(dataset: Dataset, limit: number, seed: number): Dat
     train: selectRows(dataset.train, trainIdx, dataset.numFeatures),
     test: selectRows(dataset.test, testIdx, dataset.numFeatures),
   };
+}
+
+/** The model must fit: hidden sizes come from the config, input and output widths from the data. */
+export function checkModelSize(config: TrainConfig, dataset: Dataset): void {
+  const sizes = [dataset.numFeatures, ...config.hidden, dataset.numClasses];
+  let parameters = 0;
+  for (let l = 0; l < sizes.length - 1; l++) parameters += sizes[l]! * sizes[l + 1]! + sizes[l + 1]!;
+  if (parameters > MAX_MODEL_PARAMETERS) {
+    throw new CliError(`--hidden ${config.hidden.join(',')}: the model would have ${parameters.toLocaleString('en-US')} parameters on ${dataset.name}; expected at most ${MAX_MODEL_PARAMETERS.toLocaleString('en-US')}`);
+  }
 }
 
 export function checkDataset(dataset: Dataset): void {

@@ -26,6 +26,17 @@ export interface BatchResult {
   logProbs: Float32Array;
 }
 
+/**
+ * Everything needed to continue training exactly where it stopped: weights, optimizer slots and step
+ * count, and Adam's running β powers (restored as saved, not recomputed, so a resumed run is bit-identical).
+ */
+export interface ModelState {
+  weights: Float32Array[];
+  optimizerSlots: { name: string; shape: number[]; values: Float32Array }[];
+  iterations: number;
+  betaPowers: number[];
+}
+
 /** An MLP and its optimizer, behind the small interface the paired trainer needs. */
 export interface Model {
   trainBatch(batch: Batch): BatchResult;
@@ -35,7 +46,17 @@ export interface Model {
   readWeights(): Float32Array[];
   /** sha256 of the current weights. */
   weightsDigest(): string;
+  /** True when every weight is finite. */
+  weightsFinite(): boolean;
+  snapshot(): Promise<ModelState>;
+  restore(state: ModelState): Promise<void>;
   dispose(): void;
+}
+
+/** Adam keeps β1^t and β2^t as private variables; they are part of its state. */
+interface AdamInternals {
+  accBeta1?: Variable;
+  accBeta2?: Variable;
 }
 
 const PREDICT_CHUNK = 4096;
@@ -127,9 +148,57 @@ export function createModel(spec: MlpSpec, initial: InitialWeights, optimizerSpe
       return weightsDigest(this.readWeights());
     },
 
+    weightsFinite() {
+      return variables.every((v) => (v.dataSync() as Float32Array).every(Number.isFinite));
+    },
+
+    async snapshot() {
+      const named = await optimizer.getWeights();
+      const [iterationsTensor, ...slots] = named;
+      const iterations = iterationsTensor!.tensor.dataSync()[0]!;
+      iterationsTensor!.tensor.dispose();
+      const internals = optimizer as unknown as AdamInternals;
+      const betaPowers = optimizerSpec.optimizer === 'adam' ? [adamBetaPower(internals.accBeta1), adamBetaPower(internals.accBeta2)] : [];
+      return {
+        weights: this.readWeights(),
+        optimizerSlots: slots.map((s) => ({ name: s.name, shape: s.tensor.shape.slice(), values: Float32Array.from(s.tensor.dataSync() as Float32Array) })),
+        iterations,
+        betaPowers,
+      };
+    },
+
+    async restore(state) {
+      if (state.weights.length !== variables.length) throw new Error(`checkpoint has ${state.weights.length} weight tensors, the model ${variables.length}`);
+      variables.forEach((v, i) => {
+        if (state.weights[i]!.length !== v.size) throw new Error(`checkpoint weight ${i} has ${state.weights[i]!.length} values, expected ${v.size}`);
+        tf.tidy(() => v.assign(tf.tensor(state.weights[i]!.slice(), v.shape, 'float32')));
+      });
+      const tensors = [
+        { name: 'iter', tensor: tf.scalar(state.iterations, 'int32') },
+        ...state.optimizerSlots.map((s) => ({ name: s.name, tensor: tf.tensor(s.values.slice(), s.shape, 'float32') })),
+      ];
+      // setWeights replaces the slot variables without disposing the old ones (none in a fresh optimizer)
+      const previous = await optimizer.getWeights();
+      tf.dispose(previous.map((w) => w.tensor));
+      await optimizer.setWeights(tensors);
+      tf.dispose(tensors.map((t) => t.tensor));
+      if (optimizerSpec.optimizer === 'adam') {
+        const internals = optimizer as unknown as AdamInternals;
+        tf.tidy(() => {
+          internals.accBeta1!.assign(tf.scalar(state.betaPowers[0]!));
+          internals.accBeta2!.assign(tf.scalar(state.betaPowers[1]!));
+        });
+      }
+    },
+
     dispose() {
       optimizer.dispose();
       tf.dispose(variables);
     },
   };
+}
+
+function adamBetaPower(variable: Variable | undefined): number {
+  if (!variable) throw new Error('this TensorFlow.js Adam optimizer keeps no accBeta1/accBeta2: its state cannot be checkpointed');
+  return variable.dataSync()[0]!;
 }

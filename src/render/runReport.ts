@@ -110,9 +110,16 @@ export function renderConfidenceHistogram(histograms: HistogramsFile): string {
 }
 
 export function renderVerdict(summary: RunSummary): string {
+  const hard = summary.arms[0]!;
   return summary.comparisons
     .map((c) => {
       const arm = summary.arms.find((a) => a.label === c.arm)!;
+      const broken = [hard, arm].filter((a) => a.diverged);
+      if (broken.length > 0) {
+        // Deltas against a model that stopped early compare different amounts of training: say so instead.
+        const from = (epoch: number) => (epoch === 0 ? 'its initial weights' : `the end of epoch ${epoch}`);
+        return `Verdict (${arm.label} − hard): not comparable — ${broken.map((a) => `${a.diverged!.message}; its metrics are from ${from(a.diverged!.epoch - 1)}`).join('; ')}.`;
+      }
       const { onlyBaselineCorrect: b, onlyArmCorrect: s, pValue } = c.mcnemar;
       const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
       return (
@@ -134,6 +141,17 @@ export function renderRun(summary: RunSummary, histograms: HistogramsFile, envir
     renderConfusionMatrices(summary),
     renderConfidenceHistogram(histograms),
     renderVerdict(summary),
+    ...renderRunNotes(summary),
     `wall time ${seconds(summary.seconds)}`,
   ].join('\n\n');
+}
+
+function renderRunNotes(summary: RunSummary): string[] {
+  const notes: string[] = [];
+  for (const arm of summary.arms) if (arm.diverged) notes.push(`warning: ${arm.diverged.message}`);
+  if (summary.resumedAfterEpoch !== null && summary.resumedAfterEpoch !== undefined) notes.push(`resumed after epoch ${summary.resumedAfterEpoch}`);
+  if (summary.determinism) {
+    notes.push(`determinism check: ${summary.determinism.identical ? 'a second training gave identical results, bit for bit' : `NOT deterministic: ${summary.determinism.firstDifference}`}`);
+  }
+  return notes;
 }

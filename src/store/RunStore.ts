@@ -18,6 +18,8 @@ import {
   type RunSummary,
 } from './runFiles';
 import type { TrainConfig } from '../config/schema';
+import type { TrainingCheckpoint } from '../train/pairedTrainer';
+import { writeCheckpoint } from './checkpointFile';
 
 export const DEFAULT_RUNS_DIR = 'runs';
 export const RUNS_DIR_ENV = 'LS_BENCH_RUNS_DIR';
@@ -53,6 +55,14 @@ function fsError(error: unknown, what: string, target: string): CliError {
 /** A run being written. All writes go through here; every JSON file is replaced atomically. */
 export class RunWriter {
   private status: RunStatusFile;
+
+  /** Reopens an existing run to continue it (--resume): keeps its start time, takes ownership. */
+  static reopen(dir: string): RunWriter {
+    const previous = readJsonFile<RunStatusFile>(path.join(dir, RUN_FILES.status));
+    const writer = new RunWriter(path.basename(dir), dir, previous.startedAt);
+    writer.status.completedEpochs = previous.completedEpochs;
+    return writer;
+  }
 
   constructor(
     readonly id: string,
@@ -92,7 +102,7 @@ export class RunWriter {
   appendEpoch(rows: MetricsRow[]): void {
     this.guard('append metrics', this.file('metricsJsonl'), () => {
       appendLinesDurable(this.file('metricsJsonl'), rows.map((r) => JSON.stringify(r)));
-      appendLinesDurable(this.file('metricsCsv'), rows.map((r) => METRICS_CSV_COLUMNS.map((c) => csvCell(r[c])).join(',')));
+      appendLinesDurable(this.file('metricsCsv'), rows.map(metricsCsvLine));
     });
     this.status.completedEpochs = Math.max(this.status.completedEpochs, ...rows.map((r) => r.epoch));
     this.writeStatus('running');
@@ -106,6 +116,21 @@ export class RunWriter {
       writeJsonAtomic(this.file('summary'), summary);
     });
     this.writeStatus('completed');
+  }
+
+  writeCheckpoint(checkpoint: TrainingCheckpoint): void {
+    this.guard('write the checkpoint', this.file('checkpoint'), () => writeCheckpoint(this.file('checkpoint'), checkpoint));
+  }
+
+  /** Keeps only the metrics rows of epochs ≤ `epoch` (a crash between appending metrics and the checkpoint can leave one more). */
+  truncateMetrics(epoch: number): MetricsRow[] {
+    const rows = readMetricsRows(this.file('metricsJsonl')).filter((r) => r.epoch <= epoch);
+    this.guard('rewrite metrics', this.dir, () => {
+      writeFileAtomic(this.file('metricsJsonl'), rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      writeFileAtomic(this.file('metricsCsv'), [METRICS_CSV_COLUMNS.join(','), ...rows.map(metricsCsvLine)].map((l) => `${l}\n`).join(''));
+    });
+    this.status.completedEpochs = epoch;
+    return rows;
   }
 
   /** Best effort: marking a run failed must not hide the error that failed it. */
@@ -164,6 +189,20 @@ export class RunStore {
     return writer;
   }
 
+  /**
+   * The directory of the run `ref` names: a run directory path, an id, or a unique id prefix.
+   * Unknown or ambiguous references are CliErrors that say which runs there are.
+   */
+  locate(ref: string): string {
+    if (existsSync(path.join(ref, RUN_FILES.meta))) return path.resolve(ref);
+    const ids = this.runIds();
+    if (ids.includes(ref)) return path.join(this.root, ref);
+    const matches = ids.filter((id) => id.startsWith(ref));
+    if (matches.length === 1) return path.join(this.root, matches[0]!);
+    if (matches.length > 1) throw new CliError(`run "${ref}" is ambiguous in ${this.root}: ${matches.join(', ')}`);
+    throw new CliError(`run "${ref}": no such run in ${this.root}`);
+  }
+
   /** Run directories under the root (names that look like run ids), newest first. */
   runIds(): string[] {
     if (!existsSync(this.root)) return [];
@@ -172,6 +211,25 @@ export class RunStore {
       .sort()
       .reverse();
   }
+}
+
+function metricsCsvLine(row: MetricsRow): string {
+  return METRICS_CSV_COLUMNS.map((c) => csvCell(row[c])).join(',');
+}
+
+/** metrics.jsonl rows; a partial last line (a crash mid-append) is ignored, any other bad line is an error. */
+export function readMetricsRows(file: string): MetricsRow[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const rows: MetricsRow[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    try {
+      rows.push(JSON.parse(line) as MetricsRow);
+    } catch {
+      if (i !== lines.length - 1) throw new Error(`${file}:${i + 1}: not a JSON line`);
+    }
+  });
+  return rows;
 }
 
 function csvCell(value: unknown): string {

@@ -1,6 +1,6 @@
 import type { TrainConfig } from '../config/schema';
 import type { EvaluationMetrics } from '../metrics/evaluate';
-import type { EpochRecord } from '../train/pairedTrainer';
+import type { DivergenceInfo, EpochRecord } from '../train/pairedTrainer';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 
 /**
@@ -15,6 +15,7 @@ import type { SmoothingVariant } from '../smoothing/labelSmoothing';
  *   summary.json      final metrics of every arm and the comparisons       (written once, at the end)
  *   histograms.json   confidence histograms and reliability bins per arm   (written once, at the end)
  *   predictions.json  predicted test class of every arm                    (written once, at the end)
+ *   checkpoint.bin    weights and optimizer state after the last epoch     (rewritten atomically, each epoch)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -31,6 +32,7 @@ export const RUN_FILES = {
   summary: 'summary.json',
   histograms: 'histograms.json',
   predictions: 'predictions.json',
+  checkpoint: 'checkpoint.bin',
 } as const;
 
 export interface RunMeta {
@@ -97,6 +99,8 @@ export interface ArmSummary {
   finalWeightsDigest: string;
   history: EpochRecord[];
   test: ArmTestMetrics;
+  /** Set when the arm's loss or weights became non-finite: it stopped there, metrics are from its last finite weights. */
+  diverged: DivergenceInfo | null;
 }
 
 /** A smoothed arm against the hard arm, on one seed: differences (smoothed − hard) and McNemar's exact test. */
@@ -122,6 +126,15 @@ export interface RunSummary {
   comparisons: ArmComparison[];
   seconds: number;
   completedAt: string;
+  /** With --check-determinism: whether a second training gave identical results, and the first difference. */
+  determinism: DeterminismCheck | null;
+  /** Set when the run was continued with --resume: the epoch it continued after. */
+  resumedAfterEpoch: number | null;
+}
+
+export interface DeterminismCheck {
+  identical: boolean;
+  firstDifference: string | null;
 }
 
 export interface HistogramsFile {

@@ -1,6 +1,7 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TrainConfig } from '../config/schema';
 import type { Dataset } from '../data/Dataset';
-import { createModel, type Model } from '../engine/createModel';
+import { createModel, type Model, type ModelState } from '../engine/createModel';
 import { glorotInitialWeights, type MlpSpec } from '../engine/initialWeights';
 import { argmaxRows, accuracy, meanNegativeLogLikelihood } from '../metrics/classification';
 import { evaluatePredictions, type EvaluationMetrics } from '../metrics/evaluate';
@@ -21,6 +22,15 @@ export interface EpochRecord {
   seconds: number;
 }
 
+/** Why and where an arm stopped: its metrics are those of its last finite weights (end of the previous epoch). */
+export interface DivergenceInfo {
+  epoch: number;
+  /** 1-based batch within the epoch; null when non-finite weights were found at the end of the epoch. */
+  batch: number | null;
+  lastFiniteLoss: number | null;
+  message: string;
+}
+
 export interface ArmResult extends ArmSpec {
   initialWeightsDigest: string;
   finalWeightsDigest: string;
@@ -28,6 +38,7 @@ export interface ArmResult extends ArmSpec {
   test: EvaluationMetrics;
   /** The predicted class of every test sample (for paired tests such as McNemar's). */
   testPredictions: number[];
+  diverged: DivergenceInfo | null;
 }
 
 export interface PairedResult {
@@ -39,6 +50,16 @@ export interface PairedResult {
 export interface TrainerEvents {
   onBatch?(info: { epoch: number; epochs: number; arm: ArmSpec; batch: number; batches: number }): void;
   onEpoch?(epoch: number, records: { arm: ArmSpec; record: EpochRecord }[]): void;
+  onDiverged?(arm: ArmSpec, info: DivergenceInfo): void;
+  /** After each completed epoch, with every arm's full state: where a run store writes its checkpoint. */
+  onCheckpoint?(checkpoint: TrainingCheckpoint): Promise<void> | void;
+}
+
+/** The state after `epoch` completed epochs, enough to continue bit-identically. */
+export interface TrainingCheckpoint {
+  epoch: number;
+  initialWeightsDigest: string;
+  arms: { label: string; state: ModelState; diverged: DivergenceInfo | null; initialWeightsDigest: string }[];
 }
 
 export class TrainingInterrupted extends Error {
@@ -78,36 +99,67 @@ export function dropoutMasks(seed: number, epoch: number, batch: number, size: n
  * Trains every arm from one set of seeded initial weights on the same batches in the same order.
  * Within an epoch the arms run one after the other on that epoch's permutation; they differ only in
  * their targets. The data set is read, never copied per arm.
+ *
+ * An arm whose loss or weights become non-finite stops there (the others go on); its weights go back
+ * to the end of its last complete epoch, and its result says where and why it diverged.
+ * With `resume`, training continues after the checkpoint's epoch with the histories so far.
  */
-export function trainPaired(options: {
+export async function trainPaired(options: {
   config: TrainConfig;
   dataset: Dataset;
   arms: ArmSpec[];
   events?: TrainerEvents;
   /** Checked between batches: when it is aborted, training stops and throws TrainingInterrupted. */
   signal?: AbortSignal;
-}): PairedResult {
-  const { config, dataset, arms, events, signal } = options;
+  resume?: { checkpoint: TrainingCheckpoint; histories: EpochRecord[][] };
+  /** For tests: how models are built (defaults to createModel). */
+  modelFactory?: typeof createModel;
+}): Promise<PairedResult> {
+  const { config, dataset, arms, events, signal, resume } = options;
   const started = performance.now();
   const spec = mlpSpec(config, dataset);
   const initial = glorotInitialWeights(spec, config.seed);
   const { train, test, numFeatures: f, numClasses: k } = dataset;
   const models: Model[] = [];
   try {
-    for (const _ of arms) models.push(createModel(spec, initial, config));
-    const histories: EpochRecord[][] = arms.map(() => []);
-    const initialDigests = models.map((m) => m.weightsDigest());
+    for (const _ of arms) models.push((options.modelFactory ?? createModel)(spec, initial, config));
+    let initialDigests = models.map((m) => m.weightsDigest());
+    const histories: EpochRecord[][] = arms.map((_, a) => resume?.histories[a]?.slice() ?? []);
+    const diverged: (DivergenceInfo | null)[] = arms.map(() => null);
+    // The state at the end of each arm's last complete epoch: a checkpoint, and where a diverged arm goes back to.
+    const lastGood: ModelState[] = [];
+    let firstEpoch = 1;
+    if (resume) {
+      const cp = resume.checkpoint;
+      if (cp.initialWeightsDigest !== initial.digest) {
+        throw new Error(`checkpoint was trained from other initial weights (${cp.initialWeightsDigest.slice(0, 12)}… vs ${initial.digest.slice(0, 12)}…)`);
+      }
+      if (cp.arms.map((a) => a.label).join() !== arms.map((a) => a.label).join()) throw new Error('checkpoint arms differ from the config\'s arms');
+      for (let a = 0; a < arms.length; a++) {
+        await models[a]!.restore(cp.arms[a]!.state);
+        diverged[a] = cp.arms[a]!.diverged;
+      }
+      initialDigests = cp.arms.map((a) => a.initialWeightsDigest);
+      firstEpoch = cp.epoch + 1;
+    }
+    for (const m of models) lastGood.push(await m.snapshot());
     const batches = Math.ceil(train.count / config.batchSize);
 
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
       const order = batchOrder(config.seed, epoch, train.count);
       const records: { arm: ArmSpec; record: EpochRecord }[] = [];
-      arms.forEach((arm, a) => {
+      for (let a = 0; a < arms.length; a++) {
+        if (diverged[a]) continue;
+        const arm = arms[a]!;
         const armStarted = performance.now();
         const model = models[a]!;
         let lossSum = 0;
         let nllSum = 0;
+        let lastFiniteLoss: number | null = null;
+        let divergence: DivergenceInfo | null = null;
         for (let b = 0; b < batches; b++) {
+          // Let signal handlers run (they are macrotasks): Ctrl-C then stops training within one batch.
+          if (signal) await yieldToEventLoop();
           if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
           const start = b * config.batchSize;
           const size = Math.min(config.batchSize, train.count - start);
@@ -121,11 +173,34 @@ export function trainPaired(options: {
           const targets = smoothTargets(labels, k, arm, new Float32Array(size * k));
           const masks = dropoutMasks(config.seed, epoch, b, size, spec);
           const result = model.trainBatch({ x, targets, size, ...(masks ? { dropoutMasks: masks } : {}) });
+          if (!Number.isFinite(result.loss)) {
+            divergence = {
+              epoch,
+              batch: b + 1,
+              lastFiniteLoss,
+              message: `${arm.label} diverged: non-finite loss (${result.loss}) at epoch ${epoch}, batch ${b + 1}${lastFiniteLoss === null ? '' : ` (last finite loss ${lastFiniteLoss.toPrecision(6)})`}`,
+            };
+            break;
+          }
+          lastFiniteLoss = result.loss;
           lossSum += result.loss * size;
           nllSum += meanNegativeLogLikelihood(result.logProbs, labels, k) * size;
           events?.onBatch?.({ epoch, epochs: config.epochs, arm, batch: b + 1, batches });
         }
-        const logProbs = model.predictLogProbs(test.x, test.count);
+        if (!divergence && !model.weightsFinite()) {
+          divergence = { epoch, batch: null, lastFiniteLoss, message: `${arm.label} diverged: non-finite weights at the end of epoch ${epoch}` };
+        }
+        // Finite but huge weights can still overflow the logits: non-finite predictions are divergence too.
+        const logProbs = divergence ? undefined : model.predictLogProbs(test.x, test.count);
+        if (logProbs && !logProbs.every(Number.isFinite)) {
+          divergence = { epoch, batch: null, lastFiniteLoss, message: `${arm.label} diverged: non-finite predictions on the test set at the end of epoch ${epoch}` };
+        }
+        if (divergence || !logProbs) {
+          diverged[a] = divergence;
+          await model.restore(lastGood[a]!);
+          events?.onDiverged?.(arm, divergence!);
+          continue;
+        }
         const record: EpochRecord = {
           epoch,
           trainLoss: lossSum / train.count,
@@ -136,8 +211,16 @@ export function trainPaired(options: {
         };
         histories[a]!.push(record);
         records.push({ arm, record });
-      });
+        lastGood[a] = await model.snapshot();
+      }
       events?.onEpoch?.(epoch, records);
+      if (events?.onCheckpoint) {
+        await events.onCheckpoint({
+          epoch,
+          initialWeightsDigest: initial.digest,
+          arms: arms.map((arm, a) => ({ label: arm.label, state: lastGood[a]!, diverged: diverged[a]!, initialWeightsDigest: initialDigests[a]! })),
+        });
+      }
     }
 
     const results: ArmResult[] = arms.map((arm, a) => {
@@ -150,6 +233,7 @@ export function trainPaired(options: {
         history: histories[a]!,
         test: evaluatePredictions(logProbs, test.y, k),
         testPredictions: Array.from(argmaxRows(logProbs, k)),
+        diverged: diverged[a]!,
       };
     });
     return { arms: results, initialWeightsDigest: initial.digest, seconds: (performance.now() - started) / 1000 };

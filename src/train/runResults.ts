@@ -70,11 +70,14 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
         finalWeightsDigest: a.finalWeightsDigest,
         history: a.history,
         test,
+        diverged: a.diverged,
       };
     }),
     comparisons: compareArms(result, dataset.test.y),
     seconds: result.seconds,
     completedAt: new Date().toISOString(),
+    determinism: null,
+    resumedAfterEpoch: null,
   };
   const histograms: HistogramsFile = {
     schemaVersion: SCHEMA_VERSION,

@@ -15,7 +15,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   test(`${backend}: with ε = 0 the smoothed arm's history equals the hard arm's, bit for bit`, async () => {
     await selectBackend(backend);
     const config = small({ epsilon: [0], dropout: 0.2 });
-    const result = trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
+    const result = await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
     const [hard, smoothed] = result.arms;
     assert.equal(hard!.initialWeightsDigest, smoothed!.initialWeightsDigest);
     assert.deepEqual(
@@ -30,7 +30,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 test('every arm starts from the same initial weights, recorded as equal digests, and ε changes the outcome', async () => {
   await selectBackend('cpu');
   const config = small({ epsilon: [0.1, 0.3] });
-  const result = trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
+  const result = await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
   assert.deepEqual(result.arms.map((a) => a.label), ['hard', 'smoothed-0.1', 'smoothed-0.3']);
   assert.equal(new Set(result.arms.map((a) => a.initialWeightsDigest)).size, 1);
   assert.equal(result.arms[0]!.initialWeightsDigest, result.initialWeightsDigest);
@@ -44,12 +44,12 @@ test('every arm starts from the same initial weights, recorded as equal digests,
 
 test('the same seed gives the same run; another seed a different one', async () => {
   await selectBackend('cpu');
-  const run = (seed: number) => {
+  const run = async (seed: number) => {
     const config = small({ seed });
-    return trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) }).arms.map((a) => a.finalWeightsDigest);
+    return (await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) })).arms.map((a) => a.finalWeightsDigest);
   };
-  assert.deepEqual(run(3), run(3));
-  assert.notDeepEqual(run(3), run(4));
+  assert.deepEqual(await run(3), await run(3));
+  assert.notDeepEqual(await run(3), await run(4));
 });
 
 test('batch order and dropout masks depend only on (seed, epoch, batch)', () => {
@@ -70,7 +70,7 @@ test('no tensor leaks: the live tensor count is the same after every epoch', asy
   const config = small({ epochs: 4, dropout: 0.1 });
   const counts: number[] = [];
   const before = tf.memory().numTensors;
-  trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config), events: { onEpoch: () => counts.push(tf.memory().numTensors) } });
+  await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config), events: { onEpoch: () => counts.push(tf.memory().numTensors) } });
   assert.equal(new Set(counts).size, 1, `tensors after each epoch: ${counts.join(', ')}`);
   assert.equal(tf.memory().numTensors, before, 'everything is disposed at the end');
 });
@@ -79,7 +79,7 @@ test('an aborted signal stops training between batches', async () => {
   await selectBackend('cpu');
   const config = small({ epochs: 5 });
   const controller = new AbortController();
-  assert.throws(
+  await assert.rejects(
     () =>
       trainPaired({
         config,
@@ -95,7 +95,7 @@ test('an aborted signal stops training between batches', async () => {
 test('the default run visibly learns: accuracy rises from about 0.5 to about 0.8, never 100% after one epoch', async () => {
   await selectBackend('cpu');
   const config = resolveTrainConfig({});
-  const result = trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
+  const result = await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
   const hard = result.arms[0]!.history;
   assert.ok(hard[0]!.testAccuracy < 0.65, `epoch 1: ${hard[0]!.testAccuracy}`);
   assert.ok(hard.at(-1)!.testAccuracy > 0.72, `last epoch: ${hard.at(-1)!.testAccuracy}`);

@@ -1,12 +1,18 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { resolveTrainConfig, type FlagValues } from '../../config/loadConfig';
+import { TrainConfigSchema, type TrainConfig } from '../../config/schema';
+import type { Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
-import { selectBackend } from '../../engine/backend';
+import { selectBackend, type BackendChoice } from '../../engine/backend';
 import { progressReporter, type OutputStream } from '../../render/progress';
 import { renderRun } from '../../render/runReport';
+import { readCheckpoint } from '../../store/checkpointFile';
 import { describeEnvironment } from '../../store/environment';
-import { RunStore, resolveRunsDir, checkRunName } from '../../store/RunStore';
-import { armsFromConfig } from '../../train/arms';
-import { mlpSpec, trainPaired, TrainingInterrupted } from '../../train/pairedTrainer';
+import { RunStore, RunWriter, resolveRunsDir, checkRunName, readJsonFile, readMetricsRows } from '../../store/RunStore';
+import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo, type RunStatusFile } from '../../store/runFiles';
+import { armsFromConfig, type ArmSpec } from '../../train/arms';
+import { mlpSpec, trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { runResults } from '../../train/runResults';
 import { CliError, ExitCode } from '../CliError';
 
@@ -18,6 +24,10 @@ export interface TrainOptions {
   name?: string;
   tags: string[];
   argv: string[];
+  /** Continue this interrupted run (an id, a unique id prefix or a run directory). */
+  resume?: string;
+  /** Train a second time in memory and compare, bit for bit. */
+  checkDeterminism?: boolean;
 }
 
 export interface CommandIo {
@@ -27,26 +37,30 @@ export interface CommandIo {
   signal?: AbortSignal;
 }
 
+interface Session {
+  config: TrainConfig;
+  dataset: Dataset;
+  arms: ArmSpec[];
+  backend: BackendChoice;
+  environment: EnvironmentInfo;
+  writer: RunWriter;
+  resume?: { checkpoint: TrainingCheckpoint; histories: EpochRecord[][] };
+}
+
 /**
  * config → data → engine → paired trainer → metrics → run store → render. Everything the user can get
  * wrong is checked before the run directory exists.
  */
 export async function trainCommand(options: TrainOptions, io: CommandIo): Promise<number> {
+  if (options.resume !== undefined) return resumeCommand(options, io);
   const config = resolveTrainConfig({ ...(options.configFile ? { configFile: options.configFile } : {}), flags: options.flags });
   if (options.name !== undefined) checkRunName('--name', options.name);
   for (const tag of options.tags) checkRunName('--tag', tag);
-  const backend = await selectBackend(config.backend);
-  io.stderr.write(`backend: ${backend.name} (${backend.label})\n`);
-  if (backend.fallbackReason) io.stderr.write(`backend: fell back to ${backend.name}: ${backend.fallbackReason}\n`);
+  const backend = await announceBackend(config, io);
   const dataset = loadDataset(config);
   const arms = armsFromConfig(config);
-  if (dataset.numClasses === 2 && arms.some((a) => a.epsilon > 0)) {
-    io.stderr.write('note: with two classes, label smoothing only caps the gap between the two logits; calibration effects differ from the many-class case\n');
-  }
-
-  const store = new RunStore(resolveRunsDir(options.runsDir));
   const environment = describeEnvironment(backend);
-  const writer = store.create({
+  const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
     ...(options.name !== undefined ? { name: options.name } : {}),
     tags: options.tags,
     config,
@@ -54,38 +68,135 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
     command: options.argv,
   });
   io.stderr.write(`run: ${writer.dir}\n`);
+  return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+}
+
+async function announceBackend(config: TrainConfig, io: CommandIo): Promise<BackendChoice> {
+  const backend = await selectBackend(config.backend);
+  io.stderr.write(`backend: ${backend.name} (${backend.label})\n`);
+  if (backend.fallbackReason) io.stderr.write(`backend: fell back to ${backend.name}: ${backend.fallbackReason}\n`);
+  return backend;
+}
+
+/** `train --resume <run>`: the run's own config and checkpoint, continued after its last completed epoch. */
+async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<number> {
+  if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
+    throw new CliError('--resume continues a run with its own stored config; drop the other training flags (--config, --epochs, --name, ...)');
+  }
+  const store = new RunStore(resolveRunsDir(options.runsDir));
+  const dir = store.locate(options.resume!);
+  const status = readJsonFile<RunStatusFile>(path.join(dir, RUN_FILES.status));
+  if (status.status === 'completed') throw new CliError(`--resume ${options.resume}: run ${path.basename(dir)} already completed; nothing to resume`);
+  if (status.status === 'running' && isAlive(status.pid)) {
+    throw new CliError(`--resume ${options.resume}: run ${path.basename(dir)} is still running (process ${status.pid})`);
+  }
+  const parsed = TrainConfigSchema.safeParse(readJsonFile<unknown>(path.join(dir, RUN_FILES.config)));
+  if (!parsed.success) throw new CliError(`${path.join(dir, RUN_FILES.config)}: not a valid ls-bench config (${parsed.error.issues[0]?.message})`);
+  const config = parsed.data;
+  const checkpointFile = path.join(dir, RUN_FILES.checkpoint);
+  if (!existsSync(checkpointFile)) {
+    throw new CliError(`--resume ${options.resume}: ${checkpointFile} does not exist (the run stopped before its first epoch completed); start a new run`);
+  }
+  let checkpoint: TrainingCheckpoint;
+  try {
+    checkpoint = readCheckpoint(checkpointFile);
+  } catch (error) {
+    throw new CliError(`--resume: ${(error as Error).message}`);
+  }
+  const backend = await announceBackend(config, io);
+  const previous = readJsonFile<EnvironmentInfo>(path.join(dir, RUN_FILES.environment));
+  if (previous.backend !== backend.name) {
+    io.stderr.write(`warning: the run started on backend ${previous.backend} and continues on ${backend.name}; results may differ in the last bits from an uninterrupted run\n`);
+  }
+  const dataset = loadDataset(config);
+  const arms = armsFromConfig(config);
+  const writer = RunWriter.reopen(dir);
+  const rows = writer.truncateMetrics(checkpoint.epoch);
+  const histories = arms.map((arm) =>
+    rows.filter((r) => r.arm === arm.label).map(({ arm: _a, epsilon: _e, ...record }) => record as EpochRecord),
+  );
+  writer.writeStatus('running');
+  io.stderr.write(`run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})\n`);
+  return runSession({ config, dataset, arms, backend, environment: describeEnvironment(backend), writer, resume: { checkpoint, histories } }, options, io);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function runSession(session: Session, options: TrainOptions, io: CommandIo): Promise<number> {
+  const { config, dataset, arms, backend, environment, writer } = session;
+  if (dataset.numClasses === 2 && arms.some((a) => a.epsilon > 0)) {
+    io.stderr.write('note: with two classes, label smoothing only caps the gap between the two logits; calibration effects differ from the many-class case\n');
+  }
   const progress = progressReporter(io.stderr);
   try {
-    const result = trainPaired({
+    const result = await trainPaired({
       config,
       dataset,
       arms,
       ...(io.signal ? { signal: io.signal } : {}),
+      ...(session.resume ? { resume: session.resume } : {}),
       events: {
         onBatch: progress.onBatch,
         onEpoch(epoch, records) {
           progress.onEpoch!(epoch, records);
           writer.appendEpoch(records.map(({ arm, record }) => ({ arm: arm.label, epsilon: arm.epsilon, ...record })));
         },
+        onDiverged(arm, info) {
+          progress.finish();
+          io.stderr.write(`warning: ${info.message}; ${arm.label} stops here (its metrics are from its last finite weights), the other arms go on\n`);
+        },
+        onCheckpoint: (checkpoint) => writer.writeCheckpoint(checkpoint),
       },
     });
     progress.finish();
     const { summary, histograms, predictions } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
+    summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
+    if (options.checkDeterminism) {
+      io.stderr.write('determinism: training again from the same seed to compare…\n');
+      const again = await trainPaired({ config, dataset, arms, ...(io.signal ? { signal: io.signal } : {}) });
+      summary.determinism = compareRuns(result, again);
+      io.stderr.write(`determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}\n`);
+    }
     writer.complete(summary, histograms, predictions);
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ ...summary, backendLabel: backend.label, backendFallbackReason: backend.fallbackReason ?? null, histograms, runDir: writer.dir }, null, 2)}\n`);
     } else {
       io.stdout.write(`${renderRun(summary, histograms, environment)}\n\nrun saved to ${writer.dir}\n`);
     }
-    return ExitCode.ok;
+    return summary.determinism && !summary.determinism.identical ? ExitCode.failure : ExitCode.ok;
   } catch (error) {
     progress.finish();
     if (error instanceof TrainingInterrupted) {
       writer.end('interrupted', error.message);
       const code = io.signal?.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
-      throw new CliError(`interrupted: ${error.message}; run ${writer.id} marked interrupted (${writer.dir})`, code);
+      throw new CliError(`interrupted: ${error.message}; run ${writer.id} marked interrupted (${writer.dir}); continue it with: ls-bench train --resume ${writer.id}`, code);
     }
     writer.end('failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
+}
+
+/** The first difference between two trainings of the same config, or none: histories, then weights. */
+export function compareRuns(a: PairedResult, b: PairedResult): DeterminismCheck {
+  for (let i = 0; i < a.arms.length; i++) {
+    const x = a.arms[i]!;
+    const y = b.arms[i]!;
+    for (let e = 0; e < Math.max(x.history.length, y.history.length); e++) {
+      const rx = x.history[e];
+      const ry = y.history[e];
+      if (!rx || !ry) return { identical: false, firstDifference: `${x.label}: ${x.history.length} vs ${y.history.length} epochs` };
+      for (const key of ['trainLoss', 'trainNll', 'testNll', 'testAccuracy'] as const) {
+        if (!Object.is(rx[key], ry[key])) return { identical: false, firstDifference: `${x.label}, epoch ${rx.epoch}, ${key}: ${rx[key]} vs ${ry[key]}` };
+      }
+    }
+    if (x.finalWeightsDigest !== y.finalWeightsDigest) return { identical: false, firstDifference: `${x.label}: final weights differ` };
+  }
+  return { identical: true, firstDifference: null };
 }

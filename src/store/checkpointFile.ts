@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { ModelState } from '../engine/createModel';
+import type { TrainingCheckpoint } from '../train/pairedTrainer';
+import { writeFileAtomic } from './atomicFile';
+import { SCHEMA_VERSION } from './runFiles';
+
+/**
+ * checkpoint.bin: the state after the last completed epoch, rewritten atomically each epoch.
+ * Layout: 8-byte magic "LSBCKPT1", uint32 LE header length, the JSON header, zero padding to a multiple of
+ * 4, then every float32 array in header order (little-endian). The header holds the sha256 of the payload.
+ */
+const MAGIC = 'LSBCKPT1';
+
+interface CheckpointHeader {
+  schemaVersion: number;
+  epoch: number;
+  initialWeightsDigest: string;
+  payloadDigest: string;
+  arms: {
+    label: string;
+    diverged: TrainingCheckpoint['arms'][number]['diverged'];
+    initialWeightsDigest: string;
+    iterations: number;
+    betaPowers: number[];
+    weights: number[];
+    slots: { name: string; shape: number[] }[];
+  }[];
+}
+
+export function encodeCheckpoint(cp: TrainingCheckpoint): Uint8Array {
+  const arrays: Float32Array[] = [];
+  const arms = cp.arms.map((arm) => {
+    arrays.push(...arm.state.weights, ...arm.state.optimizerSlots.map((s) => s.values));
+    return {
+      label: arm.label,
+      diverged: arm.diverged,
+      initialWeightsDigest: arm.initialWeightsDigest,
+      iterations: arm.state.iterations,
+      betaPowers: arm.state.betaPowers,
+      weights: arm.state.weights.map((w) => w.length),
+      slots: arm.state.optimizerSlots.map((s) => ({ name: s.name, shape: s.shape })),
+    };
+  });
+  const payloadLength = arrays.reduce((n, a) => n + a.length, 0) * 4;
+  const payload = new Uint8Array(payloadLength);
+  let offset = 0;
+  for (const a of arrays) {
+    payload.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), offset);
+    offset += a.byteLength;
+  }
+  const header: CheckpointHeader = {
+    schemaVersion: SCHEMA_VERSION,
+    epoch: cp.epoch,
+    initialWeightsDigest: cp.initialWeightsDigest,
+    payloadDigest: createHash('sha256').update(payload).digest('hex'),
+    arms,
+  };
+  const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
+  const prefix = 8 + 4 + headerBytes.length;
+  const padded = Math.ceil(prefix / 4) * 4;
+  const out = Buffer.alloc(padded + payloadLength);
+  out.write(MAGIC, 0, 'latin1');
+  out.writeUInt32LE(headerBytes.length, 8);
+  headerBytes.copy(out, 12);
+  out.set(payload, padded);
+  return out;
+}
+
+export function writeCheckpoint(file: string, cp: TrainingCheckpoint): void {
+  writeFileAtomic(file, encodeCheckpoint(cp));
+}
+
+/** Reads and verifies a checkpoint; any damage is an Error naming the file. */
+export function readCheckpoint(file: string): TrainingCheckpoint {
+  const bytes = readFileSync(file);
+  const fail = (why: string): never => {
+    throw new Error(`${file}: ${why}`);
+  };
+  if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) fail('not an ls-bench checkpoint (bad magic)');
+  const headerLength = bytes.readUInt32LE(8);
+  if (12 + headerLength > bytes.length) fail('truncated checkpoint header');
+  let header: CheckpointHeader;
+  try {
+    header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as CheckpointHeader;
+  } catch {
+    return fail('unreadable checkpoint header');
+  }
+  if (header.schemaVersion > SCHEMA_VERSION) fail(`checkpoint schema version ${header.schemaVersion} is newer than this ls-bench (${SCHEMA_VERSION})`);
+  const start = Math.ceil((12 + headerLength) / 4) * 4;
+  const payload = bytes.subarray(start);
+  if (createHash('sha256').update(payload).digest('hex') !== header.payloadDigest) fail('checkpoint payload does not match its digest (truncated or modified)');
+  // Copy into an aligned buffer: Float32Array views need 4-byte alignment.
+  const floats = new Float32Array(new Uint8Array(payload).buffer);
+  let offset = 0;
+  const take = (n: number): Float32Array => {
+    if (offset + n > floats.length) fail('checkpoint payload is shorter than its header says');
+    const a = floats.slice(offset, offset + n);
+    offset += n;
+    return a;
+  };
+  const arms = header.arms.map((arm) => {
+    const weights = arm.weights.map((n) => take(n));
+    const optimizerSlots = arm.slots.map((s) => ({ name: s.name, shape: s.shape, values: take(s.shape.reduce((a, b) => a * b, 1)) }));
+    const state: ModelState = { weights, optimizerSlots, iterations: arm.iterations, betaPowers: arm.betaPowers };
+    return { label: arm.label, state, diverged: arm.diverged, initialWeightsDigest: arm.initialWeightsDigest };
+  });
+  if (offset !== floats.length) fail('checkpoint payload is longer than its header says');
+  return { epoch: header.epoch, initialWeightsDigest: header.initialWeightsDigest, arms };
+}

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveTrainConfig } from '../../src/config/loadConfig';
+import { loadDataset } from '../../src/data/loadDataset';
+import { selectBackend } from '../../src/engine/backend';
+import { createModel } from '../../src/engine/createModel';
+import { armsFromConfig } from '../../src/train/arms';
+import { trainPaired } from '../../src/train/pairedTrainer';
+import { runResults } from '../../src/train/runResults';
+import { renderVerdict } from '../../src/render/runReport';
+
+const config = resolveTrainConfig({ flags: { samples: 240, features: 6, hidden: [12], epochs: 4, batchSize: 32, learningRate: 0.01 } });
+
+test('an arm whose loss turns non-finite stops with epoch, batch and last finite loss; the other arm goes on', async () => {
+  await selectBackend('cpu');
+  const dataset = loadDataset(config);
+  let built = 0;
+  // The second model (the smoothed arm) reports a NaN loss from its 3rd batch of epoch 2 on.
+  const factory: typeof createModel = (...args) => {
+    const model = createModel(...args);
+    const index = built++;
+    let calls = 0;
+    const batchesPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
+    return {
+      ...model,
+      trainBatch(batch) {
+        const r = model.trainBatch(batch);
+        calls++;
+        return index === 1 && calls >= batchesPerEpoch + 3 ? { ...r, loss: NaN } : r;
+      },
+    };
+  };
+  const diverged: string[] = [];
+  const result = await trainPaired({ config, dataset, arms: armsFromConfig(config), modelFactory: factory, events: { onDiverged: (arm, info) => diverged.push(`${arm.label}:${info.epoch}:${info.batch}`) } });
+  const [hard, smoothed] = result.arms;
+  assert.deepEqual(diverged, ['smoothed:2:3']);
+  assert.equal(hard!.diverged, null);
+  assert.equal(hard!.history.length, 4, 'the hard arm trained all epochs');
+  assert.equal(smoothed!.history.length, 1, 'the smoothed arm kept only its complete epoch');
+  assert.equal(smoothed!.diverged!.epoch, 2);
+  assert.equal(smoothed!.diverged!.batch, 3);
+  assert.ok(Number.isFinite(smoothed!.diverged!.lastFiniteLoss));
+  assert.match(smoothed!.diverged!.message, /non-finite loss \(NaN\) at epoch 2, batch 3 \(last finite loss [\d.]+\)/);
+  assert.ok(Number.isFinite(smoothed!.test.accuracy) && Number.isFinite(smoothed!.test.nll), 'metrics from the last finite weights');
+  const { summary } = runResults({ runId: 'x', config, dataset, spec: { numFeatures: 6, hidden: [12], numClasses: 3, activation: 'relu', dropout: 0 }, backend: 'cpu', result });
+  const verdict = renderVerdict(summary);
+  assert.match(verdict, /not comparable — smoothed diverged/);
+  assert.doesNotMatch(verdict, /Δ/, 'no deltas between a diverged arm and a healthy one');
+});
+
+test('a real divergence (SGD at a huge learning rate) is caught, not reported as NaN metrics', async () => {
+  await selectBackend('cpu');
+  const wild = resolveTrainConfig({ flags: { samples: 240, features: 6, hidden: [64, 64, 64], epochs: 3, batchSize: 32, optimizer: 'sgd', learningRate: 10, momentum: 0.9 } });
+  const result = await trainPaired({ config: wild, dataset: loadDataset(wild), arms: armsFromConfig(wild) });
+  assert.ok(result.arms.some((a) => a.diverged), 'at least one arm diverged');
+  for (const arm of result.arms) {
+    assert.ok(Number.isFinite(arm.test.nll) && Number.isFinite(arm.test.meanConfidence), `${arm.label}: finite metrics from the last finite weights`);
+    assert.ok(arm.history.every((r) => Number.isFinite(r.testNll) && Number.isFinite(r.trainLoss)));
+  }
+});

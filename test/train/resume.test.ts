@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { readJsonFile } from '../../src/store/RunStore';
+import type { RunSummary } from '../../src/store/runFiles';
+import { runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/tempDir';
+
+const ARGS = ['--samples', '240', '--features', '6', '--hidden', '12', '--epochs', '6', '--batch-size', '32', '--learning-rate', '0.01', '--dropout', '0.1', '--backend', 'cpu'];
+const strip = (s: RunSummary) => s.arms.map((a) => ({ history: a.history.map(({ seconds: _s, ...r }) => r), final: a.finalWeightsDigest, test: a.test }));
+
+test('a run interrupted at a random epoch and resumed ends with exactly the metrics of an uninterrupted run', async () => {
+  const stopAfter = 1 + Math.floor(Math.random() * 4); // 1..4 of 6
+  const runs = tempDir();
+  const controller = new AbortController();
+  const { run } = await import('../../src/cli/main');
+  const code = await run(['train', '--runs-dir', runs, ...ARGS], {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (new RegExp(`^epoch ${stopAfter} `, 'm').test(s) && controller.abort('SIGINT'), true) },
+    signal: controller.signal,
+  });
+  assert.equal(code, 130, `interrupted after epoch ${stopAfter}`);
+  const [id] = readdirSync(runs);
+  const resumed = await runCli(['train', '--runs-dir', runs, '--resume', id!]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.match(resumed.stderr, new RegExp(`resuming after epoch ${stopAfter} of 6`));
+  const full = await runCli(['train', '--runs-dir', runs, ...ARGS, '--json']);
+  assert.equal(full.code, 0, full.stderr);
+  const afterResume = readJsonFile<RunSummary>(path.join(runs, id!, 'summary.json'));
+  assert.equal(afterResume.resumedAfterEpoch, stopAfter);
+  assert.deepEqual(strip(afterResume), strip(JSON.parse(full.stdout) as RunSummary), `stopped after epoch ${stopAfter}`);
+  const again = await runCli(['train', '--runs-dir', runs, '--resume', id!]);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /already completed; nothing to resume/);
+});
+
+test('--resume refuses other training flags and unknown runs', async () => {
+  const runs = tempDir();
+  const r1 = await runCli(['train', '--runs-dir', runs, '--resume', 'x', '--epochs', '3']);
+  assert.equal(r1.code, 2);
+  assert.match(r1.stderr, /drop the other training flags/);
+  const r2 = await runCli(['train', '--runs-dir', runs, '--resume', '2026']);
+  assert.equal(r2.code, 2);
+  assert.match(r2.stderr, /run "2026": no such run/);
+});
+
+test('--check-determinism trains twice and says the results are identical', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--runs-dir', runs, ...ARGS, '--epochs', '2', '--check-determinism']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /determinism: identical, bit for bit/);
+  assert.match(r.stdout, /determinism check: a second training gave identical results/);
+});
