@@ -10,6 +10,32 @@ import { kebabCase } from './schemaOptions';
 export type FlagValues = Record<string, unknown>;
 
 const MAX_CONFIG_BYTES = 1 << 20;
+const MAX_NESTING = 16;
+
+/** Depth of nested arrays/objects, computed without recursion (a hostile file can nest thousands deep). */
+function nestingDepth(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    max = Math.max(max, depth + 1);
+    if (max > MAX_NESTING) return max;
+    for (const child of Object.values(v as object)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
+/** A value for an error message: short, and safe for any input. */
+function showValue(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? '[…]' : typeof value === 'object' ? '{…}' : String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
 
 /** Reads a YAML or JSON config file into a plain object; every failure names the file. */
 export function readConfigFile(file: string): Record<string, unknown> {
@@ -46,6 +72,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
     }
   }
   if (parsed === null || parsed === undefined) return {};
+  if (nestingDepth(parsed) > MAX_NESTING) throw new CliError(`${file}: values nested deeper than ${MAX_NESTING} levels; expected a flat mapping of option names to values`);
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new CliError(`${file}: expected a mapping of option names to values at the top level, got ${Array.isArray(parsed) ? 'a list' : typeof parsed}`);
   }
@@ -81,7 +108,7 @@ export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unk
   const fromFlag = key in flags;
   const where = fromFlag ? `--${kebabCase(key)}` : `${configFile ?? 'config'}: key "${issue.path.join('.')}"`;
   const got = fromFlag ? flags[key] : input[key];
-  return `${where}: ${expectation(issue)}, got ${JSON.stringify(got)}`;
+  return `${where}: ${expectation(issue)}, got ${showValue(got)}`;
 }
 
 function expectation(issue: z.core.$ZodIssue): string {

@@ -47,8 +47,15 @@ export function newRunId(now = new Date()): string {
 
 function fsError(error: unknown, what: string, target: string): CliError {
   const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left on device' : String(code ?? (error as Error).message);
+  const reasons: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on device',
+    EDQUOT: 'disk quota exceeded',
+    ENOTDIR: 'a part of the path is not a directory',
+  };
+  const reason = (code && reasons[code]) ?? String(code ?? (error as Error).message);
   return new CliError(`${target}: cannot ${what} (${reason})`, 1);
 }
 
