@@ -98,7 +98,8 @@ function tokenize(source: string): Token[] {
       i += op.length;
       continue;
     }
-    throw new AssertionSyntaxError(source, i + 1, `unexpected character "${rest[0]}"`);
+    const hint = rest[0] === '=' ? ' (did you mean "=="?)' : rest.startsWith('&&') ? ' (use "and")' : '';
+    throw new AssertionSyntaxError(source, i + 1, `unexpected character "${rest[0]}"${hint}`);
   }
   tokens.push({ kind: 'end', pos: source.length, text: 'end of assertion' });
   return tokens;
