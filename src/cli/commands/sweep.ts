@@ -65,6 +65,10 @@ function addOutputFlags(command: Command): Command {
  */
 export function registerSweepCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
   const trainOptions = schemaOptions(TrainConfigSchema).filter((o) => !GRID_KEYS.has(o.key));
+  // `sweep` and its subcommands share option names (--json, --runs-dir, ...): with positional options,
+  // options after "show"/"merge" belong to the subcommand. Commander needs it on the root too (the root has
+  // only --help and --version, which still work before the command).
+  program.enablePositionalOptions();
   const sweep = program
     .command('sweep')
     .description('run an ε × seed (× smoothing) grid of paired runs in parallel, aggregate over seeds with 95% intervals and McNemar tests, and gate on the result')
