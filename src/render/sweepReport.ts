@@ -111,6 +111,11 @@ export function renderSweepTable(aggregate: SweepAggregate): string {
   return out.join('\n');
 }
 
+/** Numbers, deltas and intervals are right-aligned; names and verdicts left. */
+function isNumericColumn(rows: string[][], column: number): boolean {
+  return rows.length > 0 && rows.every((r) => /^[−+±\-\d[—]/.test(r[column] ?? ''));
+}
+
 function markdownCell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
@@ -118,7 +123,7 @@ function markdownCell(text: string): string {
 export function renderSweepMarkdown(aggregate: SweepAggregate): string {
   const out = [`## ls-bench sweep ${aggregate.sweepId}`, '', ...headerLines(aggregate).map((l) => `${l}  `), ''];
   for (const s of sweepSections(aggregate)) {
-    out.push(`### ${s.title}`, '', `| ${s.head.map(markdownCell).join(' | ')} |`, `| ${s.head.map((_, i) => (i < 3 ? '---' : '---:')).join(' | ')} |`);
+    out.push(`### ${s.title}`, '', `| ${s.head.map(markdownCell).join(' | ')} |`, `| ${s.head.map((_, i) => (isNumericColumn(s.rows, i) ? '---:' : '---')).join(' | ')} |`);
     for (const r of s.rows) out.push(`| ${r.map(markdownCell).join(' | ')} |`);
     out.push('');
   }

@@ -6,7 +6,7 @@ import { CliError } from '../../src/cli/CliError';
 import type { CellRunner } from '../../src/sweep/cellWorker';
 import { defaultSweepDir, executeSweep, mergeSweepDirs, openSweepDir, planSweep, type SweepPlan } from '../../src/sweep/sweep';
 import type { CellResult, SweepDir } from '../../src/sweep/sweepFiles';
-import { tempDir } from '../helpers/tempDir';
+import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 function plan(sweepFlags: Partial<Parameters<typeof planSweep>[0]['sweepFlags']> = {}, trainFlags: Record<string, unknown> = {}, configFile?: string): SweepPlan {
   return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: { assert: [], ...sweepFlags } });
@@ -155,4 +155,10 @@ test('merge: shards of one sweep make the whole sweep; shards of different sweep
   const twoSplit = openSweepDir(defaultSweepDir(runs, p.sweepId, { index: 1, count: 2 }), p, { index: 1, count: 2 }, []);
   usage(() => mergeSweepDirs([shardDirs[0]!, twoSplit.sweepDir], path.join(runs, 'bad2'), []), /shards of different splits/);
   usage(() => mergeSweepDirs(shardDirs, shardDirs[0]!.dir, []), /holds shard 1\/3, not a merged sweep/);
+});
+
+test('configs/sweep.yaml is a valid sweep config', () => {
+  const p = plan({}, {}, path.join(PROJECT_ROOT, 'configs', 'sweep.yaml'));
+  assert.deepEqual(p.grid, { epsilons: [0, 0.05, 0.1, 0.2], seeds: [0, 1, 2, 3, 4], smoothing: ['uniform'] });
+  assert.equal(p.assertions.length, 2);
 });
