@@ -4,6 +4,9 @@ import path from 'node:path';
 import { CliError } from '../cli/CliError';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type TrainConfig } from '../config/schema';
+import { locateFashionMnist } from '../data/fashionMnist';
+import { loadDataset } from '../data/loadDataset';
+import { selectBackend } from '../engine/backend';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
 import { checkAssertionArms, evaluateAssertion, parseAssertions, type Assertion, type AssertionOutcome } from './assertions';
@@ -104,6 +107,18 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
   }
   const digest = sweepDigest(grid, config);
   return { sweepId: sweepIdOf(digest), digest, grid, config, assertions, jobs, cells: expandGrid(grid) };
+}
+
+/**
+ * What the cells would otherwise each fail on, checked once before the sweep directory exists: the
+ * backend loads, the data set is there (the synthetic data is generated for the first seed; the
+ * Fashion-MNIST files are only located, not parsed, to keep the parent light).
+ */
+export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
+  const backend = await selectBackend(plan.config.backend);
+  if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
+  else loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! });
+  return backend.name;
 }
 
 /** The default sweep directory: <runs>/sweeps/<id>, or <id>.shard-<i>-of-<n> for one shard. */

@@ -9,6 +9,7 @@ import { parseAssertions, type Assertion, type AssertionOutcome } from '../../sw
 import { parseShard, type ShardSpec } from '../../sweep/grid';
 import {
   aggregateDir,
+  checkSweepInputs,
   defaultRunner,
   defaultSweepDir,
   evaluateAssertions,
@@ -102,6 +103,7 @@ export function registerSweepCommand(program: Command, io: CommandIo, setExitCod
       shardCount = Number(parsed.shardCount);
     }
     const shard: ShardSpec | null = parsed.shard !== undefined ? parseShard(String(parsed.shard), shardCount !== undefined ? { shardCount } : {}) : null;
+    await checkSweepInputs(plan);
     const runsDir = resolveRunsDir(parsed.runsDir ? String(parsed.runsDir) : undefined);
     const dir = parsed.sweepDir ? path.resolve(String(parsed.sweepDir)) : defaultSweepDir(runsDir, plan.sweepId, shard);
     const { sweepDir, meta, resumed } = openSweepDir(dir, plan, shard, process.argv.slice(2));
