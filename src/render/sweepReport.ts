@@ -84,8 +84,10 @@ export function sweepSections(aggregate: SweepAggregate): Section[] {
 function headerLines(aggregate: SweepAggregate): string[] {
   const { grid } = aggregate;
   const cells = grid.seeds.length * grid.smoothing.length;
+  const expected = aggregate.expectedCells.length;
+  const scope = expected < cells ? ` of this shard's ${expected} (the grid has ${cells})` : `/${cells}`;
   const lines = [
-    `sweep ${aggregate.sweepId}: ε ${grid.epsilons.join(', ')} × seeds ${grid.seeds.join(', ')} × smoothing ${grid.smoothing.join(', ')} (${cells - aggregate.missingCells.length}/${cells} cells completed)`,
+    `sweep ${aggregate.sweepId}: ε ${grid.epsilons.join(', ')} × seeds ${grid.seeds.join(', ')} × smoothing ${grid.smoothing.join(', ')} (${expected - aggregate.missingCells.length}${scope} cells completed)`,
   ];
   if (aggregate.missingCells.length > 0) lines.push(`missing cells: ${aggregate.missingCells.join(', ')}`);
   return lines;

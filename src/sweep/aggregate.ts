@@ -57,7 +57,9 @@ export interface SweepAggregate {
   level: number;
   bootstrapResamples: number;
   variants: { smoothing: string; arms: ArmAggregate[] }[];
-  /** Cells of the grid without a completed result here. */
+  /** The cells this aggregate covers: the whole grid, or one shard's slice of it. */
+  expectedCells: string[];
+  /** Expected cells without a completed result here. */
   missingCells: string[];
 }
 
@@ -76,8 +78,9 @@ export function pairedDifference(differences: number[], metric: AggregateMetric,
   return { mean: mean(differences), sd: sampleSd(differences), tInterval: t, bootstrapInterval: bootstrap, verdict };
 }
 
-export function aggregateSweep(sweepId: string, grid: SweepGrid, cells: ReadonlyMap<string, CellResult>): SweepAggregate {
+export function aggregateSweep(sweepId: string, grid: SweepGrid, cells: ReadonlyMap<string, CellResult>, expectedCells?: readonly string[]): SweepAggregate {
   const all = expandGrid(grid);
+  const expected = expectedCells ?? all.map((c) => c.id);
   const variants = grid.smoothing.map((smoothing) => {
     const done = all.filter((c) => c.smoothing === smoothing && cells.has(c.id)).map((c) => cells.get(c.id)!);
     const arms: ArmAggregate[] = [0, ...smoothedEpsilons(grid)].map((epsilon, armIndex) => {
@@ -115,7 +118,8 @@ export function aggregateSweep(sweepId: string, grid: SweepGrid, cells: Readonly
     level: CONFIDENCE_LEVEL,
     bootstrapResamples: BOOTSTRAP_RESAMPLES,
     variants,
-    missingCells: all.filter((c) => !cells.has(c.id)).map((c) => c.id),
+    expectedCells: [...expected],
+    missingCells: expected.filter((id) => !cells.has(id)),
   };
 }
 

@@ -257,8 +257,8 @@ export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: stri
 }
 
 export function aggregateDir(sweepDir: SweepDir, meta: SweepMeta): SweepAggregate {
-  const aggregate = aggregateSweep(meta.sweepId, meta.grid, sweepDir.readCells());
-  return aggregate;
+  // A shard's aggregate covers its own cells; the cells of other shards are not "missing" here.
+  return aggregateSweep(meta.sweepId, meta.grid, sweepDir.readCells(), meta.cells);
 }
 
 export function evaluateAssertions(assertions: Assertion[], aggregate: SweepAggregate): AssertionOutcome[] {
