@@ -98,7 +98,8 @@ function legend(aggregate: SweepAggregate): string {
   return (
     `Verdict: "helps" means ${helps.join(', ')}; it is given only when both ${Math.round(aggregate.level * 100)}% intervals of the paired difference ` +
     `(Student t over seeds, and a seeded percentile bootstrap with ${aggregate.bootstrapResamples} resamples) exclude zero, ` +
-    `otherwise "no detectable difference"; mean confidence has no better direction (higher/lower). Fewer than two seeds: "too few seeds".`
+    `otherwise "no detectable difference"; mean confidence has no better direction (higher/lower). Fewer than two seeds: "too few seeds". ` +
+    `McNemar p-values are per seed and per arm, not corrected for multiple comparisons.`
   );
 }
 
