@@ -5,9 +5,10 @@ import type { FlagValues } from '../config/loadConfig';
 import { lsBenchVersion } from '../store/environment';
 import { CliError, ExitCode } from './CliError';
 import { trainCommand, type CommandIo } from './commands/train';
+import { registerSweepCommand } from './commands/sweep';
 
 /** Adds one flag per key of the training schema, with its help text and default from the schema. */
-function addSchemaFlags(command: Command, options: SchemaOption[]): void {
+export function addSchemaFlags(command: Command, options: SchemaOption[]): void {
   for (const o of options) {
     const choices = o.choices ? ` (one of: ${o.choices.join(', ')})` : '';
     const shown = o.defaultValue === undefined ? '' : ` [default: ${Array.isArray(o.defaultValue) ? o.defaultValue.join(',') : String(o.defaultValue)}]`;
@@ -16,7 +17,7 @@ function addSchemaFlags(command: Command, options: SchemaOption[]): void {
 }
 
 /** Converts the flags the user actually gave (not schema defaults) into the schema's kinds. */
-function collectFlags(parsed: Record<string, unknown>, options: SchemaOption[]): FlagValues {
+export function collectFlags(parsed: Record<string, unknown>, options: SchemaOption[]): FlagValues {
   const flags: FlagValues = {};
   for (const o of options) {
     const text = parsed[o.key];
@@ -70,6 +71,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       ),
     );
   });
+  registerSweepCommand(program, io, setExitCode);
   return program;
 }
 

@@ -111,7 +111,7 @@ export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unk
   return `${where}: ${expectation(issue)}, got ${showValue(got)}`;
 }
 
-function expectation(issue: z.core.$ZodIssue): string {
+export function expectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       return `expected ${issue.expected === 'int' ? 'an integer' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`}`;

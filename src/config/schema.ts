@@ -64,3 +64,23 @@ export const TrainConfigSchema = z
 
 export type TrainConfig = z.output<typeof TrainConfigSchema>;
 export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
+
+/**
+ * The `sweep:` section of a config file (`ls-bench sweep`): the grid and the gates. The training options
+ * stay at the top level, shared with `train`; flags (--epsilon, --seeds, --smoothing, --jobs, --assert)
+ * override this section.
+ */
+export const SweepSectionSchema = z
+  .object({
+    epsilon: listOf(z.number()).optional().describe('the ε grid, e.g. [0, 0.05, 0.1, 0.2] (0 is the hard arm, trained in every cell)'),
+    seeds: z
+      .union([z.string(), z.number().int().min(0), z.array(z.number().int().min(0))])
+      .optional()
+      .describe('seeds: "0-4", "0,2,5" or a list of integers, ascending without repeats [default: 0-4]'),
+    smoothing: listOf(z.enum(SMOOTHING_VARIANTS)).optional().describe('smoothing variants, each its own set of cells [default: the top-level smoothing]'),
+    jobs: z.number().int().min(1).max(256).optional().describe('cells run in parallel [default: the number of cores]'),
+    assert: listOf(z.string()).optional().describe('gates evaluated on the aggregate, e.g. "smoothed.ece <= 0.05"'),
+  })
+  .strict();
+
+export type SweepSection = z.output<typeof SweepSectionSchema>;

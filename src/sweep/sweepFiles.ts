@@ -1,0 +1,191 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CliError } from '../cli/CliError';
+import type { TrainConfig } from '../config/schema';
+import { writeJsonAtomic } from '../store/atomicFile';
+import type { SmoothingVariant } from '../smoothing/labelSmoothing';
+import type { ShardSpec, SweepGrid } from './grid';
+
+/**
+ * The on-disk format of a sweep directory, version 1 (runs/sweeps/<sweep-id>/, or --sweep-dir). Every
+ * file is written atomically. The directory is self-contained: `sweep merge` and `sweep show` need only it,
+ * not the run directories of its cells (which may live on another machine).
+ *
+ *   sweep.json         identity: id, digest, grid, base config, shard, this directory's cells (written once)
+ *   train-config.json  the base training config the cell workers read (written once)
+ *   progress.json      every cell's status, run id and message (rewritten on each change)
+ *   cells/<cell>.json  a completed cell's test metrics and per-seed McNemar tests (written once per cell)
+ *   aggregate.json     the aggregate over the completed cells (rewritten at the end)
+ */
+export const SWEEP_SCHEMA_VERSION = 1;
+
+export const SWEEP_FILES = {
+  sweep: 'sweep.json',
+  trainConfig: 'train-config.json',
+  progress: 'progress.json',
+  cells: 'cells',
+  aggregate: 'aggregate.json',
+} as const;
+
+export interface SweepMeta {
+  schemaVersion: number;
+  sweepId: string;
+  /** sha256 of the grid and the base config: equal digests ⇔ the same sweep. */
+  digest: string;
+  grid: SweepGrid;
+  /** The resolved training config without the keys the grid sets (seed, epsilon, smoothing). */
+  config: Omit<TrainConfig, 'seed' | 'epsilon' | 'smoothing'>;
+  /** null for the whole grid (or a merge of shards). */
+  shard: ShardSpec | null;
+  /** The ids of the cells this directory is responsible for. */
+  cells: string[];
+  createdAt: string;
+  command: string[];
+  /** For a merged sweep: the directories it was merged from. */
+  mergedFrom?: string[];
+}
+
+export const CELL_STATUSES = ['pending', 'running', 'completed', 'failed', 'interrupted'] as const;
+export type CellStatus = (typeof CELL_STATUSES)[number];
+
+export interface CellProgress {
+  id: string;
+  status: CellStatus;
+  runId: string | null;
+  runDir: string | null;
+  message: string | null;
+  attempts: number;
+  updatedAt: string;
+}
+
+export interface ProgressFile {
+  schemaVersion: number;
+  sweepId: string;
+  updatedAt: string;
+  cells: CellProgress[];
+}
+
+export interface CellArmResult {
+  /** The arm's label in the cell's run: hard, smoothed or smoothed-<ε>. */
+  label: string;
+  epsilon: number;
+  accuracy: number;
+  nll: number;
+  ece: number;
+  meanConfidence: number;
+}
+
+export interface CellMcNemar {
+  epsilon: number;
+  /** Test samples only the hard arm classified correctly. */
+  onlyHardCorrect: number;
+  /** Test samples only the smoothed arm classified correctly. */
+  onlySmoothedCorrect: number;
+  pValue: number;
+}
+
+export interface CellResult {
+  schemaVersion: number;
+  cellId: string;
+  seed: number;
+  smoothing: SmoothingVariant;
+  runId: string;
+  runDir: string;
+  testSamples: number;
+  seconds: number;
+  arms: CellArmResult[];
+  mcnemar: CellMcNemar[];
+  completedAt: string;
+}
+
+function fsError(error: unknown, what: string, target: string): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  return new CliError(`${target}: cannot ${what} (${String(code ?? (error as Error).message)})`, 1);
+}
+
+function readJson<T>(file: string, what: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`${file}: no such file; is ${path.dirname(file)} a sweep directory?`);
+    throw new CliError(`${file}: cannot read ${what} (${(error as Error).message})`);
+  }
+}
+
+/** A sweep directory: all reads and writes of its files go through here. */
+export class SweepDir {
+  constructor(readonly dir: string) {}
+
+  file(name: keyof typeof SWEEP_FILES): string {
+    return path.join(this.dir, SWEEP_FILES[name]);
+  }
+
+  cellFile(cellId: string): string {
+    return path.join(this.dir, SWEEP_FILES.cells, `${cellId}.json`);
+  }
+
+  exists(): boolean {
+    return existsSync(this.file('sweep'));
+  }
+
+  readMeta(): SweepMeta {
+    const meta = readJson<SweepMeta>(this.file('sweep'), 'the sweep');
+    if (meta.schemaVersion !== SWEEP_SCHEMA_VERSION || typeof meta.digest !== 'string' || !Array.isArray(meta.cells)) {
+      throw new CliError(`${this.file('sweep')}: not a sweep file of format version ${SWEEP_SCHEMA_VERSION}`);
+    }
+    return meta;
+  }
+
+  /** Creates the directory with its identity and the base config for the workers. */
+  create(meta: SweepMeta, trainConfig: TrainConfig): void {
+    this.write('create the sweep directory', () => {
+      mkdirSync(path.join(this.dir, SWEEP_FILES.cells), { recursive: true });
+      writeJsonAtomic(this.file('trainConfig'), trainConfig);
+      writeJsonAtomic(this.file('sweep'), meta);
+    });
+  }
+
+  /** Completed cells stored here, by cell id. Files that do not parse are treated as not completed. */
+  readCells(): Map<string, CellResult> {
+    const cells = new Map<string, CellResult>();
+    const folder = path.join(this.dir, SWEEP_FILES.cells);
+    if (!existsSync(folder)) return cells;
+    for (const name of readdirSync(folder).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+      try {
+        const cell = JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as CellResult;
+        if (cell.schemaVersion === SWEEP_SCHEMA_VERSION && `${cell.cellId}.json` === name) cells.set(cell.cellId, cell);
+      } catch {
+        // written atomically, so only a foreign file can fail to parse: it is not a completed cell
+      }
+    }
+    return cells;
+  }
+
+  readProgress(): ProgressFile | null {
+    return existsSync(this.file('progress')) ? readJson<ProgressFile>(this.file('progress'), 'the progress') : null;
+  }
+
+  writeCell(cell: CellResult): void {
+    this.write('write a cell result', () => {
+      mkdirSync(path.join(this.dir, SWEEP_FILES.cells), { recursive: true });
+      writeJsonAtomic(this.cellFile(cell.cellId), cell);
+    });
+  }
+
+  writeProgress(progress: ProgressFile): void {
+    this.write('write the progress', () => writeJsonAtomic(this.file('progress'), progress));
+  }
+
+  writeAggregate(aggregate: unknown): void {
+    this.write('write the aggregate', () => writeJsonAtomic(this.file('aggregate'), aggregate));
+  }
+
+  private write(what: string, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw fsError(error, what, this.dir);
+    }
+  }
+}

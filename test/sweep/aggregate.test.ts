@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregateSweep, aggregateValue } from '../../src/sweep/aggregate';
+import type { SweepGrid } from '../../src/sweep/grid';
+import type { CellResult } from '../../src/sweep/sweepFiles';
+import { renderSweepCsv, renderSweepMarkdown, renderSweepTable } from '../../src/render/sweepReport';
+
+const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) < tol, `${a} ≠ ${b}`);
+
+export function cellResult(seed: number, hard: number[], smoothed: number[], mcnemar = { b: 3, c: 5, p: 0.7265625 }): CellResult {
+  const arm = (label: string, epsilon: number, [accuracy, nll, ece, meanConfidence]: number[]) => ({ label, epsilon, accuracy: accuracy!, nll: nll!, ece: ece!, meanConfidence: meanConfidence! });
+  return {
+    schemaVersion: 1,
+    cellId: `s${seed}-uniform`,
+    seed,
+    smoothing: 'uniform',
+    runId: `run-${seed}`,
+    runDir: `/runs/run-${seed}`,
+    testSamples: 200,
+    seconds: 1,
+    arms: [arm('hard', 0, hard), arm('smoothed', 0.1, smoothed)],
+    mcnemar: [{ epsilon: 0.1, onlyHardCorrect: mcnemar.b, onlySmoothedCorrect: mcnemar.c, pValue: mcnemar.p }],
+    completedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+const GRID: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1, 2, 3], smoothing: ['uniform'] };
+
+test('aggregate: mean ± sd per arm, paired differences with a hand-computed t-interval, McNemar per seed', () => {
+  const cells = new Map<string, CellResult>([
+    ['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9], [0.81, 0.45, 0.02, 0.85])],
+    ['s1-uniform', cellResult(1, [0.82, 0.48, 0.06, 0.92], [0.84, 0.44, 0.03, 0.86])],
+    ['s2-uniform', cellResult(2, [0.78, 0.52, 0.04, 0.88], [0.79, 0.47, 0.01, 0.84])],
+  ]);
+  const a = aggregateSweep('sweep-x', GRID, cells);
+  assert.deepEqual(a.missingCells, ['s3-uniform']);
+  const [hard, smoothed] = a.variants[0]!.arms;
+  assert.equal(hard!.arm, 'hard');
+  assert.equal(smoothed!.arm, 'smoothed-0.1');
+  assert.deepEqual(hard!.seeds, [0, 1, 2]);
+  close(hard!.metrics.accuracy.mean, 0.8);
+  close(hard!.metrics.accuracy.sd!, 0.02);
+  assert.equal(hard!.vsHard, null);
+  // Δaccuracy per seed: 0.01, 0.02, 0.01 → mean 0.013333, sd 0.0057735, se 0.0033333, t(0.975, 2) = 4.302653
+  const d = smoothed!.vsHard!.accuracy;
+  close(d.mean, 0.0133333);
+  close(d.sd!, 0.0057735);
+  close(d.tInterval!.low, 0.0133333 - 0.0143422);
+  close(d.tInterval!.high, 0.0133333 + 0.0143422);
+  assert.equal(d.verdict, 'no detectable difference', 'the t-interval contains 0');
+  // ΔECE: −0.03 on every seed: sd 0, both intervals are the point −0.03 → lower ECE → helps
+  assert.equal(smoothed!.vsHard!.ece.verdict, 'helps');
+  // ΔNLL: −0.05, −0.04, −0.05: t-interval [−0.0601, −0.0332] → helps (lower NLL)
+  assert.equal(smoothed!.vsHard!.nll.verdict, 'helps');
+  assert.equal(smoothed!.vsHard!.meanConfidence.verdict, 'lower');
+  assert.deepEqual(smoothed!.mcnemar.map((m) => m.seed), [0, 1, 2]);
+  assert.equal(smoothed!.mcnemar[0]!.pValue, 0.7265625);
+  close(aggregateValue(a, 'uniform', 0.1, 'accuracy')!, 0.8133333);
+  assert.equal(aggregateValue(a, 'others', 0.1, 'accuracy'), undefined);
+});
+
+test('hurts, and too few seeds', () => {
+  const worse = new Map<string, CellResult>([
+    ['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9], [0.7, 0.6, 0.09, 0.85])],
+    ['s1-uniform', cellResult(1, [0.82, 0.48, 0.06, 0.92], [0.71, 0.59, 0.1, 0.86])],
+    ['s2-uniform', cellResult(2, [0.78, 0.52, 0.04, 0.88], [0.69, 0.61, 0.07, 0.84])],
+  ]);
+  const a = aggregateSweep('sweep-x', GRID, worse).variants[0]!.arms[1]!.vsHard!;
+  assert.equal(a.accuracy.verdict, 'hurts');
+  assert.equal(a.nll.verdict, 'hurts');
+  assert.equal(a.ece.verdict, 'hurts');
+  const one = aggregateSweep('sweep-x', GRID, new Map([['s0-uniform', worse.get('s0-uniform')!]])).variants[0]!.arms[1]!.vsHard!;
+  assert.equal(one.accuracy.verdict, 'too few seeds');
+  assert.equal(one.accuracy.tInterval, null);
+});
+
+test('the three renderings carry the same numbers', () => {
+  const cells = new Map<string, CellResult>([
+    ['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9], [0.81, 0.45, 0.02, 0.85])],
+    ['s1-uniform', cellResult(1, [0.82, 0.48, 0.06, 0.92], [0.84, 0.44, 0.03, 0.86])],
+  ]);
+  const a = aggregateSweep('sweep-x', GRID, cells);
+  const md = renderSweepMarkdown(a);
+  assert.match(md, /^## ls-bench sweep sweep-x/);
+  assert.match(md, /\| uniform \| hard \| 0 \| 2 \| 81\.00% ± 1\.41% \|/);
+  assert.match(md, /\| uniform \| smoothed-0\.1 \| accuracy \| \+1\.50 pts \|/);
+  assert.match(md, /missing cells: s2-uniform, s3-uniform/);
+  const table = renderSweepTable(a);
+  assert.match(table, /81\.00% ± 1\.41%/);
+  const csv = renderSweepCsv(a).split('\n');
+  assert.equal(csv[0], 'smoothing,arm,epsilon,metric,seeds,mean,sd,delta_mean,delta_sd,t_low,t_high,bootstrap_low,bootstrap_high,verdict');
+  assert.equal(csv.length, 1 + 2 * 4);
+  const accuracyRow = csv.find((l) => l.startsWith('uniform,smoothed-0.1,0.1,accuracy,'))!.split(',');
+  close(Number(accuracyRow[7]), 0.015);
+});

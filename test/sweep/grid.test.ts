@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CliError } from '../../src/cli/CliError';
+import { TrainConfigSchema } from '../../src/config/schema';
+import { cellConfig, checkGrid, expandGrid, parseSeeds, parseShard, runArmLabel, shardCells, sweepDigest, type SweepGrid } from '../../src/sweep/grid';
+
+const SOURCES = { epsilon: '--epsilon', smoothing: '--smoothing' };
+
+function throwsUsage(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message));
+}
+
+test('parseSeeds: ranges, lists and their mistakes', () => {
+  assert.deepEqual(parseSeeds('--seeds', '0-4'), [0, 1, 2, 3, 4]);
+  assert.deepEqual(parseSeeds('--seeds', '0,2,5'), [0, 2, 5]);
+  assert.deepEqual(parseSeeds('--seeds', '0-2,7'), [0, 1, 2, 7]);
+  assert.deepEqual(parseSeeds('sweep.seeds', [3, 4]), [3, 4]);
+  assert.deepEqual(parseSeeds('sweep.seeds', 9), [9]);
+  throwsUsage(() => parseSeeds('--seeds', '2,1'), /--seeds: seeds must be ascending without repeats; 1 comes after 2/);
+  throwsUsage(() => parseSeeds('--seeds', '0-2,2'), /2 is repeated/);
+  throwsUsage(() => parseSeeds('--seeds', '4-0'), /runs backwards/);
+  throwsUsage(() => parseSeeds('--seeds', 'a'), /expected seeds as integers/);
+  throwsUsage(() => parseSeeds('--seeds', '-1'), /expected seeds as integers/);
+  throwsUsage(() => parseSeeds('--seeds', ''), /expected seeds as integers/);
+});
+
+test('checkGrid: sorts ε, refuses empty grids, ε outside [0, 1), repeats, no smoothed ε', () => {
+  const grid = (epsilons: number[], smoothing: SweepGrid['smoothing'] = ['uniform']): SweepGrid => ({ epsilons, seeds: [0], smoothing });
+  assert.deepEqual(checkGrid(grid([0.2, 0, 0.1]), SOURCES).epsilons, [0, 0.1, 0.2]);
+  throwsUsage(() => checkGrid(grid([]), SOURCES), /--epsilon: the grid is empty/);
+  throwsUsage(() => checkGrid(grid([0, 1]), SOURCES), /--epsilon: ε must be in \[0, 1\), got 1/);
+  throwsUsage(() => checkGrid(grid([-0.1]), SOURCES), /got -0\.1/);
+  throwsUsage(() => checkGrid(grid([0.1, 0.1]), SOURCES), /ε=0\.1 is repeated/);
+  throwsUsage(() => checkGrid(grid([0]), SOURCES), /at least one ε > 0/);
+  throwsUsage(() => checkGrid(grid([0.1], []), SOURCES), /--smoothing: expected at least one/);
+  throwsUsage(() => checkGrid(grid([0.1], ['uniform', 'uniform']), SOURCES), /repeated/);
+});
+
+test('expandGrid: one cell per seed × variant, seed-major, with the cell config', () => {
+  const grid: SweepGrid = { epsilons: [0, 0.05, 0.1], seeds: [0, 1, 3], smoothing: ['uniform', 'others'] };
+  const cells = expandGrid(grid);
+  assert.deepEqual(
+    cells.map((c) => c.id),
+    ['s0-uniform', 's0-others', 's1-uniform', 's1-others', 's3-uniform', 's3-others'],
+  );
+  assert.deepEqual(cells.map((c) => c.index), [0, 1, 2, 3, 4, 5]);
+  const config = cellConfig(TrainConfigSchema.parse({}), grid, cells[5]!);
+  assert.equal(config.seed, 3);
+  assert.equal(config.smoothing, 'others');
+  assert.deepEqual(config.epsilon, [0.05, 0.1], 'ε=0 is the hard arm, not a smoothed one');
+  assert.equal(runArmLabel(grid, 0), 'hard');
+  assert.equal(runArmLabel(grid, 0.05), 'smoothed-0.05');
+  assert.equal(runArmLabel({ ...grid, epsilons: [0, 0.1] }, 0.1), 'smoothed', 'one smoothed arm is labelled "smoothed" by train');
+});
+
+test('sharding: for n = 1..5 every cell is in exactly one shard, sizes differ by at most one', () => {
+  for (const seeds of [[0], [0, 1, 2, 3, 4], [0, 1, 2, 3, 4, 5, 6]]) {
+    const cells = expandGrid({ epsilons: [0, 0.1], seeds, smoothing: ['uniform', 'others'] });
+    for (let n = 1; n <= 5; n++) {
+      const seen = new Map<string, number>();
+      const sizes: number[] = [];
+      for (let i = 1; i <= n; i++) {
+        const shard = shardCells(cells, { index: i, count: n });
+        sizes.push(shard.length);
+        for (const c of shard) seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
+        assert.deepEqual(shardCells(cells, { index: i, count: n }), shard, 'deterministic');
+      }
+      assert.equal(seen.size, cells.length, `n=${n}: every cell in some shard`);
+      assert.ok([...seen.values()].every((k) => k === 1), `n=${n}: no cell in two shards`);
+      assert.ok(Math.max(...sizes) - Math.min(...sizes) <= 1, `n=${n}: balanced ${sizes}`);
+    }
+  }
+});
+
+test('parseShard: i/n, auto from Kubernetes and Slurm, and the mistakes', () => {
+  assert.deepEqual(parseShard('2/3', { env: {} }), { index: 2, count: 3 });
+  assert.deepEqual(parseShard('auto', { shardCount: 4, env: { JOB_COMPLETION_INDEX: '0' } }), { index: 1, count: 4 });
+  assert.deepEqual(parseShard('auto', { env: { JOB_COMPLETION_INDEX: '2', LS_BENCH_SHARD_COUNT: '3' } }), { index: 3, count: 3 });
+  assert.deepEqual(parseShard('auto', { env: { SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '5' } }), { index: 2, count: 5 });
+  assert.deepEqual(parseShard('auto', { env: { SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '5' } }), { index: 5, count: 5 });
+  throwsUsage(() => parseShard('0/3', { env: {} }), /shard 0 is outside 1\.\.3/);
+  throwsUsage(() => parseShard('4/3', { env: {} }), /shard 4 is outside 1\.\.3/);
+  throwsUsage(() => parseShard('1/0', { env: {} }), /between 1 and/);
+  throwsUsage(() => parseShard('1of3', { env: {} }), /--shard: expected i\/n \(e\.g\. 2\/3, 1-based\) or auto, got "1of3"/);
+  throwsUsage(() => parseShard('auto', { env: {} }), /neither JOB_COMPLETION_INDEX .* nor SLURM_ARRAY_TASK_ID/);
+  throwsUsage(() => parseShard('auto', { env: { JOB_COMPLETION_INDEX: '1' } }), /--shard-count/);
+  throwsUsage(() => parseShard('auto', { env: { JOB_COMPLETION_INDEX: 'x', LS_BENCH_SHARD_COUNT: '2' } }), /JOB_COMPLETION_INDEX must be an integer/);
+  throwsUsage(() => parseShard('auto', { env: { JOB_COMPLETION_INDEX: '3', LS_BENCH_SHARD_COUNT: '3' } }), /shard 4 is outside 1\.\.3/);
+});
+
+test('sweep identity: same grid and config → same digest; any change → another', () => {
+  const config = TrainConfigSchema.parse({});
+  const grid: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1], smoothing: ['uniform'] };
+  const d = sweepDigest(grid, config);
+  assert.equal(sweepDigest({ ...grid }, TrainConfigSchema.parse({})), d);
+  assert.equal(sweepDigest(grid, { ...config, seed: 7, epsilon: [0.3] }), d, 'the keys the grid sets do not count');
+  assert.notEqual(sweepDigest(grid, { ...config, epochs: 3 }), d);
+  assert.notEqual(sweepDigest({ ...grid, seeds: [0, 1, 2] }, config), d);
+  assert.notEqual(sweepDigest({ ...grid, epsilons: [0, 0.2] }, config), d);
+});
