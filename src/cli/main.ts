@@ -5,6 +5,9 @@ import type { FlagValues } from '../config/loadConfig';
 import { lsBenchVersion } from '../store/environment';
 import { CliError, ExitCode } from './CliError';
 import { trainCommand, type CommandIo } from './commands/train';
+import { registerCompareCommand } from './commands/compare';
+import { registerRunsCommand } from './commands/runs';
+import { registerShowCommand } from './commands/show';
 
 /** Adds one flag per key of the training schema, with its help text and default from the schema. */
 function addSchemaFlags(command: Command, options: SchemaOption[]): void {
@@ -66,6 +69,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       ),
     );
   });
+  registerRunsCommand(program, io, setExitCode);
+  registerShowCommand(program, io, setExitCode);
+  registerCompareCommand(program, io, setExitCode);
   return program;
 }
 

@@ -53,6 +53,8 @@ export interface RunStatusFile {
   message: string | null;
   /** The process that owns a running run, to tell a live run from one whose process died. */
   pid: number;
+  /** The host of that process (absent in runs written before it was recorded: taken as this host). */
+  host?: string;
 }
 
 export interface EnvironmentInfo {
