@@ -128,7 +128,7 @@ export class RunStore {
    * Creates a run directory with its identity, config and environment, status `running`. Called only
    * after the config and data are validated, so bad input leaves nothing behind.
    */
-  create(options: { name?: string; tags?: string[]; config: TrainConfig; environment: EnvironmentInfo; command: string[] }): RunWriter {
+  create(options: { name?: string; tags?: string[]; config: TrainConfig; environment: EnvironmentInfo; command: string[]; now?: Date }): RunWriter {
     if (options.name !== undefined) checkRunName('--name', options.name);
     for (const tag of options.tags ?? []) checkRunName('--tag', tag);
     try {
@@ -140,7 +140,7 @@ export class RunStore {
     let dir = '';
     // mkdir without recursive fails if the directory exists: ids stay unique across processes.
     for (let attempt = 0; ; attempt++) {
-      id = newRunId();
+      id = newRunId(options.now);
       dir = path.join(this.root, id);
       try {
         mkdirSync(dir);
@@ -149,7 +149,7 @@ export class RunStore {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 50) throw fsError(error, 'create a run directory', dir);
       }
     }
-    const createdAt = new Date().toISOString();
+    const createdAt = (options.now ?? new Date()).toISOString();
     const writer = new RunWriter(id, dir, createdAt);
     try {
       const meta: RunMeta = { schemaVersion: SCHEMA_VERSION, id, name: options.name ?? null, tags: options.tags ?? [], createdAt, command: options.command };
@@ -166,8 +166,20 @@ export class RunStore {
     return writer;
   }
 
-  /** Run directories under the root (names that look like run ids), newest first. */
+  /**
+   * Run directories under the root (names that look like run ids), newest first: by run.json's
+   * createdAt (ms), which orders runs started within the same second; by the id when that is unreadable.
+   */
   runIds(): string[] {
+    const created = (id: string) => {
+      const ms = Date.parse(readMetaLeniently(this.dirOf(id))?.createdAt ?? '');
+      return Number.isFinite(ms) ? ms : idTime(id);
+    };
+    const ids = this.directoryIds().map((id) => ({ id, at: created(id) }));
+    return ids.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).map((x) => x.id);
+  }
+
+  private directoryIds(): string[] {
     let names: string[];
     try {
       names = readdirSync(this.root);
@@ -240,6 +252,12 @@ export class RunStore {
       throw fsError(error, 'remove the run', this.dirOf(id));
     }
   }
+}
+
+/** The UTC time an id was made (second precision). */
+export function idTime(id: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})/.exec(id);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : 0;
 }
 
 function isDirectory(p: string): boolean {

@@ -1,5 +1,5 @@
 import { CliError } from '../cli/CliError';
-import { LISTED_STATUSES, type ListedStatus, type RunRecord } from './RunStore';
+import { LISTED_STATUSES, idTime, type ListedStatus, type RunRecord } from './RunStore';
 
 /** Filters of `ls-bench runs`. */
 export interface RunFilter {
@@ -45,9 +45,7 @@ export function parseLimit(text: string): number {
 /** When a run was created: run.json's createdAt, else the time in its id (ids are UTC timestamps). */
 export function runCreatedAt(record: Pick<RunRecord, 'id' | 'meta'>): number {
   const fromMeta = record.meta ? Date.parse(record.meta.createdAt) : NaN;
-  if (Number.isFinite(fromMeta)) return fromMeta;
-  const m = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})/.exec(record.id)!;
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return Number.isFinite(fromMeta) ? fromMeta : idTime(record.id);
 }
 
 export function runDataset(record: RunRecord): string | null {
