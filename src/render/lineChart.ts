@@ -68,7 +68,7 @@ export function lineChart(series: number[][], options: LineChartOptions): string
   }
   // x axis: point x sits in column labelWidth + 1 + x (asciichart puts the axis at labelWidth + 1)
   const plotWidth = (longest - 1) * stride + 1;
-  lines.push(`${' '.repeat(labelWidth + 1)}└${'─'.repeat(plotWidth)}`);
+  lines.push(`${' '.repeat(labelWidth + 1)}└${'─'.repeat(plotWidth - 1)}`);
   if (options.xLabel) {
     const ticks = Array.from(' '.repeat(labelWidth + 2 + plotWidth + 4));
     let free = 0;
