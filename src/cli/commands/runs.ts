@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fixed, percent, seconds } from '../../render/format';
 import { renderTabular, type Tabular } from '../../render/tabular';
-import type { RunRecord, RunStore } from '../../store/RunStore';
+import type { RunRecord } from '../../store/RunStore';
 import { filterRuns, parseLimit, parseSince, parseStatuses, runCreatedAt, runDataset, runSeconds, type RunFilter } from '../../store/runQuery';
 import { CliError, ExitCode } from '../CliError';
 import { addReadOptions, readOptions, toJson } from './common';
