@@ -27,7 +27,7 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
 }
 
 cli
-  .run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, signal: controller.signal })
+  .run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal })
   .then((code) => {
     process.exitCode = code;
     // Exit explicitly: the wasm backend can keep the event loop alive.

@@ -6,6 +6,9 @@ import { lsBenchVersion } from '../store/environment';
 import { CliError, ExitCode } from './CliError';
 import { trainCommand, type CommandIo } from './commands/train';
 import { registerSweepCommand } from './commands/sweep';
+import { registerCompareCommand } from './commands/compare';
+import { registerRunsCommand } from './commands/runs';
+import { registerShowCommand } from './commands/show';
 
 /** Adds one flag per key of the training schema, with its help text and default from the schema. */
 export function addSchemaFlags(command: Command, options: SchemaOption[]): void {
@@ -72,6 +75,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     );
   });
   registerSweepCommand(program, io, setExitCode);
+  registerRunsCommand(program, io, setExitCode);
+  registerShowCommand(program, io, setExitCode);
+  registerCompareCommand(program, io, setExitCode);
   return program;
 }
 

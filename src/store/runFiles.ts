@@ -55,6 +55,8 @@ export interface RunStatusFile {
   message: string | null;
   /** The process that owns a running run, to tell a live run from one whose process died. */
   pid: number;
+  /** The host of that process (absent in runs written before it was recorded: taken as this host). */
+  host?: string;
 }
 
 export interface EnvironmentInfo {
@@ -100,7 +102,7 @@ export interface ArmSummary {
   history: EpochRecord[];
   test: ArmTestMetrics;
   /** Set when the arm's loss or weights became non-finite: it stopped there, metrics are from its last finite weights. */
-  diverged: DivergenceInfo | null;
+  diverged?: DivergenceInfo | null;
 }
 
 /** A smoothed arm against the hard arm, on one seed: differences (smoothed − hard) and McNemar's exact test. */
@@ -127,9 +129,9 @@ export interface RunSummary {
   seconds: number;
   completedAt: string;
   /** With --check-determinism: whether a second training gave identical results, and the first difference. */
-  determinism: DeterminismCheck | null;
+  determinism?: DeterminismCheck | null;
   /** Set when the run was continued with --resume: the epoch it continued after. */
-  resumedAfterEpoch: number | null;
+  resumedAfterEpoch?: number | null;
 }
 
 export interface DeterminismCheck {

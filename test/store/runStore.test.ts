@@ -1,71 +1,166 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { writeFileAtomic } from '../../src/store/atomicFile';
-import { RunStore, checkRunName, newRunId } from '../../src/store/RunStore';
-import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { CliError } from '../../src/cli/CliError';
-import { runCli, BIN } from '../helpers/cli';
+import { RunStore, processLiveness } from '../../src/store/RunStore';
+import { filterRuns, parseSince } from '../../src/store/runQuery';
+import { threeRuns, writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
 
-const environment = { lsBenchVersion: '0', node: 'v20', platform: 'linux', arch: 'x64', cpu: 'x', cpuCount: 2, backend: 'cpu', backendLabel: 'cpu', backendFallbackReason: null, gitCommit: null };
+function editJson(file: string, edit: (value: Record<string, unknown>) => void): void {
+  const value = JSON.parse(readFileSync(file, 'utf8'));
+  edit(value);
+  writeFileSync(file, JSON.stringify(value));
+}
 
-test('ids are sortable by time and unique', () => {
-  assert.match(newRunId(new Date(Date.UTC(2026, 10, 25, 14, 22, 33))), /^20261125-142233-[0-9a-f]{4}$/);
+/** A pid that certainly belonged to a process that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  return child.pid!;
+}
+
+test('status transitions: running → completed, running → interrupted, running → failed', () => {
   const store = new RunStore(tempDir());
-  const ids = new Set<string>();
-  for (let i = 0; i < 40; i++) ids.add(store.create({ config: resolveTrainConfig({}), environment, command: [] }).id);
-  assert.equal(ids.size, 40);
+  const running = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z', outcome: 'running', epochs: 3 });
+  let r = store.read(running.id);
+  assert.equal(r.status, 'running', 'this process owns it and is alive');
+  assert.equal(r.statusFile!.completedEpochs, 2);
+  assert.equal(r.metrics.length, 4, 'two epochs × two arms');
+  assert.equal(r.summary, null);
+
+  const done = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:01:00Z' });
+  r = store.read(done.id);
+  assert.equal(r.status, 'completed');
+  assert.equal(r.statusFile!.completedEpochs, 3);
+  assert.equal(r.summary!.arms.length, 2);
+  assert.ok(r.statusFile!.endedAt);
+
+  const interrupted = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:02:00Z', outcome: 'interrupted' });
+  r = store.read(interrupted.id);
+  assert.equal(r.status, 'interrupted');
+  assert.equal(r.statusNote, 'SIGINT');
+
+  const failed = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:03:00Z', outcome: 'failed' });
+  assert.equal(store.read(failed.id).status, 'failed');
+  assert.deepEqual(store.runIds(), [failed.id, interrupted.id, done.id, running.id], 'newest first');
 });
 
-test('atomic writes replace the whole file and leave no temporary file', () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'x.json');
-  writeFileAtomic(file, 'old');
-  writeFileAtomic(file, 'new content');
-  assert.equal(readFileSync(file, 'utf8'), 'new content');
-  assert.deepEqual(readdirSync(dir), ['x.json']);
+test('a running run whose process is gone is reported as died; one on another host as unknown', () => {
+  const store = new RunStore(tempDir());
+  const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z', outcome: 'running' });
+  const pid = deadPid();
+  assert.equal(processLiveness(pid, undefined), 'dead');
+  editJson(w.file('status'), (s) => (s.pid = pid));
+  let r = store.read(w.id);
+  assert.equal(r.status, 'died');
+  assert.match(r.statusNote!, new RegExp(`pid ${pid}`));
+  editJson(w.file('status'), (s) => {
+    s.pid = process.pid;
+    s.host = 'some-other-host';
+  });
+  r = store.read(w.id);
+  assert.equal(r.status, 'unknown');
+  assert.match(r.statusNote!, /some-other-host/);
 });
 
-test('names and tags cannot escape the runs directory', () => {
-  for (const bad of ['../../etc', '/abs', 'a/b', '..', '.', '', 'x'.repeat(65), 'latest', 'a b']) {
-    assert.throws(() => checkRunName('--name', bad), CliError, bad);
-  }
-  checkRunName('--name', 'baseline-eps0.1_v2');
+test('a run from a newer schema is unsupported, and reading it for show names the run and the file', () => {
+  const store = new RunStore(tempDir());
+  const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z' });
+  editJson(w.file('summary'), (s) => (s.schemaVersion = 2));
+  const r = store.read(w.id);
+  assert.equal(r.status, 'unsupported');
+  assert.throws(
+    () => store.readValid(w.id),
+    (e: unknown) => e instanceof CliError && e.exitCode === 2 && e.message.includes(w.id) && e.message.includes('summary.json') && /schemaVersion 2 is newer/.test(e.message),
+  );
 });
 
-test('a read-only runs directory gives one clear line naming the path, and no run', { skip: process.getuid?.() === 0 && 'root ignores directory permissions; see the unwritable-path test' }, async () => {
-  const root = tempDir();
-  chmodSync(root, 0o500);
-  const r = await runCli(['train', '--runs-dir', root, '--epochs', '1']);
-  chmodSync(root, 0o700);
-  assert.equal(r.code, 1);
-  assert.match(r.stderr, /cannot create a run directory \(permission denied\)/);
+test('corrupt directories: truncated JSON, a missing file, a bad field, a broken metrics line — listed as corrupt, the others intact', () => {
+  const { store, a, b, c } = threeRuns(tempDir());
+  const d = writeFixtureRun(store, { epsilon: 0.3, createdAt: '2026-11-20T10:03:00Z' });
+  const e = writeFixtureRun(store, { epsilon: 0.3, createdAt: '2026-11-20T10:04:00Z' });
+  const summaryText = readFileSync(a.file('summary'), 'utf8');
+  writeFileSync(a.file('summary'), summaryText.slice(0, summaryText.length / 2));
+  rmSync(b.file('status'));
+  editJson(d.file('meta'), (m) => (m.tags = 'not-a-list'));
+  writeFileSync(e.file('metricsJsonl'), `${readFileSync(e.file('metricsJsonl'), 'utf8')}{"epoch": 4, oops\n{"epoch":5}\n`);
+  const records = store.list();
+  assert.equal(records.length, 5, 'every directory is listed');
+  const byId = new Map(records.map((r) => [r.id, r]));
+  assert.equal(byId.get(a.id)!.status, 'corrupt');
+  assert.equal(byId.get(a.id)!.problems[0]!.file, 'summary.json');
+  assert.match(byId.get(a.id)!.problems[0]!.message, /not valid JSON .*truncated/);
+  assert.equal(byId.get(b.id)!.status, 'corrupt');
+  assert.deepEqual(byId.get(b.id)!.problems[0], { file: 'status.json', message: 'missing' });
+  assert.equal(byId.get(d.id)!.status, 'corrupt');
+  assert.match(byId.get(d.id)!.statusNote!, /run\.json: "tags": expected array/);
+  assert.equal(byId.get(e.id)!.status, 'corrupt');
+  assert.match(byId.get(e.id)!.statusNote!, /metrics\.jsonl: line 7: not valid JSON/);
+  assert.equal(byId.get(c.id)!.status, 'completed', 'the healthy run is untouched');
+  assert.throws(() => store.readValid(a.id), /run \d{8}-\d{6}-[0-9a-f]{4}: summary\.json: not valid JSON/);
 });
 
-test('a runs path that cannot be a directory gives one clear line naming the path', async () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'not-a-dir');
-  writeFileSync(file, 'x');
-  const r = await runCli(['train', '--runs-dir', path.join(file, 'runs'), '--epochs', '1']);
-  assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stderr, new RegExp(`ls-bench: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/runs: cannot create the runs directory \\(a part of the path is not a directory\\)`));
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
+test('a partial last line of metrics.jsonl (a crash mid-append) is skipped, not corruption', () => {
+  const store = new RunStore(tempDir());
+  const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z', outcome: 'interrupted' });
+  appendFileSync(w.file('metricsJsonl'), '{"epoch":3,"arm":"ha');
+  const r = store.read(w.id);
+  assert.equal(r.status, 'interrupted');
+  assert.equal(r.metrics.length, 4);
 });
 
-test('two processes training into the same runs directory at once never collide', async () => {
-  const root = tempDir();
-  mkdirSync(root, { recursive: true });
-  const runOne = () =>
-    new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'train', '--runs-dir', root, '--epochs', '2', '--samples', '200', '--backend', 'cpu'], { stdio: 'ignore' });
-      child.on('exit', resolve);
-    });
-  const codes = await Promise.all([runOne(), runOne(), runOne()]);
-  assert.deepEqual(codes, [0, 0, 0]);
-  const ids = readdirSync(root);
-  assert.equal(ids.length, 3);
-  for (const id of ids) assert.equal(JSON.parse(readFileSync(path.join(root, id, 'status.json'), 'utf8')).status, 'completed');
+test('run resolution: id, unique prefix, name, latest; unknown and ambiguous are exit-2 errors', () => {
+  const { store, a, b, c } = threeRuns(tempDir());
+  assert.equal(store.resolve(a.id), a.id);
+  assert.equal(store.resolve('latest'), c.id);
+  assert.equal(store.resolve('eps01'), b.id);
+  assert.equal(store.resolve(b.id.slice(0, 16)), b.id, 'prefix down to the minute is unique');
+  const usage = (pattern: RegExp) => (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message);
+  assert.throws(() => store.resolve('20261120-10'), usage(new RegExp(`ambiguous id prefix, matches 3 runs: ${c.id}, ${b.id}, ${a.id}`)));
+  assert.throws(() => store.resolve('nope'), usage(/run "nope": no run with this id, id prefix or name/));
+  writeFixtureRun(store, { epsilon: 0.1, name: 'eps01', createdAt: '2026-11-21T10:00:00Z' });
+  assert.throws(() => store.resolve('eps01'), usage(/2 runs have this name, name one by id: /));
+  assert.throws(() => new RunStore(tempDir()).resolve('latest'), usage(/there are no runs in/));
+});
+
+test('runs started in the same second are ordered by their creation time', () => {
+  const store = new RunStore(tempDir());
+  const first = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00.100Z' });
+  const second = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00.900Z' });
+  assert.equal(store.resolve('latest'), second.id);
+  assert.deepEqual(store.runIds(), [second.id, first.id]);
+});
+
+test('remove deletes a run directory and refuses a live one', () => {
+  const { store, a } = threeRuns(tempDir());
+  store.remove(a.id);
+  assert.equal(store.runIds().length, 2);
+  const live = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-21T10:00:00Z', outcome: 'running' });
+  assert.throws(() => store.remove(live.id), /still running \(pid \d+\)/);
+  assert.ok(readFileSync(path.join(live.dir, 'run.json')));
+});
+
+test('--since: durations and dates, hand-computed', () => {
+  const now = Date.UTC(2026, 10, 25, 12, 0, 0);
+  assert.equal(parseSince('2h', now), Date.UTC(2026, 10, 25, 10, 0, 0));
+  assert.equal(parseSince('7d', now), Date.UTC(2026, 10, 18, 12, 0, 0));
+  assert.equal(parseSince('30m', now), Date.UTC(2026, 10, 25, 11, 30, 0));
+  assert.equal(parseSince('1w', now), Date.UTC(2026, 10, 18, 12, 0, 0));
+  assert.equal(parseSince('2026-11-20', now), Date.UTC(2026, 10, 20));
+  assert.equal(parseSince('2026-11-20T10:01:00Z', now), Date.UTC(2026, 10, 20, 10, 1));
+  for (const bad of ['yesterday', '2h ago', '-1d', '2026-13-45', '']) assert.throws(() => parseSince(bad, now), /--since ".*": expected a duration/);
+});
+
+test('filters: data set, status, since, tag, limit', () => {
+  const { store, a, b, c } = threeRuns(tempDir());
+  const fm = writeFixtureRun(store, { epsilon: 0.1, dataset: 'fashion-mnist', createdAt: '2026-11-22T10:00:00Z', outcome: 'interrupted' });
+  const all = store.list();
+  const ids = (f: Parameters<typeof filterRuns>[1]) => filterRuns(all, f).map((r) => r.id);
+  assert.deepEqual(ids({ dataset: 'fashion-mnist' }), [fm.id]);
+  assert.deepEqual(ids({ statuses: ['completed'] }), [c.id, b.id, a.id]);
+  assert.deepEqual(ids({ since: Date.parse('2026-11-20T10:01:00Z') }), [fm.id, c.id, b.id]);
+  assert.deepEqual(ids({ tag: 'sweep' }), [b.id, a.id]);
+  assert.deepEqual(ids({ limit: 2 }), [fm.id, c.id]);
 });

@@ -42,7 +42,7 @@ test('--resume refuses other training flags and unknown runs', async () => {
   assert.match(r1.stderr, /drop the other training flags/);
   const r2 = await runCli(['train', '--runs-dir', runs, '--resume', '2026']);
   assert.equal(r2.code, 2);
-  assert.match(r2.stderr, /run "2026": no such run/);
+  assert.match(r2.stderr, /run "2026": there are no runs in /);
 });
 
 test('--check-determinism trains twice and says the results are identical', async () => {

@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { CURVE_METRICS, compareCsvTabular, compareModel, renderCompare, requireCompleted, type CurveMetric } from '../../render/compareReport';
+import { renderTabular } from '../../render/tabular';
+import { CliError, ExitCode } from '../CliError';
+import { addReadOptions, readOptions, toJson } from './common';
+import type { CommandIo } from './train';
+
+export function registerCompareCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  addReadOptions(
+    program
+      .command('compare')
+      .description('put completed runs side by side: config differences, final metrics with deltas vs the first run, per-epoch curves, confidence histograms')
+      .argument('<runs...>', 'two or more runs: id, unique id prefix, name, or latest')
+      .option('--metric <name>', `per-epoch metric to chart: ${CURVE_METRICS.join(', ')}`, 'testAccuracy'),
+  ).action((refs: string[], parsed: Record<string, unknown>) => {
+    const { store, format } = readOptions(parsed);
+    const metric = String(parsed.metric);
+    if (!(CURVE_METRICS as readonly string[]).includes(metric)) throw new CliError(`--metric "${metric}": expected one of ${CURVE_METRICS.join(', ')}`);
+    if (refs.length < 2) throw new CliError(`compare: expected at least two runs, got ${refs.length}`);
+    const ids = refs.map((ref) => store.resolve(ref));
+    const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (repeated) throw new CliError(`compare: run ${repeated} is named twice (${refs.filter((_, i) => ids[i] === repeated).join(', ')})`);
+    const model = compareModel(
+      ids.map((id) => requireCompleted(store.readValid(id))),
+      metric as CurveMetric,
+    );
+    if (format === 'json') io.stdout.write(toJson(model));
+    else if (format === 'csv') io.stdout.write(`${renderTabular(compareCsvTabular(model), 'csv')}\n`);
+    else io.stdout.write(`${renderCompare(model, format)}\n`);
+    setExitCode(ExitCode.ok);
+  });
+}

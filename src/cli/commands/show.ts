@@ -1,0 +1,65 @@
+import type { Command } from 'commander';
+import { metricsRowsTabular, renderRunMarkdown } from '../../render/runMarkdown';
+import { renderRun } from '../../render/runReport';
+import { renderTabular } from '../../render/tabular';
+import type { RunRecord } from '../../store/RunStore';
+import { runCreatedAt } from '../../store/runQuery';
+import { ExitCode } from '../CliError';
+import { addReadOptions, readOptions, toJson } from './common';
+import type { CommandIo } from './train';
+
+/** `show --json`: everything stored about the run except the predictions. Stable keys. */
+export function showJson(r: RunRecord) {
+  return {
+    id: r.id,
+    name: r.meta?.name ?? null,
+    tags: r.meta?.tags ?? [],
+    status: r.status,
+    statusNote: r.statusNote,
+    createdAt: new Date(runCreatedAt(r)).toISOString(),
+    command: r.meta?.command ?? [],
+    dir: r.dir,
+    config: r.config,
+    environment: r.environment,
+    completedEpochs: r.statusFile?.completedEpochs ?? 0,
+    metrics: r.metrics,
+    summary: r.summary,
+    histograms: r.histograms,
+  };
+}
+
+function runTitle(r: RunRecord): string {
+  const name = r.meta?.name ? ` "${r.meta.name}"` : '';
+  const tags = r.meta?.tags.length ? ` [${r.meta.tags.join(', ')}]` : '';
+  return `run ${r.id}${name}${tags}: ${r.status}${r.statusNote ? ` (${r.statusNote})` : ''}`;
+}
+
+export function registerShowCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  addReadOptions(
+    program
+      .command('show')
+      .description('print a stored run as train printed it (from its files only)')
+      .argument('<run>', 'id, unique id prefix, name, or latest'),
+  ).action((ref: string, parsed: Record<string, unknown>) => {
+    const { store, format } = readOptions(parsed);
+    const record = store.readValid(store.resolve(ref));
+    if (format === 'json') {
+      io.stdout.write(toJson(showJson(record)));
+    } else if (format === 'csv') {
+      io.stdout.write(`${renderTabular(metricsRowsTabular(record.metrics, 'csv'), 'csv')}\n`);
+    } else if (record.summary && record.histograms) {
+      const report = format === 'markdown' ? renderRunMarkdown(record.summary, record.histograms, record.environment ?? undefined) : renderRun(record.summary, record.histograms, record.environment ?? undefined);
+      io.stdout.write(`${format === 'markdown' ? '### ' : ''}${runTitle(record)}\n\n${report}\n\nrun directory ${record.dir}\n`);
+    } else {
+      // An unfinished run has no summary: what it has is its config and the epochs it completed.
+      const lines = [
+        runTitle(record),
+        `completed ${record.statusFile?.completedEpochs ?? 0} of ${record.config?.epochs ?? '?'} epochs; no final results (summary.json is written only when a run completes)`,
+      ];
+      if (record.metrics.length > 0) lines.push('', renderTabular(metricsRowsTabular(record.metrics, format), format));
+      lines.push('', `run directory ${record.dir}`);
+      io.stdout.write(`${lines.join('\n')}\n`);
+    }
+    setExitCode(ExitCode.ok);
+  });
+}

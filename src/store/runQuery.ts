@@ -1,0 +1,75 @@
+import { CliError } from '../cli/CliError';
+import { LISTED_STATUSES, idTime, type ListedStatus, type RunRecord } from './RunStore';
+
+/** Filters of `ls-bench runs`. */
+export interface RunFilter {
+  dataset?: string;
+  statuses?: ListedStatus[];
+  /** Only runs created at or after this time (ms since the epoch). */
+  since?: number;
+  tag?: string;
+  limit?: number;
+}
+
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+/**
+ * --since: a duration back from `now` (30m, 2h, 7d, 1w) or a date/time (2026-11-25, 2026-11-25T14:00Z;
+ * a date without a time is midnight UTC). Returns ms since the epoch.
+ */
+export function parseSince(text: string, now: number = Date.now()): number {
+  const t = text.trim();
+  const duration = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(t);
+  if (duration) return now - Number(duration[1]) * DURATION_UNITS[duration[2]!.toLowerCase()]!;
+  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(t)) {
+    const withZone = /^\d{4}-\d{2}-\d{2}$/.test(t) ? `${t}T00:00:00Z` : t;
+    const ms = Date.parse(withZone);
+    if (Number.isFinite(ms)) return ms;
+  }
+  throw new CliError(`--since "${text}": expected a duration (30m, 2h, 7d, 1w) or a date (2026-11-25, 2026-11-25T14:00Z)`);
+}
+
+export function parseStatuses(text: string): ListedStatus[] {
+  const statuses = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const s of statuses) {
+    if (!(LISTED_STATUSES as readonly string[]).includes(s)) throw new CliError(`--status "${s}": expected one of ${LISTED_STATUSES.join(', ')}`);
+  }
+  return statuses as ListedStatus[];
+}
+
+export function parseLimit(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new CliError(`--limit "${text}": expected a whole number ≥ 1`);
+  return Number(text);
+}
+
+/** When a run was created: run.json's createdAt, else the time in its id (ids are UTC timestamps). */
+export function runCreatedAt(record: Pick<RunRecord, 'id' | 'meta'>): number {
+  const fromMeta = record.meta ? Date.parse(record.meta.createdAt) : NaN;
+  return Number.isFinite(fromMeta) ? fromMeta : idTime(record.id);
+}
+
+export function runDataset(record: RunRecord): string | null {
+  return record.summary?.dataset.name ?? record.config?.dataset ?? null;
+}
+
+/** Runs newest first in, the matching ones out (still newest first), at most `limit`. */
+export function filterRuns(records: RunRecord[], filter: RunFilter): RunRecord[] {
+  const matching = records.filter(
+    (r) =>
+      (filter.dataset === undefined || runDataset(r) === filter.dataset) &&
+      (filter.statuses === undefined || filter.statuses.length === 0 || filter.statuses.includes(r.status)) &&
+      (filter.since === undefined || runCreatedAt(r) >= filter.since) &&
+      (filter.tag === undefined || (r.meta?.tags ?? []).includes(filter.tag)),
+  );
+  return filter.limit === undefined ? matching : matching.slice(0, filter.limit);
+}
+
+/** Wall time of a run: the trainer's own measure when it completed, else start to last update (or now, if running). */
+export function runSeconds(record: RunRecord, now: number = Date.now()): number | null {
+  if (record.summary) return record.summary.seconds;
+  const s = record.statusFile;
+  if (!s) return null;
+  const start = Date.parse(s.startedAt);
+  const end = record.status === 'running' ? now : Date.parse(s.endedAt ?? s.updatedAt);
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, (end - start) / 1000) : null;
+}
