@@ -5,6 +5,7 @@ import type { FlagValues } from '../config/loadConfig';
 import { lsBenchVersion } from '../store/environment';
 import { CliError, ExitCode } from './CliError';
 import { trainCommand, type CommandIo } from './commands/train';
+import { registerDatasetsCommand } from './commands/datasets';
 
 /** Adds one flag per key of the training schema, with its help text and default from the schema. */
 function addSchemaFlags(command: Command, options: SchemaOption[]): void {
@@ -66,6 +67,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
       ),
     );
   });
+  registerDatasetsCommand(program, io, setExitCode);
   return program;
 }
 

@@ -15,6 +15,7 @@ import type { SmoothingVariant } from '../smoothing/labelSmoothing';
  *   summary.json      final metrics of every arm and the comparisons       (written once, at the end)
  *   histograms.json   confidence histograms and reliability bins per arm   (written once, at the end)
  *   predictions.json  predicted test class of every arm                    (written once, at the end)
+ *   label-noise.json  with --label-noise: the flipped training samples     (written once, before training)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -31,6 +32,7 @@ export const RUN_FILES = {
   summary: 'summary.json',
   histograms: 'histograms.json',
   predictions: 'predictions.json',
+  labelNoise: 'label-noise.json',
 } as const;
 
 export interface RunMeta {
@@ -77,6 +79,10 @@ export interface DatasetInfo {
   classes: number;
   classNames: string[];
   digest: string;
+  /** Training samples per true class (after --limit and --imbalance, before --label-noise). */
+  trainClassCounts?: number[];
+  /** Test samples per class. */
+  testClassCounts?: number[];
 }
 
 export interface MetricsRow extends EpochRecord {
@@ -97,6 +103,8 @@ export interface ArmSummary {
   finalWeightsDigest: string;
   history: EpochRecord[];
   test: ArmTestMetrics;
+  /** With label noise: fractions of the flipped training samples predicted as their noisy label (memorised) and as their true label. */
+  flippedTrainLabels?: { count: number; memorised: number; predictedClean: number };
 }
 
 /** A smoothed arm against the hard arm, on one seed: differences (smoothed − hard) and McNemar's exact test. */
@@ -120,8 +128,26 @@ export interface RunSummary {
   config: TrainConfig;
   arms: ArmSummary[];
   comparisons: ArmComparison[];
+  /** Things the reader should know about this run's setup, e.g. the two-class caveat. */
+  warnings?: string[];
+  /** With --label-noise: what was flipped (the indices are in label-noise.json). */
+  labelNoise?: { kind: string; fraction: number; flipped: number; file: string };
+  /** With --imbalance: the ratio asked for (the realised counts are dataset.trainClassCounts). */
+  imbalance?: { ratio: number };
   seconds: number;
   completedAt: string;
+}
+
+/** label-noise.json: the training samples whose labels were flipped, and to what. */
+export interface LabelNoiseFile {
+  schemaVersion: number;
+  kind: string;
+  fraction: number;
+  seed: number;
+  /** Indices into the training split as trained on (after --limit and --imbalance), ascending. */
+  indices: number[];
+  cleanLabels: number[];
+  noisyLabels: number[];
 }
 
 export interface HistogramsFile {

@@ -7,7 +7,7 @@ import { describeEnvironment } from '../../store/environment';
 import { RunStore, resolveRunsDir, checkRunName } from '../../store/RunStore';
 import { armsFromConfig } from '../../train/arms';
 import { mlpSpec, trainPaired, TrainingInterrupted } from '../../train/pairedTrainer';
-import { runResults } from '../../train/runResults';
+import { labelNoiseFile, runResults, setupWarnings } from '../../train/runResults';
 import { CliError, ExitCode } from '../CliError';
 
 export interface TrainOptions {
@@ -38,11 +38,9 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   const backend = await selectBackend(config.backend);
   io.stderr.write(`backend: ${backend.name} (${backend.label})\n`);
   if (backend.fallbackReason) io.stderr.write(`backend: fell back to ${backend.name}: ${backend.fallbackReason}\n`);
-  const dataset = loadDataset(config);
+  const dataset = await loadDataset(config);
   const arms = armsFromConfig(config);
-  if (dataset.numClasses === 2 && arms.some((a) => a.epsilon > 0)) {
-    io.stderr.write('note: with two classes, label smoothing only caps the gap between the two logits; calibration effects differ from the many-class case\n');
-  }
+  for (const warning of setupWarnings(dataset, arms)) io.stderr.write(`note: ${warning}\n`);
 
   const store = new RunStore(resolveRunsDir(options.runsDir));
   const environment = describeEnvironment(backend);
@@ -56,6 +54,8 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   io.stderr.write(`run: ${writer.dir}\n`);
   const progress = progressReporter(io.stderr);
   try {
+    const noise = labelNoiseFile(dataset, config.seed);
+    if (noise) writer.writeLabelNoise(noise);
     const result = trainPaired({
       config,
       dataset,
