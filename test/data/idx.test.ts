@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { CliError } from '../../src/cli/CliError';
+import { classCounts } from '../../src/data/Dataset';
+import { readIdxDims, readIdxFile } from '../../src/data/idx';
+import { idxDataset, parseIdxSpec } from '../../src/data/idxDataset';
+import { tempDir } from '../helpers/tempDir';
+
+/** An unsigned-byte IDX file: magic 00 00 08 rank, big-endian dims, then the body. */
+function idxBytes(dims: number[], body: ArrayLike<number>): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header[2] = 0x08;
+  header[3] = dims.length;
+  dims.forEach((n, d) => header.writeUInt32BE(n, 4 + 4 * d));
+  return Buffer.concat([header, Buffer.from(Array.from(body))]);
+}
+
+function throwsCli(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message) && !e.message.includes('\n'));
+}
+
+const dir = tempDir();
+const file = (name: string, bytes: Buffer) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, bytes);
+  return p;
+};
+
+// 12 samples of 2×2 pixels, labels 0, 1, 2 four times each
+const images = Array.from({ length: 12 * 4 }, (_, i) => (i * 37) % 256);
+const labels = Array.from({ length: 12 }, (_, i) => i % 3);
+const trainImages = file('train-images.gz', gzipSync(idxBytes([12, 2, 2], images)));
+const trainLabels = file('train-labels', idxBytes([12], labels));
+
+test('an IDX pair, gzip or not, with a stratified seeded split when no test pair is given', () => {
+  const d = idxDataset(`idx:${trainImages},${trainLabels}`, { testFraction: 0.25, seed: 3 });
+  assert.equal(d.numFeatures, 4);
+  assert.equal(d.numClasses, 3);
+  assert.deepEqual(d.classNames, ['0', '1', '2']);
+  assert.deepEqual(classCounts(d.test.y, 3), [1, 1, 1]);
+  assert.deepEqual(classCounts(d.train.y, 3), [3, 3, 3]);
+  for (const v of d.train.x) assert.ok(v >= 0 && v <= 1, 'pixels scaled to [0, 1]');
+  assert.deepEqual(idxDataset(`idx:${trainImages},${trainLabels}`, { testFraction: 0.25, seed: 3 }).test, d.test, 'seeded');
+});
+
+test('an IDX test pair is used as the test set', () => {
+  const testImages = file('t-images', idxBytes([3, 2, 2], [0, 255, 0, 255, 1, 2, 3, 4, 5, 6, 7, 8]));
+  const testLabels = file('t-labels.gz', gzipSync(idxBytes([3], [2, 1, 0])));
+  const d = idxDataset(`idx:${trainImages},${trainLabels},${testImages},${testLabels}`, { testFraction: 0.25, seed: 0 });
+  assert.equal(d.train.count, 12);
+  assert.deepEqual(Array.from(d.test.y), [2, 1, 0]);
+  assert.deepEqual(Array.from(d.test.x.subarray(0, 4)), [0, 1, 0, 1]);
+});
+
+test('bad IDX input: counts, truncation, huge declared sizes, corrupt gzip, wrong spec', () => {
+  const fewLabels = file('few-labels', idxBytes([11], labels.slice(0, 11)));
+  throwsCli(() => idxDataset(`idx:${trainImages},${fewLabels}`, { testFraction: 0.25, seed: 0 }), /11 labels but .*train-images\.gz has 12 samples/);
+  // 4 billion × 4 billion declared, 10 bytes present: refused from the header, nothing of that size allocated
+  const huge = file('huge', idxBytes([0xffffffff, 0xffffffff], new Array(10).fill(1)));
+  throwsCli(() => readIdxFile(huge), /IDX body has 10 bytes but the header declares 4294967295×4294967295 .* \(truncated file\?\)/);
+  const whole = gzipSync(idxBytes([12, 2, 2], images));
+  const truncatedGz = file('truncated.gz', whole.subarray(0, whole.length - 12));
+  throwsCli(() => readIdxFile(truncatedGz), /truncated\.gz: corrupt or truncated gzip data/);
+  const notIdx = file('not-idx', Buffer.from('hello world, not an IDX file'));
+  throwsCli(() => readIdxFile(notIdx), /not an IDX file \(magic number starts 0x68 0x65/);
+  throwsCli(() => readIdxFile(path.join(dir, 'nope.gz')), /nope\.gz: cannot read IDX file \(no such file\)/);
+  throwsCli(() => parseIdxSpec('idx:a.gz'), /expected idx:IMAGES,LABELS or idx:IMAGES,LABELS,TEST-IMAGES,TEST-LABELS/);
+  throwsCli(() => parseIdxSpec('idx:a,b,c'), /expected idx:IMAGES,LABELS/);
+  const otherShape = file('other-shape', idxBytes([1, 4], [1, 2, 3, 4]));
+  const oneLabel = file('one-label', idxBytes([1], [0]));
+  throwsCli(() => idxDataset(`idx:${trainImages},${trainLabels},${otherShape},${oneLabel}`, { testFraction: 0.25, seed: 0 }), /samples are 4, but 2×2 in/);
+});
+
+test('readIdxDims reads the dimensions from the first bytes of a gzip file', () => {
+  assert.deepEqual(readIdxDims(trainImages), [12, 2, 2]);
+  assert.deepEqual(readIdxDims(trainLabels), [12]);
+});
