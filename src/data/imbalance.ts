@@ -19,6 +19,8 @@ export function imbalancedSubset(labels: ArrayLike<number>, numClasses: number, 
   for (let i = 0; i < labels.length; i++) byClass[labels[i]!]!.push(i);
   const counts = imbalanceTargets(byClass.map((m) => m.length), ratio);
   const chosen: number[] = [];
-  byClass.forEach((members, c) => chosen.push(...rng.shuffle(members.slice()).slice(0, counts[c])));
+  byClass.forEach((members, c) => {
+    for (const i of rng.shuffle(members.slice()).slice(0, counts[c])) chosen.push(i);
+  });
   return { indices: Int32Array.from(chosen).sort(), counts };
 }

@@ -108,3 +108,11 @@ test('bad data input: one line, exit 2, no run directory', async () => {
   }
   assert.ok(!existsSync(runs) || readdirSync(runs).length === 0, 'no run directory');
 });
+
+test('the shipped csv/noise config validates', async () => {
+  const { resolveTrainConfig } = await import('../../src/config/loadConfig');
+  const { PROJECT_ROOT } = await import('../helpers/tempDir');
+  const config = resolveTrainConfig({ configFile: path.join(PROJECT_ROOT, 'configs', 'digits-label-noise.yaml') });
+  assert.equal(config.dataset, 'digits');
+  assert.equal(config.labelNoise, 0.3);
+});
