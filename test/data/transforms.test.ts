@@ -81,3 +81,26 @@ test('featureStats and standardizeInPlace, by hand', () => {
   standardizeInPlace(x, 2, stats);
   assert.deepEqual(Array.from(x), [-1, 0, 1, 0], 'a constant feature is centred, not divided by 0');
 });
+
+test('a stratified split of a million rows does not overflow the call stack', async () => {
+  const { stratifiedSplit } = await import('../../src/data/stratified');
+  const many = Int32Array.from({ length: 1_000_000 }, (_, i) => i % 2);
+  const split = stratifiedSplit(many, 2, 0.2, new SeededRandom(0));
+  assert.equal(split.test.length, 200_000);
+  assert.equal(split.train.length, 800_000);
+});
+
+test('flippedLabelFit, by hand; with ε = 0 every arm sees the same noisy labels and fits them identically', async () => {
+  const { flippedLabelFit, trainPaired } = await import('../../src/train/pairedTrainer');
+  const { armsFromConfig } = await import('../../src/train/arms');
+  const { selectBackend } = await import('../../src/engine/backend');
+  // predictions 1, 2, 0, 0 against noisy 1, 2, 2, 0 (3 of 4) and clean 0, 1, 0, 2 (1 of 4)
+  assert.deepEqual(flippedLabelFit([1, 2, 0, 0], [1, 2, 2, 0], [0, 1, 0, 2]), { count: 4, memorised: 0.75, predictedClean: 0.25 });
+  await selectBackend('cpu');
+  const config = resolveTrainConfig({ flags: { samples: 200, features: 4, hidden: [8], epochs: 3, labelNoise: 0.3, epsilon: [0] } });
+  const dataset = await loadDataset(config);
+  const [hard, smoothed] = trainPaired({ config, dataset, arms: armsFromConfig(config) }).arms;
+  assert.equal(hard!.flippedTrainLabels!.count, Math.round(0.3 * dataset.train.count));
+  assert.deepEqual(smoothed!.flippedTrainLabels, hard!.flippedTrainLabels);
+  assert.equal(hard!.finalWeightsDigest, smoothed!.finalWeightsDigest, 'same labels, same batches, same result');
+});
