@@ -9,6 +9,7 @@ import { registerSweepCommand } from './commands/sweep';
 import { registerCompareCommand } from './commands/compare';
 import { registerRunsCommand } from './commands/runs';
 import { registerShowCommand } from './commands/show';
+import { registerDatasetsCommand } from './commands/datasets';
 
 /** Adds one flag per key of the training schema, with its help text and default from the schema. */
 export function addSchemaFlags(command: Command, options: SchemaOption[]): void {
@@ -78,6 +79,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerRunsCommand(program, io, setExitCode);
   registerShowCommand(program, io, setExitCode);
   registerCompareCommand(program, io, setExitCode);
+  registerDatasetsCommand(program, io, setExitCode);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SMOOTHING_VARIANTS } from '../smoothing/labelSmoothing';
+import { NOISE_KINDS } from '../data/labelNoise';
 
 /**
  * The one source of ls-bench's training options: every key is a config-file key (YAML or JSON) and a
@@ -26,7 +27,9 @@ export const TrainConfigSchema = z
       .string()
       .min(1)
       .default('synthetic')
-      .describe('data set: synthetic (built in, no file) or fashion-mnist (IDX files)'),
+      .describe(
+        'data set: synthetic (built in), fashion-mnist (IDX files), a bundled set (iris, wine, breast-cancer, digits), csv:FILE, or idx:IMAGES,LABELS[,TEST-IMAGES,TEST-LABELS]; `ls-bench datasets` lists them',
+      ),
     dataDir: z
       .string()
       .min(1)
@@ -36,7 +39,15 @@ export const TrainConfigSchema = z
     samples: z.number().int().min(10).max(200_000).default(1000).describe('synthetic: number of samples'),
     features: z.number().int().min(1).max(4096).default(10).describe('synthetic: number of features'),
     classes: z.number().int().min(2).max(1000).default(3).describe('synthetic: number of classes'),
-    testFraction: z.number().gt(0).lt(1).default(0.2).describe('synthetic: fraction held out as the (stratified) test set'),
+    testFraction: z.number().gt(0).lt(1).default(0.2).describe('fraction held out as the stratified, seeded test set (synthetic, and csv/idx data without a test file)'),
+    labelColumn: z.string().min(1).optional().describe('csv: the label column, by header name or 0-based index (default: the last column)'),
+    delimiter: z.string().min(1).max(4).default(',').describe('csv: field delimiter'),
+    header: z.boolean().default(true).describe('csv: whether the first row holds column names (true/false)'),
+    ignoreColumns: z.array(z.string().min(1)).default([]).describe('csv: columns to leave out, by header name or 0-based index, e.g. id,date'),
+    testFile: z.string().min(1).optional().describe('csv: a separate test file with the same columns (default: a stratified testFraction split of the one file)'),
+    labelNoise: z.number().min(0).lt(1).default(0).describe('flip this fraction of the training labels (seeded, identical for every arm; test labels stay clean)'),
+    noiseKind: z.enum(NOISE_KINDS).default('symmetric').describe('symmetric: a flipped label goes to any other class uniformly; pairwise: class c goes to (c+1) mod K'),
+    imbalance: z.number().gt(0).lte(1).optional().describe('subsample the training set so the rarest class has this ratio to the most common one (geometric over classes 0..K-1, seeded)'),
     hidden: listOf(z.number().int().min(1).max(16384), 16)
       .default([32])
       .describe('hidden layer sizes of the MLP, e.g. 256,128 (empty list: a linear model)'),

@@ -106,8 +106,13 @@ export function parseFlagText(option: SchemaOption, text: string): { value: unkn
     }
     case 'string-list':
       return { value: text.split(',').map((s) => s.trim()).filter((s) => s.length > 0) };
-    case 'boolean':
-      return { value: text === 'true' || text === '' };
+    case 'boolean': {
+      // Anything but a clear yes or no is an error: "--header of" must not quietly mean false.
+      const t = text.trim().toLowerCase();
+      if (['true', 'yes', 'on', '1', ''].includes(t)) return { value: true };
+      if (['false', 'no', 'off', '0'].includes(t)) return { value: false };
+      return { error: `expected true or false, got "${text}"` };
+    }
     default:
       return { value: text };
   }

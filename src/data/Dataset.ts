@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { LabelNoise } from './labelNoise';
 
 /** A labelled split, held once as typed arrays (row-major features) and shared by every arm. */
 export interface LabelledSplit {
@@ -19,6 +20,10 @@ export interface Dataset {
   classNames: string[];
   train: LabelledSplit;
   test: LabelledSplit;
+  /** Set when --label-noise flipped training labels: train.y holds the noisy labels. */
+  labelNoise?: LabelNoise;
+  /** Set when --imbalance subsampled the training set: the ratio asked for. */
+  imbalance?: number;
 }
 
 export function makeSplit(x: Float32Array, y: Int32Array, numFeatures: number): LabelledSplit {

@@ -1,5 +1,5 @@
-import { gunzipSync } from 'node:zlib';
-import { readFileSync, statSync } from 'node:fs';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { CliError } from '../cli/CliError';
 
 /** An IDX file (the format of MNIST and its relatives), unsigned bytes only. */
@@ -67,4 +67,40 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedRank?: number)
 
 function hex(b: number): string {
   return `0x${b.toString(16).padStart(2, '0')}`;
+}
+
+/** Bytes read to find an IDX header: a compressed file's first block inflates to far more than the 20-byte header. */
+const HEADER_PROBE_BYTES = 4096;
+
+/**
+ * The dimensions of an IDX file from its first bytes only (inflating just the start of a gzip file),
+ * for listings that must not decompress tens of megabytes. The body is not checked: readIdxFile does that.
+ */
+export function readIdxDims(file: string): number[] {
+  let head: Buffer;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      head = Buffer.alloc(HEADER_PROBE_BYTES);
+      head = head.subarray(0, readSync(fd, head, 0, HEADER_PROBE_BYTES, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`${file}: cannot read IDX file (${code === 'ENOENT' ? 'no such file' : String(code ?? error)})`);
+  }
+  let bytes: Buffer = head;
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    try {
+      // SYNC_FLUSH: give back what inflates from a prefix instead of failing on the missing end.
+      bytes = gunzipSync(head, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch (error) {
+      throw new CliError(`${file}: corrupt gzip data (${(error as Error).message})`);
+    }
+  }
+  if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) throw new CliError(`${file}: not an IDX file`);
+  const rank = bytes[3]!;
+  if (bytes.length < 4 + 4 * rank) throw new CliError(`${file}: truncated IDX header`);
+  return Array.from({ length: rank }, (_, d) => bytes.readUInt32BE(4 + 4 * d));
 }

@@ -18,8 +18,8 @@ export function stratifiedSplit(labels: ArrayLike<number>, numClasses: number, t
   for (const members of indicesByClass(labels, numClasses)) {
     const shuffled = rng.shuffle(members.slice());
     const nTest = Math.round(members.length * testFraction);
-    test.push(...shuffled.slice(0, nTest));
-    train.push(...shuffled.slice(nTest));
+    // Loops, not push(...spread): a spread of a million indices overflows the call stack.
+    for (let i = 0; i < shuffled.length; i++) (i < nTest ? test : train).push(shuffled[i]!);
   }
   const sorted = (a: number[]) => Int32Array.from(a).sort();
   return { train: sorted(train), test: sorted(test) };
@@ -44,6 +44,8 @@ export function stratifiedSubset(labels: ArrayLike<number>, numClasses: number, 
     }
   }
   const chosen: number[] = [];
-  byClass.forEach((members, c) => chosen.push(...rng.shuffle(members.slice()).slice(0, quota[c])));
+  byClass.forEach((members, c) => {
+    for (const i of rng.shuffle(members.slice()).slice(0, quota[c])) chosen.push(i);
+  });
   return Int32Array.from(chosen).sort();
 }

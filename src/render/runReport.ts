@@ -27,6 +27,14 @@ export function renderHeader(summary: RunSummary, environment?: Pick<Environment
     `backend    ${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`,
   ];
   if (environment?.backendFallbackReason) lines.push(`           fell back: ${environment.backendFallbackReason}`);
+  if (summary.labelNoise) {
+    const n = summary.labelNoise;
+    lines.push(`noise      ${n.flipped} of ${dataset.trainSamples} training labels flipped (${n.kind}, ${n.fraction}; listed in ${n.file}); test labels clean`);
+  }
+  if (summary.imbalance) {
+    lines.push(`imbalance  training set subsampled to ratio ${summary.imbalance.ratio}: ${(dataset.trainClassCounts ?? []).join('/')} samples per class`);
+  }
+  for (const warning of summary.warnings ?? []) lines.push(`warning    ${warning}`);
   return lines.join('\n');
 }
 
@@ -55,7 +63,26 @@ export function renderFinalMetrics(summary: RunSummary): string {
   row('ECE (15 bins)', (a) => fixed(a.test.ece));
   row('mean confidence', (a) => fixed(a.test.meanConfidence));
   row('macro F1', (a) => fixed(a.test.macro.f1));
-  return `Final test metrics\n${table.toString()}`;
+  if (summary.labelNoise) {
+    row('flipped train labels memorised', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.memorised) : '—'));
+    row('flipped train → true class', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.predictedClean) : '—'));
+  }
+  const note = summary.labelNoise
+    ? ' (on the clean test labels; "memorised": share of the flipped training samples predicted as their noisy label)'
+    : '';
+  return `Final test metrics${note}\n${table.toString()}`;
+}
+
+/** With --imbalance, shown first: plain accuracy hides what happens to the rare classes. */
+export function renderImbalanceFirst(summary: RunSummary): string {
+  const counts = summary.dataset.trainClassCounts ?? [];
+  const table = new Table({ style: tableStyle, head: ['class', 'train n', ...summary.arms.map((a) => `recall, ${armHeading(a)}`)] });
+  summary.dataset.classNames.forEach((name, c) => {
+    table.push([name, String(counts[c] ?? ''), ...summary.arms.map((a) => fixed(a.test.perClass[c]!.recall, 3))]);
+  });
+  table.push(['macro F1', '', ...summary.arms.map((a) => fixed(a.test.macro.f1, 3))]);
+  table.push(['accuracy', '', ...summary.arms.map((a) => percent(a.test.accuracy))]);
+  return `Imbalanced training set (ratio ${summary.imbalance?.ratio}): per-class test recall and macro F1\n${table.toString()}`;
 }
 
 export function renderPerClass(summary: RunSummary): string {
@@ -135,6 +162,7 @@ export function renderVerdict(summary: RunSummary): string {
 export function renderRun(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
   return [
     renderHeader(summary, environment),
+    ...(summary.imbalance ? [renderImbalanceFirst(summary)] : []),
     renderEpochTable(summary),
     renderFinalMetrics(summary),
     renderPerClass(summary),

@@ -11,6 +11,7 @@ import {
   SCHEMA_VERSION,
   type EnvironmentInfo,
   type HistogramsFile,
+  type LabelNoiseFile,
   type MetricsRow,
   type PredictionsFile,
   type RunMeta,
@@ -115,6 +116,11 @@ export class RunWriter {
     });
     this.status.completedEpochs = Math.max(this.status.completedEpochs, ...rows.map((r) => r.epoch));
     this.writeStatus('running');
+  }
+
+  /** With --label-noise: which training samples were flipped, written before training starts. */
+  writeLabelNoise(noise: LabelNoiseFile): void {
+    this.guard('write the label noise', this.file('labelNoise'), () => writeFileAtomic(this.file('labelNoise'), `${JSON.stringify(noise)}\n`));
   }
 
   /** Writes the results, then flips the status: a summary exists only for a run that completed. */

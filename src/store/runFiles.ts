@@ -16,6 +16,7 @@ import type { SmoothingVariant } from '../smoothing/labelSmoothing';
  *   histograms.json   confidence histograms and reliability bins per arm   (written once, at the end)
  *   predictions.json  predicted test class of every arm                    (written once, at the end)
  *   checkpoint.bin    weights and optimizer state after the last epoch     (rewritten atomically, each epoch)
+ *   label-noise.json  with --label-noise: the flipped training samples     (written once, before training)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -33,6 +34,7 @@ export const RUN_FILES = {
   histograms: 'histograms.json',
   predictions: 'predictions.json',
   checkpoint: 'checkpoint.bin',
+  labelNoise: 'label-noise.json',
 } as const;
 
 export interface RunMeta {
@@ -81,6 +83,10 @@ export interface DatasetInfo {
   classes: number;
   classNames: string[];
   digest: string;
+  /** Training samples per true class (after --limit and --imbalance, before --label-noise). */
+  trainClassCounts?: number[];
+  /** Test samples per class. */
+  testClassCounts?: number[];
 }
 
 export interface MetricsRow extends EpochRecord {
@@ -103,6 +109,8 @@ export interface ArmSummary {
   test: ArmTestMetrics;
   /** Set when the arm's loss or weights became non-finite: it stopped there, metrics are from its last finite weights. */
   diverged?: DivergenceInfo | null;
+  /** With label noise: fractions of the flipped training samples predicted as their noisy label (memorised) and as their true label. */
+  flippedTrainLabels?: { count: number; memorised: number; predictedClean: number };
 }
 
 /** A smoothed arm against the hard arm, on one seed: differences (smoothed − hard) and McNemar's exact test. */
@@ -126,6 +134,12 @@ export interface RunSummary {
   config: TrainConfig;
   arms: ArmSummary[];
   comparisons: ArmComparison[];
+  /** Things the reader should know about this run's setup, e.g. the two-class caveat. */
+  warnings?: string[];
+  /** With --label-noise: what was flipped (the indices are in label-noise.json). */
+  labelNoise?: { kind: string; fraction: number; flipped: number; file: string };
+  /** With --imbalance: the ratio asked for (the realised counts are dataset.trainClassCounts). */
+  imbalance?: { ratio: number };
   seconds: number;
   completedAt: string;
   /** With --check-determinism: whether a second training gave identical results, and the first difference. */
@@ -137,6 +151,18 @@ export interface RunSummary {
 export interface DeterminismCheck {
   identical: boolean;
   firstDifference: string | null;
+}
+
+/** label-noise.json: the training samples whose labels were flipped, and to what. */
+export interface LabelNoiseFile {
+  schemaVersion: number;
+  kind: string;
+  fraction: number;
+  seed: number;
+  /** Indices into the training split as trained on (after --limit and --imbalance), ascending. */
+  indices: number[];
+  cleanLabels: number[];
+  noisyLabels: number[];
 }
 
 export interface HistogramsFile {

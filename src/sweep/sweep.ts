@@ -117,7 +117,7 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
 export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
   const backend = await selectBackend(plan.config.backend);
   if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
-  else loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! });
+  else await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! });
   return backend.name;
 }
 

@@ -1,6 +1,6 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TrainConfig } from '../config/schema';
-import type { Dataset } from '../data/Dataset';
+import { selectRows, type Dataset } from '../data/Dataset';
 import { createModel, type Model, type ModelState } from '../engine/createModel';
 import { glorotInitialWeights, type MlpSpec } from '../engine/initialWeights';
 import { argmaxRows, accuracy, meanNegativeLogLikelihood } from '../metrics/classification';
@@ -39,6 +39,22 @@ export interface ArmResult extends ArmSpec {
   /** The predicted class of every test sample (for paired tests such as McNemar's). */
   testPredictions: number[];
   diverged: DivergenceInfo | null;
+  /** With label noise: how this arm fits the training samples whose labels were flipped. */
+  flippedTrainLabels?: FlippedLabelFit;
+}
+
+/** How a model fits the flipped training samples after training. */
+export interface FlippedLabelFit {
+  count: number;
+  /** Fraction predicted as their noisy (training) label: memorisation of the noise. */
+  memorised: number;
+  /** Fraction predicted as their true label, which the model never saw for them. */
+  predictedClean: number;
+}
+
+/** Memorisation and clean-label recovery from the predicted classes of the flipped samples. */
+export function flippedLabelFit(predicted: ArrayLike<number>, noisyLabels: ArrayLike<number>, cleanLabels: ArrayLike<number>): FlippedLabelFit {
+  return { count: predicted.length, memorised: accuracy(predicted, noisyLabels), predictedClean: accuracy(predicted, cleanLabels) };
 }
 
 export interface PairedResult {
@@ -223,10 +239,15 @@ export async function trainPaired(options: {
       }
     }
 
+    const noise = dataset.labelNoise;
+    const flippedRows = noise && noise.flipped.length > 0 ? selectRows(train, noise.flipped, f) : undefined;
     const results: ArmResult[] = arms.map((arm, a) => {
       const model = models[a]!;
       const logProbs = model.predictLogProbs(test.x, test.count);
+      const flippedFit =
+        noise && flippedRows ? flippedLabelFit(argmaxRows(model.predictLogProbs(flippedRows.x, flippedRows.count), k), noise.noisyLabels, noise.cleanLabels) : undefined;
       return {
+        ...(flippedFit ? { flippedTrainLabels: flippedFit } : {}),
         ...arm,
         initialWeightsDigest: initialDigests[a]!,
         finalWeightsDigest: model.weightsDigest(),

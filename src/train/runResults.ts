@@ -1,10 +1,18 @@
 import type { TrainConfig } from '../config/schema';
-import { datasetDigest, type Dataset } from '../data/Dataset';
+import { classCounts, datasetDigest, type Dataset } from '../data/Dataset';
 import { HISTOGRAM_BINS } from '../metrics/evaluate';
 import { mcnemarExact } from '../stats/mcnemar';
-import { SCHEMA_VERSION, type ArmComparison, type DatasetInfo, type HistogramsFile, type PredictionsFile, type RunSummary } from '../store/runFiles';
+import { RUN_FILES, SCHEMA_VERSION, type ArmComparison, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary } from '../store/runFiles';
 import { layerSizes, type MlpSpec } from '../engine/initialWeights';
 import type { PairedResult } from './pairedTrainer';
+
+/** The training labels before --label-noise flipped any (the class counts the data really has). */
+export function cleanTrainLabels(dataset: Dataset): Int32Array {
+  const labels = dataset.train.y.slice();
+  const noise = dataset.labelNoise;
+  if (noise) noise.flipped.forEach((row, i) => (labels[row] = noise.cleanLabels[i]!));
+  return labels;
+}
 
 export function describeDataset(dataset: Dataset): DatasetInfo {
   return {
@@ -16,7 +24,18 @@ export function describeDataset(dataset: Dataset): DatasetInfo {
     classes: dataset.numClasses,
     classNames: dataset.classNames,
     digest: datasetDigest(dataset),
+    trainClassCounts: classCounts(cleanTrainLabels(dataset), dataset.numClasses),
+    testClassCounts: classCounts(dataset.test.y, dataset.numClasses),
   };
+}
+
+/** What the reader must know about a run's setup; printed on stderr at the start and kept in the summary. */
+export function setupWarnings(dataset: Dataset, arms: { epsilon: number }[]): string[] {
+  const warnings: string[] = [];
+  if (dataset.numClasses === 2 && arms.some((a) => a.epsilon > 0)) {
+    warnings.push('with two classes, label smoothing only caps the gap between the two logits; calibration effects differ from the many-class case');
+  }
+  return warnings;
 }
 
 export function describeModel(spec: MlpSpec): string {
@@ -45,6 +64,21 @@ export function compareArms(result: PairedResult, testLabels: ArrayLike<number>)
   });
 }
 
+/** label-noise.json of a run whose training labels were flipped. */
+export function labelNoiseFile(dataset: Dataset, seed: number): LabelNoiseFile | undefined {
+  const noise = dataset.labelNoise;
+  if (!noise) return undefined;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: noise.kind,
+    fraction: noise.fraction,
+    seed,
+    indices: Array.from(noise.flipped),
+    cleanLabels: Array.from(noise.cleanLabels),
+    noisyLabels: Array.from(noise.noisyLabels),
+  };
+}
+
 /** The three result files of a completed run. */
 export function runResults(options: { runId: string; config: TrainConfig; dataset: Dataset; spec: MlpSpec; backend: string; result: PairedResult }): {
   summary: RunSummary;
@@ -71,9 +105,15 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
         history: a.history,
         test,
         diverged: a.diverged,
+        ...(a.flippedTrainLabels ? { flippedTrainLabels: a.flippedTrainLabels } : {}),
       };
     }),
     comparisons: compareArms(result, dataset.test.y),
+    warnings: setupWarnings(dataset, result.arms),
+    ...(dataset.labelNoise
+      ? { labelNoise: { kind: dataset.labelNoise.kind, fraction: dataset.labelNoise.fraction, flipped: dataset.labelNoise.flipped.length, file: RUN_FILES.labelNoise } }
+      : {}),
+    ...(dataset.imbalance !== undefined ? { imbalance: { ratio: dataset.imbalance } } : {}),
     seconds: result.seconds,
     completedAt: new Date().toISOString(),
     determinism: null,

@@ -13,7 +13,7 @@ const config = resolveTrainConfig({ flags: { samples: 240, features: 6, hidden: 
 
 test('an arm whose loss turns non-finite stops with epoch, batch and last finite loss; the other arm goes on', async () => {
   await selectBackend('cpu');
-  const dataset = loadDataset(config);
+  const dataset = (await loadDataset(config));
   let built = 0;
   // The second model (the smoothed arm) reports a NaN loss from its 3rd batch of epoch 2 on.
   const factory: typeof createModel = (...args) => {
@@ -51,7 +51,7 @@ test('an arm whose loss turns non-finite stops with epoch, batch and last finite
 test('a real divergence (SGD at a huge learning rate) is caught, not reported as NaN metrics', async () => {
   await selectBackend('cpu');
   const wild = resolveTrainConfig({ flags: { samples: 240, features: 6, hidden: [64, 64, 64], epochs: 3, batchSize: 32, optimizer: 'sgd', learningRate: 10, momentum: 0.9 } });
-  const result = await trainPaired({ config: wild, dataset: loadDataset(wild), arms: armsFromConfig(wild) });
+  const result = await trainPaired({ config: wild, dataset: (await loadDataset(wild)), arms: armsFromConfig(wild) });
   assert.ok(result.arms.some((a) => a.diverged), 'at least one arm diverged');
   for (const arm of result.arms) {
     assert.ok(Number.isFinite(arm.test.nll) && Number.isFinite(arm.test.meanConfidence), `${arm.label}: finite metrics from the last finite weights`);

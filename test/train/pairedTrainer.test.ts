@@ -15,7 +15,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   test(`${backend}: with ε = 0 the smoothed arm's history equals the hard arm's, bit for bit`, async () => {
     await selectBackend(backend);
     const config = small({ epsilon: [0], dropout: 0.2 });
-    const result = await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
+    const result = await trainPaired({ config, dataset: (await loadDataset(config)), arms: armsFromConfig(config) });
     const [hard, smoothed] = result.arms;
     assert.equal(hard!.initialWeightsDigest, smoothed!.initialWeightsDigest);
     assert.deepEqual(
@@ -30,7 +30,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 test('every arm starts from the same initial weights, recorded as equal digests, and ε changes the outcome', async () => {
   await selectBackend('cpu');
   const config = small({ epsilon: [0.1, 0.3] });
-  const result = await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
+  const result = await trainPaired({ config, dataset: (await loadDataset(config)), arms: armsFromConfig(config) });
   assert.deepEqual(result.arms.map((a) => a.label), ['hard', 'smoothed-0.1', 'smoothed-0.3']);
   assert.equal(new Set(result.arms.map((a) => a.initialWeightsDigest)).size, 1);
   assert.equal(result.arms[0]!.initialWeightsDigest, result.initialWeightsDigest);
@@ -46,18 +46,18 @@ test('the same seed gives the same run; another seed a different one', async () 
   await selectBackend('cpu');
   const run = async (seed: number) => {
     const config = small({ seed });
-    return (await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) })).arms.map((a) => a.finalWeightsDigest);
+    return (await trainPaired({ config, dataset: (await loadDataset(config)), arms: armsFromConfig(config) })).arms.map((a) => a.finalWeightsDigest);
   };
   assert.deepEqual(await run(3), await run(3));
   assert.notDeepEqual(await run(3), await run(4));
 });
 
-test('batch order and dropout masks depend only on (seed, epoch, batch)', () => {
+test('batch order and dropout masks depend only on (seed, epoch, batch)', async () => {
   assert.deepEqual(batchOrder(1, 2, 50), batchOrder(1, 2, 50));
   assert.notDeepEqual(batchOrder(1, 2, 50), batchOrder(1, 3, 50));
   assert.deepEqual(Array.from(batchOrder(1, 2, 50)).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
   const config = small({ dropout: 0.5 });
-  const spec = mlpSpec(config, loadDataset(config));
+  const spec = mlpSpec(config, (await loadDataset(config)));
   const masks = dropoutMasks(1, 1, 0, 32, spec)!;
   assert.deepEqual(masks, dropoutMasks(1, 1, 0, 32, spec));
   const kept = masks[0]!.reduce((a, b) => a + b, 0) / masks[0]!.length;
@@ -70,7 +70,7 @@ test('no tensor leaks: the live tensor count is the same after every epoch', asy
   const config = small({ epochs: 4, dropout: 0.1 });
   const counts: number[] = [];
   const before = tf.memory().numTensors;
-  await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config), events: { onEpoch: () => counts.push(tf.memory().numTensors) } });
+  await trainPaired({ config, dataset: (await loadDataset(config)), arms: armsFromConfig(config), events: { onEpoch: () => counts.push(tf.memory().numTensors) } });
   assert.equal(new Set(counts).size, 1, `tensors after each epoch: ${counts.join(', ')}`);
   assert.equal(tf.memory().numTensors, before, 'everything is disposed at the end');
 });
@@ -79,11 +79,12 @@ test('an aborted signal stops training between batches', async () => {
   await selectBackend('cpu');
   const config = small({ epochs: 5 });
   const controller = new AbortController();
+  const dataset = await loadDataset(config);
   await assert.rejects(
     () =>
       trainPaired({
         config,
-        dataset: loadDataset(config),
+        dataset,
         arms: armsFromConfig(config),
         signal: controller.signal,
         events: { onEpoch: (epoch) => epoch === 2 && controller.abort() },
@@ -95,7 +96,7 @@ test('an aborted signal stops training between batches', async () => {
 test('the default run visibly learns: accuracy rises from about 0.5 to about 0.8, never 100% after one epoch', async () => {
   await selectBackend('cpu');
   const config = resolveTrainConfig({});
-  const result = await trainPaired({ config, dataset: loadDataset(config), arms: armsFromConfig(config) });
+  const result = await trainPaired({ config, dataset: (await loadDataset(config)), arms: armsFromConfig(config) });
   const hard = result.arms[0]!.history;
   assert.ok(hard[0]!.testAccuracy < 0.65, `epoch 1: ${hard[0]!.testAccuracy}`);
   assert.ok(hard.at(-1)!.testAccuracy > 0.72, `last epoch: ${hard.at(-1)!.testAccuracy}`);

@@ -13,7 +13,7 @@ import { RunStore, RunWriter, resolveRunsDir, checkRunName, readJsonFile, readMe
 import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo, type RunStatusFile } from '../../store/runFiles';
 import { armsFromConfig, type ArmSpec } from '../../train/arms';
 import { mlpSpec, trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
-import { runResults } from '../../train/runResults';
+import { labelNoiseFile, runResults, setupWarnings } from '../../train/runResults';
 import { CliError, ExitCode } from '../CliError';
 
 export interface TrainOptions {
@@ -57,7 +57,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   if (options.name !== undefined) checkRunName('--name', options.name);
   for (const tag of options.tags) checkRunName('--tag', tag);
   const backend = await announceBackend(config, io);
-  const dataset = loadDataset(config);
+  const dataset = await loadDataset(config);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
   const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
@@ -68,6 +68,8 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
     command: options.argv,
   });
   io.stderr.write(`run: ${writer.dir}\n`);
+  const noise = labelNoiseFile(dataset, config.seed);
+  if (noise) writer.writeLabelNoise(noise);
   return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
 }
 
@@ -108,7 +110,7 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   if (previous.backend !== backend.name) {
     io.stderr.write(`warning: the run started on backend ${previous.backend} and continues on ${backend.name}; results may differ in the last bits from an uninterrupted run\n`);
   }
-  const dataset = loadDataset(config);
+  const dataset = await loadDataset(config);
   const arms = armsFromConfig(config);
   const writer = RunWriter.reopen(dir);
   const rows = writer.truncateMetrics(checkpoint.epoch);
@@ -131,9 +133,7 @@ function isAlive(pid: number): boolean {
 
 async function runSession(session: Session, options: TrainOptions, io: CommandIo): Promise<number> {
   const { config, dataset, arms, backend, environment, writer } = session;
-  if (dataset.numClasses === 2 && arms.some((a) => a.epsilon > 0)) {
-    io.stderr.write('note: with two classes, label smoothing only caps the gap between the two logits; calibration effects differ from the many-class case\n');
-  }
+  for (const warning of setupWarnings(dataset, arms)) io.stderr.write(`note: ${warning}\n`);
   const progress = progressReporter(io.stderr);
   try {
     const result = await trainPaired({

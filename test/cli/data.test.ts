@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli } from '../helpers/cli';
+import { FIXTURES, tempDir } from '../helpers/tempDir';
+
+const CSV = path.join(FIXTURES, 'csv');
+const QUICK = ['--epochs', '2', '--hidden', '8', '--backend', 'cpu'];
+
+function onlyRun(runs: string): string {
+  const ids = readdirSync(runs);
+  assert.equal(ids.length, 1);
+  return path.join(runs, ids[0]!);
+}
+
+test('ls-bench datasets lists the built-in and bundled sets with sizes and class counts (--json)', async () => {
+  const r = await runCli(['datasets', '--json', '--data-dir', tempDir()]);
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout);
+  const byName = Object.fromEntries(doc.datasets.map((d: { name: string }) => [d.name, d]));
+  assert.deepEqual(Object.keys(byName), ['synthetic', 'iris', 'wine', 'breast-cancer', 'digits'], 'fashion-mnist not in an empty --data-dir');
+  assert.deepEqual(byName.iris.classCounts, [50, 50, 50]);
+  assert.deepEqual(byName.wine.classCounts, [59, 71, 48]);
+  assert.deepEqual(byName['breast-cancer'].classCounts, [357, 212]);
+  assert.equal(byName.digits.samples, 1797);
+  assert.equal(byName.digits.features, 64);
+  const text = await runCli(['datasets', '--data-dir', tempDir()]);
+  assert.match(text.stdout, /breast-cancer +│ bundled +│ 569 /);
+  assert.match(text.stdout, /fashion-mnist: not found/);
+});
+
+test('a CSV of string labels trains, and its class names are stored and shown', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--runs-dir', runs, '--dataset', `csv:${path.join(CSV, 'stratify.csv')}`, '--test-fraction', '0.3', ...QUICK]);
+  assert.equal(r.code, 0, r.stderr);
+  const summary = JSON.parse(readFileSync(path.join(onlyRun(runs), 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.dataset.classNames, ['a', 'b']);
+  assert.deepEqual(summary.dataset.trainClassCounts, [13, 8]);
+  assert.match(r.stdout, /Confusion matrix, hard[^\n]*\n[^\n]*\n│ true \\ predicted │ a +│ b +│/);
+  assert.match(summary.warnings.join(' '), /two classes/, 'the binary caveat is kept with the run');
+  assert.match(r.stdout, /warning +with two classes, label smoothing only caps the gap/);
+});
+
+test('label noise: the flipped samples are recorded, and each arm reports how many it memorised', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--json', '--runs-dir', runs, '--dataset', 'iris', '--label-noise', '0.2', '--noise-kind', 'pairwise', ...QUICK]);
+  assert.equal(r.code, 0, r.stderr);
+  const dir = onlyRun(runs);
+  const noise = JSON.parse(readFileSync(path.join(dir, 'label-noise.json'), 'utf8'));
+  assert.equal(noise.indices.length, 24, '20% of 120 training samples');
+  noise.cleanLabels.forEach((c: number, i: number) => assert.equal(noise.noisyLabels[i], (c + 1) % 3));
+  const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.labelNoise, { kind: 'pairwise', fraction: 0.2, flipped: 24, file: 'label-noise.json' });
+  assert.deepEqual(summary.dataset.trainClassCounts, [40, 40, 40], 'class counts of the true labels');
+  for (const arm of summary.arms) {
+    assert.equal(arm.flippedTrainLabels.count, 24);
+    assert.ok(arm.flippedTrainLabels.memorised >= 0 && arm.flippedTrainLabels.memorised <= 1);
+    assert.ok(arm.flippedTrainLabels.memorised + arm.flippedTrainLabels.predictedClean <= 1 + 1e-12, 'a prediction is one class');
+  }
+});
+
+test('imbalance: per-class recall and macro F1 come first in the report', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--runs-dir', runs, '--dataset', 'wine', '--imbalance', '0.2', ...QUICK]);
+  assert.equal(r.code, 0, r.stderr);
+  const first = r.stdout.indexOf('Imbalanced training set (ratio 0.2): per-class test recall and macro F1');
+  assert.ok(first > 0 && first < r.stdout.indexOf('Per epoch'), 'before the epoch table');
+  assert.match(r.stdout, /│ class_2 +│ \d+ +│/);
+  const summary = JSON.parse(readFileSync(path.join(onlyRun(runs), 'summary.json'), 'utf8'));
+  assert.deepEqual(summary.imbalance, { ratio: 0.2 });
+  const [most, , rarest] = summary.dataset.trainClassCounts;
+  assert.equal(rarest, Math.round(most * 0.2));
+});
+
+test('bad data input: one line, exit 2, no run directory', async () => {
+  const runs = tempDir();
+  const idxDir = tempDir();
+  const idx = (name: string, dims: number[], body: number[]) => {
+    const header = Buffer.alloc(4 + 4 * dims.length);
+    header[2] = 0x08;
+    header[3] = dims.length;
+    dims.forEach((n, d) => header.writeUInt32BE(n, 4 + 4 * d));
+    const p = path.join(idxDir, name);
+    writeFileSync(p, Buffer.concat([header, Buffer.from(body)]));
+    return p;
+  };
+  const images = idx('images', [4, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
+  const labels = idx('labels', [3], [0, 1, 0]);
+  const cases: [string[], RegExp][] = [
+    [['--dataset', `csv:${path.join(CSV, 'nope.csv')}`], /nope\.csv: cannot read CSV file \(no such file\)/],
+    [['--dataset', `csv:${path.join(CSV, 'ragged.csv')}`], /ragged\.csv:4: 2 field\(s\), expected 3/],
+    [['--dataset', `csv:${path.join(CSV, 'non-numeric.csv')}`], /non-numeric\.csv:3: column 2 \("b"\) is "abc"/],
+    [['--dataset', `csv:${path.join(CSV, 'train-small.csv')}`, '--label-column', 'species'], /label column "species" does not exist/],
+    [['--dataset', `csv:${path.join(CSV, 'singleton-class.csv')}`, '--test-fraction', '0.5'], /no training samples for class "lonely"/],
+    [['--dataset', `idx:${images},${labels}`], /3 labels but .*images has 4 samples/],
+    [['--dataset', 'iris', '--header', 'maybe'], /--header: expected true or false, got "maybe"/],
+    [['--dataset', 'iris', '--label-noise', '1'], /--label-noise: expected a value < 1/],
+    [['--dataset', 'iris', '--noise-kind', 'random'], /--noise-kind: expected one of "symmetric", "pairwise"/],
+    [['--dataset', 'iris', '--imbalance', '0'], /--imbalance: expected a value > 0/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runCli(['train', '--runs-dir', runs, ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')} → exit ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').filter((l) => l.startsWith('ls-bench:')).length, 1);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  assert.ok(!existsSync(runs) || readdirSync(runs).length === 0, 'no run directory');
+});
+
+test('the shipped csv/noise config validates', async () => {
+  const { resolveTrainConfig } = await import('../../src/config/loadConfig');
+  const { PROJECT_ROOT } = await import('../helpers/tempDir');
+  const config = resolveTrainConfig({ configFile: path.join(PROJECT_ROOT, 'configs', 'digits-label-noise.yaml') });
+  assert.equal(config.dataset, 'digits');
+  assert.equal(config.labelNoise, 0.3);
+});
