@@ -9,6 +9,7 @@
  * contiguous buffer (kernel 0, bias 0, kernel 1, bias 1, ...) so the optimizer is one loop.
  */
 #include <node_api.h>
+#include <pthread.h>
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -497,6 +498,103 @@ static napi_value js_train_step(napi_env env, napi_callback_info info) {
   return number(env, mlp_train_step(net, n, x, t, mask_ptr, lp));
 }
 
+/* One arm's step of trainSteps, run on its own thread. */
+typedef struct {
+  Mlp *net;
+  int n;
+  const float *x, *targets;
+  const float *const *masks;
+  float *log_probs;
+  double loss;
+} StepJob;
+
+static void *run_step_job(void *arg) {
+  StepJob *job = arg;
+  job->loss = mlp_train_step(job->net, job->n, job->x, job->targets, job->masks, job->log_probs);
+  return NULL;
+}
+
+/*
+ * trainSteps(handles[], n, x, targets[], masks|null, logProbs[], threads) → losses[]
+ * One step of every arm on the same batch x (and the same dropout masks), each arm with its own
+ * targets, up to `threads` arms at a time on their own threads. The arms share nothing but the
+ * read-only x and masks, and each arm's arithmetic is exactly that of trainStep, so the results are
+ * bit-identical to stepping the arms one after the other.
+ */
+static napi_value js_train_steps(napi_env env, napi_callback_info info) {
+  ARGS(7);
+  uint32_t arms, count;
+  int n, threads;
+  float *x;
+  size_t lx;
+  if (napi_get_array_length(env, argv[0], &arms) != napi_ok || arms < 1 || arms > 256) { napi_throw_type_error(env, NULL, "trainSteps: handles must be an array of 1 to 256 models"); return NULL; }
+  if (!get_int(env, argv[1], &n) || n < 1 || !get_int(env, argv[6], &threads) || threads < 1) { napi_throw_range_error(env, NULL, "trainSteps: n and threads must be ≥ 1"); return NULL; }
+  if (!get_f32(env, argv[2], &x, &lx, "x")) return NULL;
+  if (napi_get_array_length(env, argv[3], &count) != napi_ok || count != arms || napi_get_array_length(env, argv[5], &count) != napi_ok || count != arms) {
+    napi_throw_type_error(env, NULL, "trainSteps: targets and logProbs need one Float32Array per model");
+    return NULL;
+  }
+  StepJob jobs[256];
+  const float *masks[64];
+  int hidden_layers = -1, have_masks = !is_nullish(env, argv[4]);
+  for (uint32_t a = 0; a < arms; a++) {
+    napi_value item;
+    CHECK(napi_get_element(env, argv[0], a, &item));
+    Mlp *net = unwrap_mlp(env, item);
+    if (!net) return NULL;
+    int k = net->sizes[net->layers];
+    if (a > 0 && (net->layers != jobs[0].net->layers || memcmp(net->sizes, jobs[0].net->sizes, sizeof(int) * (net->layers + 1)) != 0)) {
+      napi_throw_type_error(env, NULL, "trainSteps: every model must have the same layer widths");
+      return NULL;
+    }
+    float *t, *lp;
+    size_t lt, llp;
+    CHECK(napi_get_element(env, argv[3], a, &item));
+    if (!get_f32(env, item, &t, &lt, "targets") || !need_len(env, lt, (size_t)n * k, "targets")) return NULL;
+    CHECK(napi_get_element(env, argv[5], a, &item));
+    if (!get_f32(env, item, &lp, &llp, "logProbs") || !need_len(env, llp, (size_t)n * k, "logProbs")) return NULL;
+    for (uint32_t b = 0; b < a; b++) {
+      if (jobs[b].net == net) { napi_throw_type_error(env, NULL, "trainSteps: a model appears twice"); return NULL; }
+    }
+    if (!ensure_capacity(net, n)) { napi_throw_error(env, NULL, "trainSteps: out of memory"); return NULL; }
+    jobs[a] = (StepJob){net, n, x, t, NULL, lp, 0.0};
+    hidden_layers = net->layers - 1;
+  }
+  if (!need_len(env, lx, (size_t)n * jobs[0].net->sizes[0], "x")) return NULL;
+  if (have_masks) {
+    uint32_t mcount;
+    if (napi_get_array_length(env, argv[4], &mcount) != napi_ok || (int)mcount != hidden_layers || mcount > 64) {
+      napi_throw_type_error(env, NULL, "trainSteps: masks must be an array with one Float32Array per hidden layer");
+      return NULL;
+    }
+    for (uint32_t l = 0; l < mcount; l++) {
+      napi_value item;
+      float *mp;
+      size_t lm;
+      CHECK(napi_get_element(env, argv[4], l, &item));
+      if (!get_f32(env, item, &mp, &lm, "mask") || !need_len(env, lm, (size_t)n * jobs[0].net->sizes[l + 1], "mask")) return NULL;
+      masks[l] = mp;
+    }
+    for (uint32_t a = 0; a < arms; a++) jobs[a].masks = masks;
+  }
+  /* Groups of `threads` arms: the calling thread runs the first arm of a group, new threads the others. */
+  for (uint32_t start = 0; start < arms; start += (uint32_t)threads) {
+    uint32_t end = start + (uint32_t)threads < arms ? start + (uint32_t)threads : arms;
+    pthread_t tids[256];
+    int started[256] = {0};
+    for (uint32_t a = start + 1; a < end; a++) started[a] = pthread_create(&tids[a], NULL, run_step_job, &jobs[a]) == 0;
+    run_step_job(&jobs[start]);
+    for (uint32_t a = start + 1; a < end; a++) {
+      if (started[a]) pthread_join(tids[a], NULL);
+      else run_step_job(&jobs[a]); /* no thread to be had: run it here, same result */
+    }
+  }
+  napi_value out;
+  CHECK(napi_create_array_with_length(env, arms, &out));
+  for (uint32_t a = 0; a < arms; a++) CHECK(napi_set_element(env, out, a, number(env, jobs[a].loss)));
+  return out;
+}
+
 /* predictLogProbs(handle, n, x, out) */
 static napi_value js_predict(napi_env env, napi_callback_info info) {
   ARGS(4);
@@ -566,6 +664,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"momentumUpdate", NULL, js_momentum_update, NULL, NULL, NULL, napi_default, NULL},
     {"createMlp", NULL, js_create_mlp, NULL, NULL, NULL, napi_default, NULL},
     {"trainStep", NULL, js_train_step, NULL, NULL, NULL, napi_default, NULL},
+    {"trainSteps", NULL, js_train_steps, NULL, NULL, NULL, napi_default, NULL},
     {"predictLogProbs", NULL, js_predict, NULL, NULL, NULL, napi_default, NULL},
     {"readParams", NULL, js_read_params, NULL, NULL, NULL, napi_default, NULL},
     {"disposeMlp", NULL, js_dispose_mlp, NULL, NULL, NULL, napi_default, NULL},

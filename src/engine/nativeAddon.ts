@@ -25,6 +25,13 @@ export interface NativeAddon {
   createMlp(sizes: Int32Array, activation: number, optimizer: number, learningRate: number, momentum: number, keepScale: number, params: Float32Array): NativeMlpHandle;
   /** One optimizer step on n rows; returns the loss before the update and fills logProbs (before the update). */
   trainStep(handle: NativeMlpHandle, n: number, x: Float32Array, targets: Float32Array, masks: Float32Array[] | null, logProbs: Float32Array): number;
+  /**
+   * One step of every model on the same x and dropout masks, each with its own targets, up to `threads`
+   * models at a time on their own threads; returns each model's loss before its update.
+   */
+  trainSteps(
+    handles: NativeMlpHandle[], n: number, x: Float32Array, targets: Float32Array[], masks: Float32Array[] | null, logProbs: Float32Array[], threads: number,
+  ): number[];
   predictLogProbs(handle: NativeMlpHandle, n: number, x: Float32Array, out: Float32Array): void;
   readParams(handle: NativeMlpHandle, out: Float32Array): void;
   /** Frees the model's memory now; the handle is unusable afterwards. */

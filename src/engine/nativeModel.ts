@@ -1,8 +1,45 @@
-import type { Model, OptimizerSpec } from './createModel';
+import type { BatchResult, Model, OptimizerSpec } from './createModel';
 import { weightsDigest, type InitialWeights, type MlpSpec, layerSizes } from './initialWeights';
-import { ACTIVATION_CODES, OPTIMIZER_CODES, type NativeAddon } from './nativeAddon';
+import { ACTIVATION_CODES, OPTIMIZER_CODES, type NativeAddon, type NativeMlpHandle } from './nativeAddon';
 
 const PREDICT_CHUNK = 4096;
+
+/** The C handle behind each native model, for stepping several of them at once. */
+const nativeHandles = new WeakMap<Model, { addon: NativeAddon; handle: () => NativeMlpHandle }>();
+
+/** One batch shared by every arm: the same rows and dropout masks, each arm's own targets. */
+export interface SharedBatch {
+  x: Float32Array;
+  size: number;
+  /** One [size × numClasses] target array per model, in the models' order. */
+  targets: Float32Array[];
+  dropoutMasks?: Float32Array[];
+}
+
+/**
+ * When every model is a native one: a function that steps them all on one batch, up to `threads` of
+ * them at the same time on their own threads (results identical to stepping them one by one).
+ * Otherwise undefined.
+ */
+export function nativeParallelStep(models: Model[], threads: number): ((batch: SharedBatch) => BatchResult[]) | undefined {
+  const entries = models.map((m) => nativeHandles.get(m));
+  if (entries.length === 0 || entries.some((e) => !e)) return undefined;
+  const { addon } = entries[0]!;
+  return (batch) => {
+    const numClasses = batch.targets[0]!.length / batch.size;
+    const logProbs = models.map(() => new Float32Array(batch.size * numClasses));
+    const losses = addon.trainSteps(
+      entries.map((e) => e!.handle()),
+      batch.size,
+      batch.x,
+      batch.targets,
+      batch.dropoutMasks ?? null,
+      logProbs,
+      threads,
+    );
+    return losses.map((loss, a) => ({ loss, logProbs: logProbs[a]! }));
+  };
+}
 
 /**
  * The Model of createModel.ts on the native backend: the MLP, its gradients and its optimizer state
@@ -33,7 +70,7 @@ export function createNativeModel(addon: NativeAddon, spec: MlpSpec, initial: In
     return handle;
   };
 
-  return {
+  const model: Model = {
     trainBatch(batch) {
       const logProbs = new Float32Array(batch.size * spec.numClasses);
       const loss = addon.trainStep(live(), batch.size, batch.x, batch.targets, batch.dropoutMasks ?? null, logProbs);
@@ -74,4 +111,6 @@ export function createNativeModel(addon: NativeAddon, spec: MlpSpec, initial: In
       handle = undefined;
     },
   };
+  nativeHandles.set(model, { addon, handle: live });
+  return model;
 }

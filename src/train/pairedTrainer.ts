@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { TrainConfig } from '../config/schema';
 import type { Dataset } from '../data/Dataset';
 import { createModel, type Model } from '../engine/createModel';
 import { glorotInitialWeights, type MlpSpec } from '../engine/initialWeights';
+import { nativeParallelStep } from '../engine/nativeModel';
 import { argmaxRows, accuracy, meanNegativeLogLikelihood } from '../metrics/classification';
 import { evaluatePredictions, type EvaluationMetrics } from '../metrics/evaluate';
 import { SeededRandom } from '../random/SeededRandom';
@@ -34,6 +36,8 @@ export interface PairedResult {
   arms: ArmResult[];
   initialWeightsDigest: string;
   seconds: number;
+  /** How many arms trained at the same time (1: one after the other). */
+  parallelArms: number;
 }
 
 export interface TrainerEvents {
@@ -74,10 +78,24 @@ export function dropoutMasks(seed: number, epoch: number, batch: number, size: n
   });
 }
 
+/** Rows `start … start+size` of this epoch's order: the batch's features (copied out) and labels. */
+function gatherBatch(train: Dataset['train'], order: Int32Array, start: number, size: number, f: number) {
+  const x = new Float32Array(size * f);
+  const labels = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const row = order[start + i]!;
+    x.set(train.x.subarray(row * f, (row + 1) * f), i * f);
+    labels[i] = train.y[row]!;
+  }
+  return { x, labels };
+}
+
 /**
  * Trains every arm from one set of seeded initial weights on the same batches in the same order.
- * Within an epoch the arms run one after the other on that epoch's permutation; they differ only in
- * their targets. The data set is read, never copied per arm.
+ * Within an epoch the arms run one after the other on that epoch's permutation — or, on the native
+ * backend with cores to spare (`parallelArms: auto`), at the same time, one thread per arm, batch by
+ * batch: same batches, same masks, bit-identical results. They differ only in their targets. The data
+ * set is read, never copied per arm (in parallel, each batch is gathered once for all arms).
  */
 export function trainPaired(options: {
   config: TrainConfig;
@@ -98,10 +116,53 @@ export function trainPaired(options: {
     const histories: EpochRecord[][] = arms.map(() => []);
     const initialDigests = models.map((m) => m.weightsDigest());
     const batches = Math.ceil(train.count / config.batchSize);
+    const threads = config.parallelArms === 'auto' ? Math.min(arms.length, os.availableParallelism()) : 1;
+    const stepAll = threads >= 2 ? nativeParallelStep(models, threads) : undefined;
+
+    const evaluateEpoch = (a: number, epoch: number, lossSum: number, nllSum: number, trainSeconds: number): EpochRecord => {
+      const evalStarted = performance.now();
+      const logProbs = models[a]!.predictLogProbs(test.x, test.count);
+      return {
+        epoch,
+        trainLoss: lossSum / train.count,
+        trainNll: nllSum / train.count,
+        testNll: meanNegativeLogLikelihood(logProbs, test.y, k),
+        testAccuracy: accuracy(argmaxRows(logProbs, k), test.y),
+        seconds: trainSeconds + (performance.now() - evalStarted) / 1000,
+      };
+    };
 
     for (let epoch = 1; epoch <= config.epochs; epoch++) {
       const order = batchOrder(config.seed, epoch, train.count);
       const records: { arm: ArmSpec; record: EpochRecord }[] = [];
+      if (stepAll) {
+        // All arms at once: an arm's seconds are the shared training time plus its own evaluation.
+        const trainStarted = performance.now();
+        const lossSums = arms.map(() => 0);
+        const nllSums = arms.map(() => 0);
+        for (let b = 0; b < batches; b++) {
+          if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
+          const start = b * config.batchSize;
+          const size = Math.min(config.batchSize, train.count - start);
+          const { x, labels } = gatherBatch(train, order, start, size, f);
+          const targets = arms.map((arm) => smoothTargets(labels, k, arm, new Float32Array(size * k)));
+          const masks = dropoutMasks(config.seed, epoch, b, size, spec);
+          const results = stepAll({ x, size, targets, ...(masks ? { dropoutMasks: masks } : {}) });
+          results.forEach((result, a) => {
+            lossSums[a] += result.loss * size;
+            nllSums[a] += meanNegativeLogLikelihood(result.logProbs, labels, k) * size;
+            events?.onBatch?.({ epoch, epochs: config.epochs, arm: arms[a]!, batch: b + 1, batches });
+          });
+        }
+        const trainSeconds = (performance.now() - trainStarted) / 1000;
+        arms.forEach((arm, a) => {
+          const record = evaluateEpoch(a, epoch, lossSums[a]!, nllSums[a]!, trainSeconds);
+          histories[a]!.push(record);
+          records.push({ arm, record });
+        });
+        events?.onEpoch?.(epoch, records);
+        continue;
+      }
       arms.forEach((arm, a) => {
         const armStarted = performance.now();
         const model = models[a]!;
@@ -111,13 +172,7 @@ export function trainPaired(options: {
           if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
           const start = b * config.batchSize;
           const size = Math.min(config.batchSize, train.count - start);
-          const x = new Float32Array(size * f);
-          const labels = new Int32Array(size);
-          for (let i = 0; i < size; i++) {
-            const row = order[start + i]!;
-            x.set(train.x.subarray(row * f, (row + 1) * f), i * f);
-            labels[i] = train.y[row]!;
-          }
+          const { x, labels } = gatherBatch(train, order, start, size, f);
           const targets = smoothTargets(labels, k, arm, new Float32Array(size * k));
           const masks = dropoutMasks(config.seed, epoch, b, size, spec);
           const result = model.trainBatch({ x, targets, size, ...(masks ? { dropoutMasks: masks } : {}) });
@@ -125,15 +180,7 @@ export function trainPaired(options: {
           nllSum += meanNegativeLogLikelihood(result.logProbs, labels, k) * size;
           events?.onBatch?.({ epoch, epochs: config.epochs, arm, batch: b + 1, batches });
         }
-        const logProbs = model.predictLogProbs(test.x, test.count);
-        const record: EpochRecord = {
-          epoch,
-          trainLoss: lossSum / train.count,
-          trainNll: nllSum / train.count,
-          testNll: meanNegativeLogLikelihood(logProbs, test.y, k),
-          testAccuracy: accuracy(argmaxRows(logProbs, k), test.y),
-          seconds: (performance.now() - armStarted) / 1000,
-        };
+        const record = evaluateEpoch(a, epoch, lossSum, nllSum, (performance.now() - armStarted) / 1000);
         histories[a]!.push(record);
         records.push({ arm, record });
       });
@@ -152,7 +199,7 @@ export function trainPaired(options: {
         testPredictions: Array.from(argmaxRows(logProbs, k)),
       };
     });
-    return { arms: results, initialWeightsDigest: initial.digest, seconds: (performance.now() - started) / 1000 };
+    return { arms: results, initialWeightsDigest: initial.digest, seconds: (performance.now() - started) / 1000, parallelArms: stepAll ? threads : 1 };
   } finally {
     for (const m of models) m.dispose();
   }

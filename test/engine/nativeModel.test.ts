@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import os from 'node:os';
 import assert from 'node:assert/strict';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import type { TrainConfig } from '../../src/config/schema';
@@ -55,4 +56,25 @@ test('native: selectBackend(native) reports the OpenBLAS backend and trains both
   const result = await run('native', { hidden: [4], epochs: 1 });
   assert.equal(result.arms.length, 2);
   await selectBackend('cpu');
+});
+
+test('native: arms trained at the same time (one thread per arm) give exactly the sequential results', { skip: skip ?? (os.availableParallelism() < 2 && 'needs 2 cores') }, async () => {
+  const overrides: Partial<TrainConfig> = { hidden: [16, 8], epsilon: [0.1, 0.3], dropout: 0.2, epochs: 3 };
+  const parallel = await run('native', { ...overrides, parallelArms: 'auto' });
+  const sequential = await run('native', { ...overrides, parallelArms: 'off' });
+  assert.equal(parallel.parallelArms, Math.min(3, os.availableParallelism()));
+  assert.equal(sequential.parallelArms, 1);
+  assert.equal(parallel.arms.length, 3);
+  parallel.arms.forEach((arm, a) => {
+    const reference = sequential.arms[a]!;
+    assert.equal(arm.initialWeightsDigest, reference.initialWeightsDigest);
+    assert.equal(arm.finalWeightsDigest, reference.finalWeightsDigest, `${arm.label}: final weights`);
+    assert.deepEqual(
+      arm.history.map(({ seconds: _s, ...r }) => r),
+      reference.history.map(({ seconds: _s, ...r }) => r),
+    );
+    assert.deepEqual(arm.test, reference.test);
+    assert.deepEqual(arm.testPredictions, reference.testPredictions);
+  });
+  assert.equal(new Set(parallel.arms.map((a) => a.finalWeightsDigest)).size, 3, 'the arms differ');
 });

@@ -70,6 +70,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
       },
     });
     progress.finish();
+    if (result.parallelArms > 1) io.stderr.write(`arms: trained at the same time, ${result.parallelArms} threads\n`);
     const { summary, histograms, predictions } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
     writer.complete(summary, histograms, predictions);
     if (options.json) {
