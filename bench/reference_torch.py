@@ -5,7 +5,9 @@ Same model (MLP 784-256-128-10, ReLU, Glorot-uniform kernels, zero biases), same
 lr 1e-3, TF.js's epsilon 1e-7), same batch size and epochs, one shuffle per epoch shared by both arms,
 the test set evaluated after every epoch as ls-bench does. The arms (hard labels, then label smoothing
 eps) run one after the other in this process, data loading included. One thread by default: on a small
-machine a second thread oversubscribes. Prints one JSON object on stdout.
+machine a second thread oversubscribes. `--arm hard|smoothed` trains one arm only: the benchmark runs
+two such processes at the same time as the "arms in parallel processes" reference. Prints one JSON
+object on stdout.
 """
 import argparse
 import gzip
@@ -61,6 +63,8 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--arm", choices=["both", "hard", "smoothed"], default="both",
+                        help="train one arm only (the benchmark runs two such processes at once for the parallel reference)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -95,6 +99,8 @@ def main():
 
     arms = []
     for label, eps in [("hard", 0.0), ("smoothed", args.epsilon)]:
+        if args.arm not in ("both", label):
+            continue
         arm_started = time.perf_counter()
         model = torch.nn.Sequential(*[type(m)(m.in_features, m.out_features) if isinstance(m, torch.nn.Linear) else torch.nn.ReLU() for m in layers])
         model.load_state_dict(initial_state)
