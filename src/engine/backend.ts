@@ -56,7 +56,11 @@ async function tryWasm(): Promise<string | undefined> {
  */
 export async function selectBackend(requested: BackendName): Promise<BackendChoice> {
   activeNative = undefined;
-  const useNative = (addon: NativeAddon, fallbackReason?: string): BackendChoice => {
+  const useNative = async (addon: NativeAddon, fallbackReason?: string): Promise<BackendChoice> => {
+    // The native backend trains and evaluates the MLP itself; any other TensorFlow.js op in the
+    // process runs on the plain cpu backend, deterministically.
+    await tf.setBackend('cpu');
+    await tf.ready();
     activeNative = addon;
     return { name: 'native', label: LABELS.native!, ...(fallbackReason ? { fallbackReason } : {}) };
   };
