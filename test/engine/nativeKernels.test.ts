@@ -171,6 +171,10 @@ test('native kernels reject wrong array types and too-short arrays with an error
   const handle = addon!.createMlp(Int32Array.from([2, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(3));
   assert.throws(() => addon!.trainStep(handle, 2, a, new Float32Array(1), null, new Float32Array(2)), /targets/);
   assert.throws(() => addon!.createMlp(Int32Array.from([2, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(4)), /params length/);
+  const two = new Float32Array(2);
+  assert.throws(() => addon!.trainSteps([handle, handle], 1, a, [two, two], null, [two, two], 2), /appears twice/);
+  const other = addon!.createMlp(Int32Array.from([3, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(4));
+  assert.throws(() => addon!.trainSteps([handle, other], 1, a, [two, two], null, [two, two], 2), /same layer widths/);
   addon!.disposeMlp(handle);
   assert.throws(() => addon!.readParams(handle, new Float32Array(3)), /after disposeMlp/);
 });
