@@ -165,6 +165,16 @@ function runLsBench(workload: Workload, backend: string, note?: string): Measure
   }
 }
 
+/** A backend that fails (e.g. an installed but broken tfjs-node) is reported as skipped, not fatal. */
+function measureOrSkip(measure: () => Measurement, skipped: string[]): Measurement | undefined {
+  try {
+    return measure();
+  } catch (error) {
+    skipped.push((error as Error).message);
+    return undefined;
+  }
+}
+
 function torchAvailable(): string | undefined {
   const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   return r.status === 0 ? undefined : `PyTorch not importable by ${PYTHON} (apt-get install python3-torch)`;
@@ -290,7 +300,8 @@ async function main() {
     const workload: Workload = { name: 'default', args: ['--epsilon', '0.1'], epochs: 15 };
     for (const backend of backends) {
       log(`default job on ${backend} ...`);
-      results.push(runLsBench(workload, backend));
+      const m = measureOrSkip(() => runLsBench(workload, backend), skipped);
+      if (m) results.push(m);
     }
   }
 
@@ -327,7 +338,8 @@ async function main() {
             }
           : full;
         log(`fashion-mnist on ${backend}${slow ? ` (subset: --limit ${options.slowLimit} --epochs ${options.slowEpochs})` : ''} ...`);
-        const m = runLsBench(workload, backend, slow ? 'subset: too slow for the full run' : undefined);
+        const m = measureOrSkip(() => runLsBench(workload, backend, slow ? 'subset: too slow for the full run' : undefined), skipped);
+        if (!m) continue;
         if (torch && !slow) m.ratioToTorch = torch.wallSeconds / m.wallSeconds;
         if (torchParallel && !slow) m.ratioToTorchParallel = torchParallel.wallSeconds / m.wallSeconds;
         results.push(m);
