@@ -64,7 +64,11 @@ export const TrainConfigSchema = z
       .refine((v) => v.length >= 1, 'expected at least one value')
       .default([0.1])
       .describe('smoothing strength ε in [0, 1); a list (0.05,0.1) trains one smoothed arm per value'),
-    backend: z.enum(BACKEND_NAMES).default('auto').describe('TensorFlow.js backend: auto picks node (tfjs-node) if it loads, else the fastest that works here'),
+    parallelArms: z
+      .enum(['auto', 'off'])
+      .default('auto')
+      .describe('native backend: auto trains the arms at the same time, one thread per arm, when there are cores for it (results are identical to off)'),
+    backend: z.enum(BACKEND_NAMES).default('auto').describe('compute backend: auto picks node (tfjs-node) if it loads, else native (ls-bench C + OpenBLAS), else wasm, else cpu'),
   })
   .strict()
   // Bound the synthetic set's memory (samples × features float32 values) before anything is allocated.

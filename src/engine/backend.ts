@@ -1,9 +1,10 @@
 import { CliError } from '../cli/CliError';
 import type { BackendName } from '../config/schema';
+import { loadNativeAddon, type NativeAddon } from './nativeAddon';
 import { tf } from './tf';
 
 export interface BackendChoice {
-  /** The TensorFlow.js backend actually in use, as tf.getBackend() names it (tensorflow, wasm, cpu). */
+  /** The backend actually in use: a TensorFlow.js backend as tf.getBackend() names it (tensorflow, wasm, cpu), or ls-bench's own `native`. */
   name: string;
   /** Human-readable: what it is. */
   label: string;
@@ -15,7 +16,16 @@ const LABELS: Record<string, string> = {
   tensorflow: 'tfjs-node (native libtensorflow, CPU)',
   wasm: 'tfjs-backend-wasm (WebAssembly, SIMD)',
   cpu: 'tfjs-backend-cpu (plain JavaScript)',
+  native: 'ls-bench native (C, OpenBLAS sgemm, fused MLP training step)',
 };
+
+/** Set while the native backend is selected: createModel then builds native models. */
+let activeNative: NativeAddon | undefined;
+
+/** The native addon when `native` is the selected backend, else undefined. */
+export function selectedNativeAddon(): NativeAddon | undefined {
+  return activeNative;
+}
 
 const TFJS_NODE_HINT =
   '@tensorflow/tfjs-node is not installed (its install downloads libtensorflow, which fails offline); with network access run `npm install @tensorflow/tfjs-node` to enable it';
@@ -41,10 +51,19 @@ async function tryWasm(): Promise<string | undefined> {
 }
 
 /**
- * Sets the TensorFlow.js backend. `auto` tries tfjs-node, then wasm, then cpu, and reports why it fell
- * back; a backend named explicitly either loads or is an error.
+ * Sets the backend. `auto` tries tfjs-node, then ls-bench's native backend, then wasm, then cpu, and
+ * reports why it fell back; a backend named explicitly either loads or is an error.
  */
 export async function selectBackend(requested: BackendName): Promise<BackendChoice> {
+  activeNative = undefined;
+  const useNative = async (addon: NativeAddon, fallbackReason?: string): Promise<BackendChoice> => {
+    // The native backend trains and evaluates the MLP itself; any other TensorFlow.js op in the
+    // process runs on the plain cpu backend, deterministically.
+    await tf.setBackend('cpu');
+    await tf.ready();
+    activeNative = addon;
+    return { name: 'native', label: LABELS.native!, ...(fallbackReason ? { fallbackReason } : {}) };
+  };
   const use = async (name: string, fallbackReason?: string): Promise<BackendChoice> => {
     if (!(await tf.setBackend(name))) throw new CliError(`--backend ${requested}: TensorFlow.js backend "${name}" failed to initialise`, 1);
     await tf.ready();
@@ -56,8 +75,11 @@ export async function selectBackend(requested: BackendName): Promise<BackendChoi
       if (problem) throw new CliError(`--backend node: ${problem}; use --backend auto, wasm or cpu`);
       return use('tensorflow');
     }
-    case 'native':
-      throw new CliError('--backend native: the native OpenBLAS backend is not built in this version; use --backend auto, wasm or cpu');
+    case 'native': {
+      const { addon, problem } = loadNativeAddon();
+      if (!addon) throw new CliError(`--backend native: ${problem}; or use --backend auto, wasm or cpu`);
+      return useNative(addon);
+    }
     case 'wasm': {
       const problem = await tryWasm();
       if (problem) throw new CliError(`--backend wasm: ${problem}`);
@@ -68,9 +90,11 @@ export async function selectBackend(requested: BackendName): Promise<BackendChoi
     case 'auto': {
       const nodeProblem = tryLoadTfjsNode();
       if (!nodeProblem) return use('tensorflow');
+      const native = loadNativeAddon();
+      if (native.addon) return useNative(native.addon, nodeProblem);
       const wasmProblem = await tryWasm();
-      if (!wasmProblem) return use('wasm', nodeProblem);
-      return use('cpu', `${nodeProblem}; ${wasmProblem}`);
+      if (!wasmProblem) return use('wasm', `${nodeProblem}; ${native.problem}`);
+      return use('cpu', `${nodeProblem}; ${native.problem}; ${wasmProblem}`);
     }
   }
 }

@@ -1,6 +1,8 @@
 import type { MlpSpec, InitialWeights } from './initialWeights';
 import { weightsDigest } from './initialWeights';
+import { selectedNativeAddon } from './backend';
 import { smoothedCrossEntropy } from './loss';
+import { createNativeModel } from './nativeModel';
 import { tf, type Tensor, type Variable } from './tf';
 
 export interface OptimizerSpec {
@@ -62,10 +64,12 @@ interface AdamInternals {
 const PREDICT_CHUNK = 4096;
 
 /**
- * Builds a model from a copy of `initial`. Nothing is built at import: a paired run is two (or more)
+ * Builds a model from a copy of `initial`, on the selected backend (TensorFlow.js, or ls-bench's native one). Nothing is built at import: a paired run is two (or more)
  * calls from one set of initial weights.
  */
 export function createModel(spec: MlpSpec, initial: InitialWeights, optimizerSpec: OptimizerSpec): Model {
+  const native = selectedNativeAddon();
+  if (native) return createNativeModel(native, spec, initial, optimizerSpec);
   const variables: Variable[] = initial.values.map((values, i) =>
     // slice(): the variable owns its own buffer, never shared with another arm; tidy disposes the
     // initial tensor (the variable keeps its data alive).

@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TrainConfig } from '../config/schema';
 import { selectRows, type Dataset } from '../data/Dataset';
-import { createModel, type Model, type ModelState } from '../engine/createModel';
+import { createModel, type BatchResult, type Model, type ModelState } from '../engine/createModel';
 import { glorotInitialWeights, type MlpSpec } from '../engine/initialWeights';
+import { nativeParallelStep } from '../engine/nativeModel';
 import { argmaxRows, accuracy, meanNegativeLogLikelihood } from '../metrics/classification';
 import { evaluatePredictions, type EvaluationMetrics } from '../metrics/evaluate';
 import { SeededRandom } from '../random/SeededRandom';
@@ -61,6 +63,8 @@ export interface PairedResult {
   arms: ArmResult[];
   initialWeightsDigest: string;
   seconds: number;
+  /** How many arms trained at the same time (1: one after the other). */
+  parallelArms: number;
 }
 
 export interface TrainerEvents {
@@ -111,13 +115,27 @@ export function dropoutMasks(seed: number, epoch: number, batch: number, size: n
   });
 }
 
+/** Rows `start … start+size` of this epoch's order: the batch's features (copied out) and labels. */
+function gatherBatch(train: Dataset['train'], order: Int32Array, start: number, size: number, f: number) {
+  const x = new Float32Array(size * f);
+  const labels = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    const row = order[start + i]!;
+    x.set(train.x.subarray(row * f, (row + 1) * f), i * f);
+    labels[i] = train.y[row]!;
+  }
+  return { x, labels };
+}
+
 /**
  * Trains every arm from one set of seeded initial weights on the same batches in the same order.
- * Within an epoch the arms run one after the other on that epoch's permutation; they differ only in
- * their targets. The data set is read, never copied per arm.
+ * Within an epoch the arms run one after the other on that epoch's permutation — or, on the native
+ * backend with cores to spare (`parallelArms: auto`), at the same time, one thread per arm, batch by
+ * batch: same batches, same masks, bit-identical results. They differ only in their targets. The data
+ * set is read, never copied per arm (in parallel, each batch is gathered once for all arms).
  *
- * An arm whose loss or weights become non-finite stops there (the others go on); its weights go back
- * to the end of its last complete epoch, and its result says where and why it diverged.
+ * An arm whose loss, weights or predictions become non-finite stops there (the others go on); its
+ * weights go back to the end of its last complete epoch, and its result says where and why it diverged.
  * With `resume`, training continues after the checkpoint's epoch with the histories so far.
  */
 export async function trainPaired(options: {
@@ -150,7 +168,7 @@ export async function trainPaired(options: {
       if (cp.initialWeightsDigest !== initial.digest) {
         throw new Error(`checkpoint was trained from other initial weights (${cp.initialWeightsDigest.slice(0, 12)}… vs ${initial.digest.slice(0, 12)}…)`);
       }
-      if (cp.arms.map((a) => a.label).join() !== arms.map((a) => a.label).join()) throw new Error('checkpoint arms differ from the config\'s arms');
+      if (cp.arms.map((a) => a.label).join() !== arms.map((a) => a.label).join()) throw new Error("checkpoint arms differ from the config's arms");
       for (let a = 0; a < arms.length; a++) {
         await models[a]!.restore(cp.arms[a]!.state);
         diverged[a] = cp.arms[a]!.diverged;
@@ -160,56 +178,83 @@ export async function trainPaired(options: {
     }
     for (const m of models) lastGood.push(await m.snapshot());
     const batches = Math.ceil(train.count / config.batchSize);
+    const threads = config.parallelArms === 'auto' ? Math.min(arms.length, os.availableParallelism()) : 1;
+    let usedParallel = false;
 
     for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
       const order = batchOrder(config.seed, epoch, train.count);
-      const records: { arm: ArmSpec; record: EpochRecord }[] = [];
-      for (let a = 0; a < arms.length; a++) {
-        if (diverged[a]) continue;
-        const arm = arms[a]!;
-        const armStarted = performance.now();
-        const model = models[a]!;
-        let lossSum = 0;
-        let nllSum = 0;
-        let lastFiniteLoss: number | null = null;
-        let divergence: DivergenceInfo | null = null;
+      const active = arms.map((_, a) => a).filter((a) => !diverged[a]);
+      const lossSums = arms.map(() => 0);
+      const nllSums = arms.map(() => 0);
+      const lastFinite: (number | null)[] = arms.map(() => null);
+      const found: (DivergenceInfo | null)[] = arms.map(() => null);
+      const seconds = arms.map(() => 0);
+      // One training step of arm `a` on batch b: bookkeeping shared by the sequential and parallel paths.
+      const account = (a: number, b: number, labels: Int32Array, size: number, result: BatchResult) => {
+        if (found[a]) return;
+        if (!Number.isFinite(result.loss)) {
+          const last = lastFinite[a]!;
+          found[a] = {
+            epoch,
+            batch: b + 1,
+            lastFiniteLoss: last,
+            message: `${arms[a]!.label} diverged: non-finite loss (${result.loss}) at epoch ${epoch}, batch ${b + 1}${last === null ? '' : ` (last finite loss ${last.toPrecision(6)})`}`,
+          };
+          return;
+        }
+        lastFinite[a] = result.loss;
+        lossSums[a] += result.loss * size;
+        nllSums[a] += meanNegativeLogLikelihood(result.logProbs, labels, k) * size;
+        events?.onBatch?.({ epoch, epochs: config.epochs, arm: arms[a]!, batch: b + 1, batches });
+      };
+      const stepAll = threads >= 2 && active.length >= 2 ? nativeParallelStep(active.map((a) => models[a]!), Math.min(threads, active.length)) : undefined;
+      if (stepAll) {
+        // All arms at once: an arm's seconds are the shared training time plus its own evaluation.
+        usedParallel = true;
+        const trainStarted = performance.now();
         for (let b = 0; b < batches; b++) {
-          // Let signal handlers run (they are macrotasks): Ctrl-C then stops training within one batch.
           if (signal) await yieldToEventLoop();
           if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
           const start = b * config.batchSize;
           const size = Math.min(config.batchSize, train.count - start);
-          const x = new Float32Array(size * f);
-          const labels = new Int32Array(size);
-          for (let i = 0; i < size; i++) {
-            const row = order[start + i]!;
-            x.set(train.x.subarray(row * f, (row + 1) * f), i * f);
-            labels[i] = train.y[row]!;
-          }
-          const targets = smoothTargets(labels, k, arm, new Float32Array(size * k));
+          const { x, labels } = gatherBatch(train, order, start, size, f);
+          const targets = active.map((a) => smoothTargets(labels, k, arms[a]!, new Float32Array(size * k)));
           const masks = dropoutMasks(config.seed, epoch, b, size, spec);
-          const result = model.trainBatch({ x, targets, size, ...(masks ? { dropoutMasks: masks } : {}) });
-          if (!Number.isFinite(result.loss)) {
-            divergence = {
-              epoch,
-              batch: b + 1,
-              lastFiniteLoss,
-              message: `${arm.label} diverged: non-finite loss (${result.loss}) at epoch ${epoch}, batch ${b + 1}${lastFiniteLoss === null ? '' : ` (last finite loss ${lastFiniteLoss.toPrecision(6)})`}`,
-            };
-            break;
-          }
-          lastFiniteLoss = result.loss;
-          lossSum += result.loss * size;
-          nllSum += meanNegativeLogLikelihood(result.logProbs, labels, k) * size;
-          events?.onBatch?.({ epoch, epochs: config.epochs, arm, batch: b + 1, batches });
+          const results = stepAll({ x, size, targets, ...(masks ? { dropoutMasks: masks } : {}) });
+          results.forEach((result, i) => account(active[i]!, b, labels, size, result));
         }
+        for (const a of active) seconds[a] = (performance.now() - trainStarted) / 1000;
+      } else {
+        for (const a of active) {
+          const armStarted = performance.now();
+          for (let b = 0; b < batches && !found[a]; b++) {
+            // Let signal handlers run (they are macrotasks): Ctrl-C then stops training within one batch.
+            if (signal) await yieldToEventLoop();
+            if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
+            const start = b * config.batchSize;
+            const size = Math.min(config.batchSize, train.count - start);
+            const { x, labels } = gatherBatch(train, order, start, size, f);
+            const targets = smoothTargets(labels, k, arms[a]!, new Float32Array(size * k));
+            const masks = dropoutMasks(config.seed, epoch, b, size, spec);
+            account(a, b, labels, size, models[a]!.trainBatch({ x, targets, size, ...(masks ? { dropoutMasks: masks } : {}) }));
+          }
+          seconds[a] = (performance.now() - armStarted) / 1000;
+        }
+      }
+
+      const records: { arm: ArmSpec; record: EpochRecord }[] = [];
+      for (const a of active) {
+        const arm = arms[a]!;
+        const model = models[a]!;
+        const evalStarted = performance.now();
+        let divergence = found[a];
         if (!divergence && !model.weightsFinite()) {
-          divergence = { epoch, batch: null, lastFiniteLoss, message: `${arm.label} diverged: non-finite weights at the end of epoch ${epoch}` };
+          divergence = { epoch, batch: null, lastFiniteLoss: lastFinite[a]!, message: `${arm.label} diverged: non-finite weights at the end of epoch ${epoch}` };
         }
         // Finite but huge weights can still overflow the logits: non-finite predictions are divergence too.
         const logProbs = divergence ? undefined : model.predictLogProbs(test.x, test.count);
         if (logProbs && !logProbs.every(Number.isFinite)) {
-          divergence = { epoch, batch: null, lastFiniteLoss, message: `${arm.label} diverged: non-finite predictions on the test set at the end of epoch ${epoch}` };
+          divergence = { epoch, batch: null, lastFiniteLoss: lastFinite[a]!, message: `${arm.label} diverged: non-finite predictions on the test set at the end of epoch ${epoch}` };
         }
         if (divergence || !logProbs) {
           diverged[a] = divergence;
@@ -219,11 +264,11 @@ export async function trainPaired(options: {
         }
         const record: EpochRecord = {
           epoch,
-          trainLoss: lossSum / train.count,
-          trainNll: nllSum / train.count,
+          trainLoss: lossSums[a]! / train.count,
+          trainNll: nllSums[a]! / train.count,
           testNll: meanNegativeLogLikelihood(logProbs, test.y, k),
           testAccuracy: accuracy(argmaxRows(logProbs, k), test.y),
-          seconds: (performance.now() - armStarted) / 1000,
+          seconds: seconds[a]! + (performance.now() - evalStarted) / 1000,
         };
         histories[a]!.push(record);
         records.push({ arm, record });
@@ -257,7 +302,7 @@ export async function trainPaired(options: {
         diverged: diverged[a]!,
       };
     });
-    return { arms: results, initialWeightsDigest: initial.digest, seconds: (performance.now() - started) / 1000 };
+    return { arms: results, initialWeightsDigest: initial.digest, seconds: (performance.now() - started) / 1000, parallelArms: usedParallel ? Math.min(threads, arms.length) : 1 };
   } finally {
     for (const m of models) m.dispose();
   }

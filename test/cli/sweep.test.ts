@@ -91,7 +91,7 @@ test('sweep: bad input exits 2 before any training, with one line and no sweep o
     [['--assert', 'smoothed-0.3.ece < 1'], /smoothed-0\.3 is not an arm of this sweep/],
     [['--format', 'html'], /argument 'html' is invalid/],
     [['--seed', '3'], /unknown option '--seed'/],
-    [['--backend', 'native'], /--backend native: the native OpenBLAS backend is not built/],
+    [['--backend', 'node'], /--backend node: @tensorflow\/tfjs-node is not installed/],
     [['--dataset', 'fashion-mnist', '--data-dir', runs], /fashion-mnist: .* lacks train-images-idx3-ubyte\.gz/],
     [['--dataset', 'imagenet'], /--dataset: unknown data set "imagenet"/],
   ];

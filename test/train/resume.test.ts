@@ -6,11 +6,15 @@ import { readJsonFile } from '../../src/store/RunStore';
 import type { RunSummary } from '../../src/store/runFiles';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
+import { nativeForTests } from '../helpers/native';
 
-const ARGS = ['--samples', '240', '--features', '6', '--hidden', '12', '--epochs', '6', '--batch-size', '32', '--learning-rate', '0.01', '--dropout', '0.1', '--backend', 'cpu'];
+const BASE = ['--samples', '240', '--features', '6', '--hidden', '12', '--epochs', '6', '--batch-size', '32', '--learning-rate', '0.01', '--dropout', '0.1'];
+const ARGS = [...BASE, '--backend', 'cpu'];
 const strip = (s: RunSummary) => s.arms.map((a) => ({ history: a.history.map(({ seconds: _s, ...r }) => r), final: a.finalWeightsDigest, test: a.test }));
 
-test('a run interrupted at a random epoch and resumed ends with exactly the metrics of an uninterrupted run', async () => {
+for (const backend of ['cpu', 'native'] as const) {
+test(`${backend}: a run interrupted at a random epoch and resumed ends with exactly the metrics of an uninterrupted run`, { skip: backend === 'native' ? nativeForTests().skip : false }, async () => {
+  const ARGS = [...BASE, '--backend', backend];
   const stopAfter = 1 + Math.floor(Math.random() * 4); // 1..4 of 6
   const runs = tempDir();
   const controller = new AbortController();
@@ -34,6 +38,7 @@ test('a run interrupted at a random epoch and resumed ends with exactly the metr
   assert.equal(again.code, 2);
   assert.match(again.stderr, /already completed; nothing to resume/);
 });
+}
 
 test('--resume refuses other training flags and unknown runs', async () => {
   const runs = tempDir();

@@ -108,7 +108,8 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   const backend = await announceBackend(config, io);
   const previous = readJsonFile<EnvironmentInfo>(path.join(dir, RUN_FILES.environment));
   if (previous.backend !== backend.name) {
-    io.stderr.write(`warning: the run started on backend ${previous.backend} and continues on ${backend.name}; results may differ in the last bits from an uninterrupted run\n`);
+    // Optimizer state is laid out per backend, and results would not match an uninterrupted run anyway.
+    throw new CliError(`--resume ${options.resume}: the run was trained on the ${previous.backend} backend, but ${backend.name} was selected here; a checkpoint continues only on the backend that wrote it`);
   }
   const dataset = await loadDataset(config);
   const arms = armsFromConfig(config);
@@ -156,6 +157,7 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
       },
     });
     progress.finish();
+    if (result.parallelArms > 1) io.stderr.write(`arms: trained at the same time, ${result.parallelArms} threads\n`);
     const { summary, histograms, predictions } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
     summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
     if (options.checkDeterminism) {

@@ -1,0 +1,360 @@
+/**
+ * `npm run bench`: how fast ls-bench trains on this machine, per backend, against PyTorch measured in
+ * the same run. Not a test: it prints numbers, it does not judge them (except the ratio it reports).
+ *
+ * Every measurement runs the real CLI (`bin/ls-bench.js train ... --json`) as a child process, so wall
+ * time includes Node's start-up, loading the data and writing the run directory; peak RSS is the
+ * child's own (bench/peakRss.ts). The PyTorch reference (bench/reference_torch.py) trains the same
+ * two arms one after the other, data loading included, on one thread.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import { loadNativeAddon } from '../src/engine/nativeAddon';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'ls-bench.js');
+const PRELOAD = path.join(__dirname, 'peakRss.js');
+const TORCH_SCRIPT = path.join(ROOT, 'bench', 'reference_torch.py');
+const PYTHON = '/usr/bin/python3';
+const FASHION_DIRS = [path.join(ROOT, 'data', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'];
+/** Backends that would take many minutes on the full Fashion-MNIST run: measured on a subset. */
+const SLOW_BACKENDS = new Set(['wasm', 'cpu']);
+
+interface Workload {
+  /** "default" (synthetic, `train --epsilon 0.1`) or "fashion-mnist" (configs/fashion-mnist.yaml). */
+  name: string;
+  args: string[];
+  epochs: number;
+  limit?: number;
+}
+
+export interface Measurement {
+  workload: string;
+  engine: string;
+  /** What was run: epochs and training samples. */
+  epochs: number;
+  trainSamples: number;
+  wallSeconds: number;
+  peakRssBytes: number | null;
+  /** Per arm: training samples × epochs / the arm's own seconds (training plus its per-epoch test evaluation). */
+  arms: { label: string; samplesPerSecond: number; seconds: number; finalTestAccuracy: number }[];
+  /** PyTorch wall / this wall, when PyTorch ran the same workload: ≥ 1.0 means ls-bench is at least as fast. */
+  ratioToTorch?: number;
+  /** PyTorch wall with the arms in two parallel processes / this wall. */
+  ratioToTorchParallel?: number;
+  note?: string;
+}
+
+/** A mistake in the benchmark's own flags: one line, exit code 2. */
+class BenchUsageError extends Error {}
+
+function fail(message: string): never {
+  throw new BenchUsageError(message);
+}
+
+function parseOptions() {
+  const parse = () => parseArgs({
+    options: {
+      epochs: { type: 'string' },
+      limit: { type: 'string' },
+      backends: { type: 'string' },
+      'slow-limit': { type: 'string' },
+      'slow-epochs': { type: 'string' },
+      'skip-torch': { type: 'boolean', default: false },
+      'skip-default': { type: 'boolean', default: false },
+      'skip-fashion': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse().values;
+  } catch (error) {
+    fail(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const int = (flag: string, raw: string | undefined, fallback: number | undefined) => {
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1) fail(`--${flag}: expected a positive integer, got "${raw}"`);
+    return n;
+  };
+  const backends = values.backends?.split(',').map((b) => b.trim());
+  for (const b of backends ?? []) if (!['node', 'native', 'wasm', 'cpu'].includes(b)) fail(`--backends: unknown backend "${b}" (expected node, native, wasm, cpu)`);
+  return {
+    help: values.help,
+    json: values.json,
+    epochs: int('epochs', values.epochs, 10)!,
+    limit: int('limit', values.limit, undefined),
+    slowLimit: int('slow-limit', values['slow-limit'], 3000)!,
+    slowEpochs: int('slow-epochs', values['slow-epochs'], 1)!,
+    backends,
+    skipTorch: values['skip-torch'],
+    skipDefault: values['skip-default'],
+    skipFashion: values['skip-fashion'],
+  };
+}
+
+const HELP = `npm run bench -- [options]
+
+Measures ls-bench train per backend (wall time from the shell, samples/s per arm, peak RSS) on the
+default synthetic job and on the paired Fashion-MNIST experiment, and PyTorch on the same experiment.
+
+  --epochs N        Fashion-MNIST epochs (default 10, the classic experiment)
+  --limit N         Fashion-MNIST: a stratified subset of N training samples (default: all 60,000)
+  --backends LIST   comma-separated: node,native,wasm,cpu (default: every one that loads here)
+  --slow-limit N    wasm and cpu run Fashion-MNIST on N samples (default 3000): the full run takes them many minutes
+  --slow-epochs N   ... for N epochs (default 1)
+  --skip-torch, --skip-default, --skip-fashion
+  --json            one JSON document on stdout
+`;
+
+/** Backends that load in this installation, in auto's order. */
+function availableBackends(): string[] {
+  const found: string[] = [];
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    found.push('node');
+  } catch {
+    /* not installed */
+  }
+  if (loadNativeAddon().addon) found.push('native');
+  found.push('wasm', 'cpu');
+  return found;
+}
+
+function runLsBench(workload: Workload, backend: string, note?: string): Measurement {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'ls-bench-bench-'));
+  const rssFile = path.join(tmp, 'peak-rss');
+  try {
+    const args = ['-r', PRELOAD, BIN, 'train', ...workload.args, '--backend', backend, '--runs-dir', path.join(tmp, 'runs'), '--json'];
+    const started = performance.now();
+    const r = spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 256 * 1024 * 1024,
+      env: { ...process.env, LS_BENCH_PEAK_RSS_FILE: rssFile },
+    });
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (r.status !== 0) throw new Error(`ls-bench train --backend ${backend} (${workload.name}) exited ${r.status}: ${r.stderr.trim().split('\n').at(-1)}`);
+    const doc = JSON.parse(r.stdout) as {
+      dataset: { trainSamples: number };
+      arms: { label: string; history: { seconds: number; testAccuracy: number }[] }[];
+    };
+    const trained = doc.dataset.trainSamples * workload.epochs;
+    return {
+      workload: workload.name,
+      engine: `ls-bench ${backend}`,
+      epochs: workload.epochs,
+      trainSamples: doc.dataset.trainSamples,
+      wallSeconds,
+      peakRssBytes: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : null,
+      arms: doc.arms.map((arm) => {
+        const seconds = arm.history.reduce((s, h) => s + h.seconds, 0);
+        return { label: arm.label, seconds, samplesPerSecond: trained / seconds, finalTestAccuracy: arm.history.at(-1)!.testAccuracy };
+      }),
+      ...(note ? { note } : {}),
+    };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** A backend that fails (e.g. an installed but broken tfjs-node) is reported as skipped, not fatal. */
+function measureOrSkip(measure: () => Measurement, skipped: string[]): Measurement | undefined {
+  try {
+    return measure();
+  } catch (error) {
+    skipped.push((error as Error).message);
+    return undefined;
+  }
+}
+
+function torchAvailable(): string | undefined {
+  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `PyTorch not importable by ${PYTHON} (apt-get install python3-torch)`;
+}
+
+function runTorch(workload: Workload): Measurement {
+  const args = [TORCH_SCRIPT, '--epochs', String(workload.epochs), ...(workload.limit ? ['--limit', String(workload.limit)] : [])];
+  const started = performance.now();
+  const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const wallSeconds = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`reference_torch.py exited ${r.status}: ${r.stderr.trim().split('\n').at(-1)}`);
+  const doc = JSON.parse(r.stdout) as {
+    torch: string;
+    threads: number;
+    trainCount: number;
+    peakRssBytes: number;
+    arms: { label: string; seconds: number; samplesPerSecond: number; finalTestAccuracy: number }[];
+  };
+  return {
+    workload: workload.name,
+    engine: `PyTorch ${doc.torch} (${doc.threads} thread)`,
+    epochs: workload.epochs,
+    trainSamples: doc.trainCount,
+    wallSeconds,
+    peakRssBytes: doc.peakRssBytes,
+    arms: doc.arms.map(({ label, seconds, samplesPerSecond, finalTestAccuracy }) => ({ label, seconds, samplesPerSecond, finalTestAccuracy })),
+  };
+}
+
+/** Output of one reference_torch.py process. */
+interface TorchDoc {
+  torch: string;
+  threads: number;
+  trainCount: number;
+  peakRssBytes: number;
+  arms: { label: string; seconds: number; samplesPerSecond: number; finalTestAccuracy: number }[];
+}
+
+function spawnTorchArm(args: string[]): Promise<TorchDoc> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as TorchDoc);
+      else reject(new Error(`reference_torch.py exited ${code}: ${err.trim().split('\n').at(-1)}`));
+    });
+  });
+}
+
+/** PyTorch with the two arms in two processes at the same time (one thread each): wall until both finish. */
+async function runTorchParallel(workload: Workload): Promise<Measurement> {
+  const base = [TORCH_SCRIPT, '--epochs', String(workload.epochs), ...(workload.limit ? ['--limit', String(workload.limit)] : [])];
+  const started = performance.now();
+  const docs = await Promise.all(['hard', 'smoothed'].map((arm) => spawnTorchArm([...base, '--arm', arm])));
+  const wallSeconds = (performance.now() - started) / 1000;
+  return {
+    workload: workload.name,
+    engine: `PyTorch ${docs[0]!.torch}, arms in 2 processes`,
+    epochs: workload.epochs,
+    trainSamples: docs[0]!.trainCount,
+    wallSeconds,
+    // two processes alive at once: their peaks add up
+    peakRssBytes: docs.reduce((sum, d) => sum + d.peakRssBytes, 0),
+    arms: docs.flatMap((d) => d.arms),
+    note: 'peak RSS: sum of both processes',
+  };
+}
+
+const fmt = {
+  s: (x: number) => `${x.toFixed(2)} s`,
+  rate: (x: number) => Math.round(x).toLocaleString('en-US'),
+  mib: (b: number | null) => (b === null ? '?' : `${Math.round(b / 2 ** 20)} MiB`),
+};
+
+function render(results: Measurement[], skipped: string[]): string {
+  const table = new Table({
+    head: ['workload', 'engine', 'epochs × samples', 'wall', 'samples/s per arm', 'peak RSS', 'ratio vs torch', 'ratio vs torch ∥', 'test acc per arm'],
+    style: { head: [], border: [] },
+  });
+  for (const m of results) {
+    table.push([
+      m.workload,
+      m.engine + (m.note ? `\n(${m.note})` : ''),
+      `${m.epochs} × ${m.trainSamples.toLocaleString('en-US')}`,
+      fmt.s(m.wallSeconds),
+      m.arms.map((a) => `${a.label} ${fmt.rate(a.samplesPerSecond)}`).join('\n'),
+      fmt.mib(m.peakRssBytes),
+      m.ratioToTorch === undefined ? '' : m.ratioToTorch.toFixed(2),
+      m.ratioToTorchParallel === undefined ? '' : m.ratioToTorchParallel.toFixed(2),
+      m.arms.map((a) => `${(a.finalTestAccuracy * 100).toFixed(2)}%`).join('\n'),
+    ]);
+  }
+  const lines = [
+    `ls-bench benchmark — ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(2)} at the end, Node ${process.version}`,
+    table.toString(),
+    'wall: the whole command from the shell (start-up, data loading, training, evaluation, writing the run).',
+    'ratio vs torch: PyTorch wall (arms one after the other, 1 thread) / ls-bench wall on the same workload; ≥ 1.00 means ls-bench is at least as fast.',
+    'ratio vs torch ∥: the same against PyTorch with the arms in two processes at once.',
+  ];
+  for (const s of skipped) lines.push(`skipped: ${s}`);
+  return lines.join('\n');
+}
+
+async function main() {
+  const options = parseOptions();
+  if (options.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const available = availableBackends();
+  const backends = options.backends ?? available;
+  for (const b of backends) if (!available.includes(b)) fail(`--backends: ${b} is not available here (available: ${available.join(', ')})`);
+  const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const results: Measurement[] = [];
+  const skipped: string[] = [];
+  if (!available.includes('native')) skipped.push(`native: ${loadNativeAddon().problem}`);
+
+  if (!options.skipDefault) {
+    const workload: Workload = { name: 'default', args: ['--epsilon', '0.1'], epochs: 15 };
+    for (const backend of backends) {
+      log(`default job on ${backend} ...`);
+      const m = measureOrSkip(() => runLsBench(workload, backend), skipped);
+      if (m) results.push(m);
+    }
+  }
+
+  if (!options.skipFashion) {
+    if (!FASHION_DIRS.some((d) => existsSync(path.join(d, 'train-images-idx3-ubyte.gz')))) {
+      skipped.push('fashion-mnist: IDX files not found (apt-get install dataset-fashion-mnist, or put them in data/fashion-mnist/)');
+    } else {
+      const full: Workload = {
+        name: 'fashion-mnist',
+        args: ['--config', path.join(ROOT, 'configs', 'fashion-mnist.yaml'), '--epochs', String(options.epochs), ...(options.limit ? ['--limit', String(options.limit)] : [])],
+        epochs: options.epochs,
+        ...(options.limit ? { limit: options.limit } : {}),
+      };
+      let torch: Measurement | undefined;
+      let torchParallel: Measurement | undefined;
+      const torchProblem = options.skipTorch ? 'PyTorch reference: --skip-torch' : torchAvailable();
+      if (torchProblem) skipped.push(torchProblem);
+      else {
+        log('fashion-mnist on PyTorch, arms one after the other (reference) ...');
+        torch = runTorch(full);
+        results.push(torch);
+        log('fashion-mnist on PyTorch, arms in two processes at once (reference) ...');
+        torchParallel = await runTorchParallel(full);
+        results.push(torchParallel);
+      }
+      for (const backend of backends) {
+        const slow = SLOW_BACKENDS.has(backend) && (options.limit ?? 60000) > options.slowLimit;
+        const workload: Workload = slow
+          ? {
+              name: 'fashion-mnist',
+              args: ['--config', path.join(ROOT, 'configs', 'fashion-mnist.yaml'), '--epochs', String(options.slowEpochs), '--limit', String(options.slowLimit)],
+              epochs: options.slowEpochs,
+              limit: options.slowLimit,
+            }
+          : full;
+        log(`fashion-mnist on ${backend}${slow ? ` (subset: --limit ${options.slowLimit} --epochs ${options.slowEpochs})` : ''} ...`);
+        const m = measureOrSkip(() => runLsBench(workload, backend, slow ? 'subset: too slow for the full run' : undefined), skipped);
+        if (!m) continue;
+        if (torch && !slow) m.ratioToTorch = torch.wallSeconds / m.wallSeconds;
+        if (torchParallel && !slow) m.ratioToTorchParallel = torchParallel.wallSeconds / m.wallSeconds;
+        results.push(m);
+      }
+    }
+  }
+
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, skipped }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${render(results, skipped)}\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exitCode = error instanceof BenchUsageError ? 2 : 1;
+});

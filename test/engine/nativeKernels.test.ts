@@ -1,0 +1,180 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tf } from '../../src/engine/tf';
+import { smoothedCrossEntropy } from '../../src/engine/loss';
+import { ACTIVATION_CODES } from '../../src/engine/nativeAddon';
+import { SeededRandom } from '../../src/random/SeededRandom';
+import { nativeForTests } from '../helpers/native';
+
+// Every native kernel against the TensorFlow.js cpu backend's result for the same inputs, on random
+// shapes including 1-wide edges and sizes that are not multiples of any SIMD width.
+const { addon, skip } = nativeForTests();
+const rng = new SeededRandom(7, 'native-kernel-tests');
+const randomArray = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (rng.nextFloat() * 2 - 1) * scale);
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 3],
+  [5, 1, 9],
+  [17, 33, 1],
+  [128, 784, 256],
+  [3, 10, 130],
+  [63, 65, 31],
+];
+
+/** |a − b| ≤ atol + rtol·|b| element-wise, reporting the worst element. */
+function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string) {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) assert.fail(`${what}[${i}]: native ${a}, cpu ${e}`);
+  }
+}
+
+const cpu = async () => {
+  await tf.setBackend('cpu');
+  await tf.ready();
+};
+
+test('native matmul equals tf.matMul for every transpose combination', { skip }, async () => {
+  await cpu();
+  for (const [m, k, n] of SHAPES) {
+    for (const transA of [false, true]) {
+      for (const transB of [false, true]) {
+        const a = randomArray(m * k);
+        const b = randomArray(k * n);
+        const expected = tf.tidy(() =>
+          tf.matMul(tf.tensor2d(a, transA ? [k, m] : [m, k]), tf.tensor2d(b, transB ? [n, k] : [k, n]), transA, transB).dataSync(),
+        );
+        const c = new Float32Array(m * n);
+        addon!.matmul(transA ? 1 : 0, transB ? 1 : 0, m, n, k, a, b, c);
+        assertClose(c, expected, 1e-5, 1e-5 * Math.sqrt(k), `matmul ${m}x${k}x${n} tA=${transA} tB=${transB}`);
+      }
+    }
+  }
+});
+
+test('native dense forward equals add(matMul(x, w), b) → activation → dropout mask, bias broadcast over rows', { skip }, async () => {
+  await cpu();
+  const keepScale = 1 / (1 - 0.3);
+  for (const [n, inWidth, outWidth] of SHAPES) {
+    for (const [name, code] of Object.entries(ACTIVATION_CODES)) {
+      const x = randomArray(n * inWidth);
+      const w = randomArray(inWidth * outWidth, 0.5);
+      const b = randomArray(outWidth);
+      const mask = Float32Array.from({ length: n * outWidth }, () => (rng.nextFloat() < 0.3 ? 0 : 1));
+      const [zExpected, hExpected] = tf.tidy(() => {
+        const z = tf.add(tf.matMul(tf.tensor2d(x, [n, inWidth]), tf.tensor2d(w, [inWidth, outWidth])), tf.tensor1d(b));
+        const act = { relu: tf.relu, tanh: tf.tanh, sigmoid: tf.sigmoid, elu: tf.elu }[name as keyof typeof ACTIVATION_CODES](z);
+        return [z.dataSync(), tf.mul(act, tf.mul(tf.tensor2d(mask, [n, outWidth]), keepScale)).dataSync()];
+      });
+      const z = new Float32Array(n * outWidth);
+      const h = new Float32Array(n * outWidth);
+      addon!.denseForward(n, inWidth, outWidth, x, w, b, code, mask, keepScale, z, h);
+      const atol = 1e-5 * Math.sqrt(inWidth);
+      assertClose(z, zExpected!, 1e-5, atol, `dense z ${n}x${inWidth}x${outWidth}`);
+      assertClose(h, hExpected!, 1e-5, atol, `dense ${name} ${n}x${inWidth}x${outWidth}`);
+      // without a mask: the activation alone
+      const hNoMask = new Float32Array(n * outWidth);
+      addon!.denseForward(n, inWidth, outWidth, x, w, b, code, null, 1, z, hNoMask);
+      for (let i = 0; i < mask.length; i++) {
+        if (mask[i] === 1) assert.ok(Math.abs(hNoMask[i]! * keepScale - h[i]!) <= 1e-5 * (1 + Math.abs(h[i]!)));
+      }
+    }
+  }
+});
+
+test('native activation gradients equal tf.grad of relu, tanh, sigmoid and elu (zero and large inputs included)', { skip }, async () => {
+  await cpu();
+  for (const [name, code] of Object.entries(ACTIVATION_CODES)) {
+    const z = Float32Array.from([0, -0, 1e-8, -1e-8, 30, -30, ...randomArray(257, 4)]);
+    const dh = randomArray(z.length);
+    const fn = { relu: tf.relu, tanh: tf.tanh, sigmoid: tf.sigmoid, elu: tf.elu }[name as keyof typeof ACTIVATION_CODES];
+    const expected = tf.tidy(() => tf.grad((t: tf.Tensor) => fn(t))(tf.tensor1d(z), tf.tensor1d(dh)).dataSync());
+    const dz = new Float32Array(z.length);
+    addon!.activationBackward(code, z, dh, dz);
+    assertClose(dz, expected, 1e-5, 1e-6, `${name}'`);
+  }
+});
+
+test('native smoothed cross-entropy: loss, log-softmax and gradient equal the TF.js loss and its gradient', { skip }, async () => {
+  await cpu();
+  for (const [n, k] of [[1, 2], [3, 10], [128, 10], [7, 1], [33, 5]] as const) {
+    const logits = randomArray(n * k, 8);
+    if (n > 1) logits[0] = 60; // a large logit: log-softmax must stay finite
+    const targets = new Float32Array(n * k);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) targets[i * k + j] = 0.1 / k;
+      targets[i * k + (i % k)]! += 0.9;
+    }
+    const [lossExpected, lpExpected, gradExpected] = tf.tidy(() => {
+      const z = tf.tensor2d(logits, [n, k]);
+      const t = tf.tensor2d(targets, [n, k]);
+      const { value, grad } = tf.valueAndGrad((zz: tf.Tensor) => smoothedCrossEntropy(zz, t))(z);
+      return [value.dataSync()[0]!, tf.logSoftmax(z).dataSync(), grad.dataSync()];
+    });
+    const logProbs = new Float32Array(n * k);
+    const grad = new Float32Array(n * k);
+    const loss = addon!.smoothedCrossEntropy(n, k, logits, targets, logProbs, grad);
+    assert.ok(Math.abs(loss - (lossExpected as number)) <= 1e-5 * (1 + Math.abs(lossExpected as number)), `loss ${loss} vs ${lossExpected}`);
+    assertClose(logProbs, lpExpected as Float32Array, 1e-5, 1e-5, `logSoftmax ${n}x${k}`);
+    assertClose(grad, gradExpected as Float32Array, 1e-4, 1e-7, `grad ${n}x${k}`);
+  }
+});
+
+test('native column sums equal tf.sum(x, 0)', { skip }, async () => {
+  await cpu();
+  for (const [rows, cols] of [[1, 1], [128, 256], [5, 1], [1, 9], [129, 10]] as const) {
+    const x = randomArray(rows * cols);
+    const expected = tf.tidy(() => tf.sum(tf.tensor2d(x, [rows, cols]), 0).dataSync());
+    const out = new Float32Array(cols).fill(99); // overwritten, not accumulated
+    addon!.columnSums(rows, cols, x, out);
+    assertClose(out, expected, 1e-5, 1e-5 * Math.sqrt(rows), `columnSums ${rows}x${cols}`);
+  }
+});
+
+test('native Adam and momentum updates equal tf.train.adam and tf.train.momentum over several steps', { skip }, async () => {
+  await cpu();
+  for (const size of [1, 3, 1000]) {
+    const initial = randomArray(size);
+    const grads = [randomArray(size), randomArray(size, 0.01), randomArray(size, 100), new Float32Array(size)];
+    for (const kind of ['adam', 'momentum'] as const) {
+      const variable = tf.variable(tf.tensor1d(initial));
+      const optimizer = kind === 'adam' ? tf.train.adam(0.003) : tf.train.momentum(0.05, 0.9);
+      const params = initial.slice();
+      const m = new Float32Array(size);
+      const v = new Float32Array(size);
+      let acc1 = Math.fround(0.9);
+      let acc2 = Math.fround(0.999);
+      for (const g of grads) {
+        tf.tidy(() => optimizer.applyGradients([{ name: variable.name, tensor: tf.tensor1d(g) }]));
+        if (kind === 'adam') {
+          addon!.adamUpdate(params, g, m, v, 0.003, 0.9, 0.999, 1e-7, acc1, acc2);
+          acc1 = Math.fround(acc1 * Math.fround(0.9));
+          acc2 = Math.fround(acc2 * Math.fround(0.999));
+        } else {
+          addon!.momentumUpdate(params, g, m, 0.05, 0.9);
+        }
+        assertClose(params, variable.dataSync(), 1e-5, 1e-6, `${kind} size ${size}`);
+      }
+      optimizer.dispose();
+      variable.dispose();
+    }
+  }
+});
+
+test('native kernels reject wrong array types and too-short arrays with an error, never a crash', { skip }, () => {
+  const a = new Float32Array(4);
+  assert.throws(() => addon!.matmul(0, 0, 2, 2, 2, new Float64Array(4) as unknown as Float32Array, a, a), /Float32Array/);
+  assert.throws(() => addon!.matmul(0, 0, 3, 2, 2, a, a, a), /needs 6/);
+  assert.throws(() => addon!.columnSums(4, 4, a, a), /needs 16/);
+  const handle = addon!.createMlp(Int32Array.from([2, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(3));
+  assert.throws(() => addon!.trainStep(handle, 2, a, new Float32Array(1), null, new Float32Array(2)), /targets/);
+  assert.throws(() => addon!.createMlp(Int32Array.from([2, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(4)), /params length/);
+  const two = new Float32Array(2);
+  assert.throws(() => addon!.trainSteps([handle, handle], 1, a, [two, two], null, [two, two], 2), /appears twice/);
+  const other = addon!.createMlp(Int32Array.from([3, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(4));
+  assert.throws(() => addon!.trainSteps([handle, other], 1, a, [two, two], null, [two, two], 2), /same layer widths/);
+  addon!.disposeMlp(handle);
+  assert.throws(() => addon!.readParams(handle, new Float32Array(3)), /after disposeMlp/);
+});

@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import os from 'node:os';
+import assert from 'node:assert/strict';
+import { resolveTrainConfig } from '../../src/config/loadConfig';
+import type { TrainConfig } from '../../src/config/schema';
+import { loadDataset } from '../../src/data/loadDataset';
+import { selectBackend } from '../../src/engine/backend';
+import { armsFromConfig } from '../../src/train/arms';
+import { trainPaired, type PairedResult } from '../../src/train/pairedTrainer';
+import { nativeForTests } from '../helpers/native';
+
+const { skip } = nativeForTests();
+
+async function run(backend: 'cpu' | 'native', overrides: Partial<TrainConfig>): Promise<PairedResult> {
+  const choice = await selectBackend(backend);
+  assert.equal(choice.name, backend);
+  const config = resolveTrainConfig({ flags: { samples: 300, features: 7, classes: 4, epochs: 4, batchSize: 32, epsilon: [0.1], ...overrides } });
+  return trainPaired({ config, dataset: await loadDataset(config), arms: armsFromConfig(config) });
+}
+
+const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 2e-4 * (1 + Math.abs(b)), `${what}: native ${a}, cpu ${b}`);
+
+// A whole paired run on the native backend follows the cpu backend's run within float32 rounding:
+// same initial weights (equal digests), same histories, same predictions up to the odd near-tie.
+for (const overrides of [
+  { hidden: [16], activation: 'relu', optimizer: 'adam', learningRate: 0.01 },
+  { hidden: [12, 9], activation: 'tanh', optimizer: 'sgd', learningRate: 0.05, dropout: 0.2 },
+  { hidden: [10], activation: 'elu', optimizer: 'adam', learningRate: 0.005, dropout: 0.1 },
+  { hidden: [8], activation: 'sigmoid', optimizer: 'sgd', learningRate: 0.1, batchSize: 50 },
+  { hidden: [], optimizer: 'adam', learningRate: 0.01 },
+] as Partial<TrainConfig>[]) {
+  test(`native training matches cpu: ${JSON.stringify(overrides)}`, { skip }, async () => {
+    const cpu = await run('cpu', overrides);
+    const native = await run('native', overrides);
+    assert.equal(native.initialWeightsDigest, cpu.initialWeightsDigest);
+    native.arms.forEach((arm, a) => {
+      const reference = cpu.arms[a]!;
+      assert.equal(arm.initialWeightsDigest, reference.initialWeightsDigest);
+      arm.history.forEach((r, e) => {
+        const c = reference.history[e]!;
+        near(r.trainLoss, c.trainLoss, `${arm.label} epoch ${e + 1} trainLoss`);
+        near(r.trainNll, c.trainNll, `${arm.label} epoch ${e + 1} trainNll`);
+        near(r.testNll, c.testNll, `${arm.label} epoch ${e + 1} testNll`);
+        assert.ok(Math.abs(r.testAccuracy - c.testAccuracy) <= 2 / arm.testPredictions.length, `${arm.label} epoch ${e + 1} accuracy`);
+      });
+      near(arm.test.ece, reference.test.ece, `${arm.label} ECE`);
+    });
+    // the arms differ (ε = 0.1) on native as on cpu
+    assert.notEqual(native.arms[0]!.finalWeightsDigest, native.arms[1]!.finalWeightsDigest);
+  });
+}
+
+test('native: selectBackend(native) reports the OpenBLAS backend and trains both arms', { skip }, async () => {
+  const choice = await selectBackend('native');
+  assert.match(choice.label, /OpenBLAS/);
+  const result = await run('native', { hidden: [4], epochs: 1 });
+  assert.equal(result.arms.length, 2);
+  await selectBackend('cpu');
+});
+
+test('native: arms trained at the same time (one thread per arm) give exactly the sequential results', { skip: skip ?? (os.availableParallelism() < 2 && 'needs 2 cores') }, async () => {
+  const overrides: Partial<TrainConfig> = { hidden: [16, 8], epsilon: [0.1, 0.3], dropout: 0.2, epochs: 3 };
+  const parallel = await run('native', { ...overrides, parallelArms: 'auto' });
+  const sequential = await run('native', { ...overrides, parallelArms: 'off' });
+  assert.equal(parallel.parallelArms, Math.min(3, os.availableParallelism()));
+  assert.equal(sequential.parallelArms, 1);
+  assert.equal(parallel.arms.length, 3);
+  parallel.arms.forEach((arm, a) => {
+    const reference = sequential.arms[a]!;
+    assert.equal(arm.initialWeightsDigest, reference.initialWeightsDigest);
+    assert.equal(arm.finalWeightsDigest, reference.finalWeightsDigest, `${arm.label}: final weights`);
+    assert.deepEqual(
+      arm.history.map(({ seconds: _s, ...r }) => r),
+      reference.history.map(({ seconds: _s, ...r }) => r),
+    );
+    assert.deepEqual(arm.test, reference.test);
+    assert.deepEqual(arm.testPredictions, reference.testPredictions);
+  });
+  assert.equal(new Set(parallel.arms.map((a) => a.finalWeightsDigest)).size, 3, 'the arms differ');
+});
