@@ -5,6 +5,7 @@ import type { FlagValues } from '../config/loadConfig';
 import { lsBenchVersion } from '../store/environment';
 import { CliError, ExitCode } from './CliError';
 import { trainCommand, type CommandIo } from './commands/train';
+import { registerReportCommand } from './commands/report';
 
 /** Adds one flag per key of the training schema, with its help text and default from the schema. */
 function addSchemaFlags(command: Command, options: SchemaOption[]): void {
@@ -48,7 +49,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--json', 'print one JSON document on stdout instead of tables (logs stay on stderr)', false)
     .option('--runs-dir <dir>', 'runs root (default: $LS_BENCH_RUNS_DIR, else ./runs)')
     .option('--name <name>', 'a name for the run')
-    .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[]);
+    .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false);
   addSchemaFlags(train, trainOptions);
   train.action(async (parsed: Record<string, unknown>) => {
     setExitCode(
@@ -60,12 +62,14 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           ...(parsed.runsDir ? { runsDir: String(parsed.runsDir) } : {}),
           ...(parsed.name !== undefined ? { name: String(parsed.name) } : {}),
           tags: (parsed.tag as string[]) ?? [],
+          report: parsed.report === true,
           argv: process.argv.slice(2),
         },
         io,
       ),
     );
   });
+  registerReportCommand(program, io, setExitCode);
   return program;
 }
 

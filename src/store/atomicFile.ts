@@ -6,12 +6,13 @@ import { randomBytes } from 'node:crypto';
  * Writes `content` so that readers see either the old file or the whole new one: a temporary file in
  * the same folder, fsync, rename over the target, fsync the folder.
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx', 0o644);
-    writeSync(fd, content);
+    if (typeof content === 'string') writeSync(fd, content);
+    else writeSync(fd, content);
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;

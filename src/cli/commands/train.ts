@@ -9,6 +9,8 @@ import { armsFromConfig } from '../../train/arms';
 import { mlpSpec, trainPaired, TrainingInterrupted } from '../../train/pairedTrainer';
 import { runResults } from '../../train/runResults';
 import { CliError, ExitCode } from '../CliError';
+import { writeRunReport } from '../../report/writeRunReport';
+import { reportWritten } from './report';
 
 export interface TrainOptions {
   configFile?: string;
@@ -17,6 +19,8 @@ export interface TrainOptions {
   runsDir?: string;
   name?: string;
   tags: string[];
+  /** Write the HTML report at the end (ls-bench report). */
+  report?: boolean;
   argv: string[];
 }
 
@@ -77,7 +81,6 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
     } else {
       io.stdout.write(`${renderRun(summary, histograms, environment)}\n\nrun saved to ${writer.dir}\n`);
     }
-    return ExitCode.ok;
   } catch (error) {
     progress.finish();
     if (error instanceof TrainingInterrupted) {
@@ -88,4 +91,11 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
     writer.end('failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
+  // After the run is complete: a report that cannot be written leaves the run as it is. With --json,
+  // stdout holds only the JSON document, so the report's path goes to stderr.
+  if (options.report) {
+    const written = await writeRunReport(writer.dir);
+    reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
+  }
+  return ExitCode.ok;
 }
