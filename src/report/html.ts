@@ -27,7 +27,10 @@ export function chartFigure(rendered: RenderedChart): string {
   const { chart, svg } = rendered;
   // the XML prolog, if any, is not allowed inside HTML
   const inline = svg.replace(/^<\?xml[^>]*>\s*/, '');
-  return `<figure class="chart" id="chart-${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}" role="img" aria-label="${escapeHtml(chart.title)}">
+  // the figure is as wide as its chart, so the caption wraps under the chart and charts sit side by side
+  const width = /^<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(inline)?.[1];
+  const style = width ? ` style="width:${width}px"` : '';
+  return `<figure class="chart" id="chart-${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"${style} role="img" aria-label="${escapeHtml(chart.title)}">
 ${inline}
 <figcaption>${escapeHtml(chart.caption)}</figcaption>
 </figure>`;
@@ -83,9 +86,9 @@ dl.facts dd { margin: 0; }
 nav { font-size: 0.9rem; margin: 14px 0 0; }
 nav a { margin-right: 14px; color: #0059a0; }
 .chart-row { display: flex; flex-wrap: wrap; gap: 24px 36px; align-items: flex-start; margin: 0 0 28px; }
-figure.chart { margin: 0; }
+figure.chart { margin: 0; max-width: 100%; }
 figure.chart svg { max-width: 100%; height: auto; display: block; }
-figcaption { color: #555; font-size: 0.85rem; max-width: 640px; margin-top: 4px; }
+figcaption { color: #555; font-size: 0.85rem; margin-top: 4px; }
 table { border-collapse: collapse; font-size: 0.88rem; margin: 6px 0 14px; }
 caption { text-align: left; color: #555; font-size: 0.85rem; padding-bottom: 4px; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #e4e4e4; text-align: left; }

@@ -213,7 +213,7 @@ export function confidenceHistogramChart(input: RunChartInput): ReportChart {
       width: 420,
       height: 260,
       data: { name: 'histogram', values },
-      mark: { type: 'rect', fillOpacity: 0.35, strokeWidth: 2 },
+      mark: { type: 'rect', fillOpacity: 0.28, strokeWidth: 2 },
       encoding: {
         x: { field: 'lower', type: 'quantitative', title: 'confidence of the predicted class', scale: { domain: [0, 1], nice: false } },
         x2: { field: 'upper' },
