@@ -88,3 +88,23 @@ test('bad input: one line, exit 2, no report written', async () => {
   assert.ok(!existsSync(path.join(interrupted, 'report.html')));
   assert.ok(!existsSync(path.join(broken, 'report.html')));
 });
+
+test('--open hands the report to xdg-open, and says so when there is none', async () => {
+  const bin = tempDir();
+  const opened = path.join(bin, 'opened.txt');
+  writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+  const savedPath = process.env.PATH;
+  try {
+    process.env.PATH = bin;
+    const r = await runCli(['report', small.dir, '--open']);
+    assert.equal(r.code, 0, r.stderr);
+    for (let waited = 0; !existsSync(opened) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(readFileSync(opened, 'utf8'), path.join(small.dir, 'report.html'));
+    process.env.PATH = tempDir();
+    const none = await runCli(['report', small.dir, '--open']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stderr, /--open: xdg-open not found; open .*report\.html in a browser/);
+  } finally {
+    process.env.PATH = savedPath;
+  }
+});

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveReportTarget } from '../../report/loadRunForReport';
-import { writeRunReport, type WrittenReport } from '../../report/writeRunReport';
+import type { ReportOptions, WrittenReport } from '../../report/writeRunReport';
 import { ExitCode } from '../CliError';
 import type { CommandIo } from './train';
 
@@ -50,9 +50,15 @@ export function reportWritten(written: WrittenReport, io: CommandIo): void {
   for (const image of written.images) io.stdout.write(`  ${image}\n`);
 }
 
+/** Loads the charting libraries (vega, about half a second) only when a report is written, not on every command. */
+export async function writeRunReportLazily(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
+  const { writeRunReport } = await import('../../report/writeRunReport');
+  return writeRunReport(runDir, options);
+}
+
 export async function reportCommand(options: ReportCommandOptions, io: CommandIo): Promise<number> {
   const runDir = resolveReportTarget(options.target, options.runsDir);
-  const written = await writeRunReport(runDir, { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg });
+  const written = await writeRunReportLazily(runDir, { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg });
   reportWritten(written, io);
   if (options.open) openInViewer(written.html, io);
   return ExitCode.ok;

@@ -9,8 +9,7 @@ import { armsFromConfig } from '../../train/arms';
 import { mlpSpec, trainPaired, TrainingInterrupted } from '../../train/pairedTrainer';
 import { runResults } from '../../train/runResults';
 import { CliError, ExitCode } from '../CliError';
-import { writeRunReport } from '../../report/writeRunReport';
-import { reportWritten } from './report';
+import { reportWritten, writeRunReportLazily } from './report';
 
 export interface TrainOptions {
   configFile?: string;
@@ -94,7 +93,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   // After the run is complete: a report that cannot be written leaves the run as it is. With --json,
   // stdout holds only the JSON document, so the report's path goes to stderr.
   if (options.report) {
-    const written = await writeRunReport(writer.dir);
+    const written = await writeRunReportLazily(writer.dir);
     reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
   }
   return ExitCode.ok;
