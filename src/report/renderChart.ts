@@ -1,6 +1,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
+import { useDejaVuTextMetrics } from './textMetrics';
 
 /**
  * Vega-Lite → Vega → SVG in Node (no browser, no canvas: vega estimates text widths itself), and
@@ -39,6 +40,7 @@ export interface RenderedSvg {
 }
 
 export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
+  useDejaVuTextMetrics();
   const warnings: string[] = [];
   const errors: string[] = [];
   const refused: string[] = [];

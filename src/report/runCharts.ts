@@ -244,7 +244,8 @@ export function confusionMatrixChart(summary: RunSummary, armLabel: string): Rep
     const total = row.reduce((a, b) => a + b, 0);
     return row.map((count, p) => ({ trueClass: names[t]!, predictedClass: names[p]!, count, shareOfTrue: total === 0 ? 0 : count / total }));
   });
-  const cell = Math.max(22, Math.min(44, Math.floor(400 / names.length)));
+  // 10 classes: 36 px cells, so that two matrices sit side by side on a laptop screen
+  const cell = Math.max(22, Math.min(44, Math.floor(360 / names.length)));
   const axisX = { field: 'predictedClass', type: 'nominal' as const, title: 'predicted class', sort: names, axis: { labelAngle: -40, labelLimit: 120 } };
   const axisY = { field: 'trueClass', type: 'nominal' as const, title: 'true class', sort: names, axis: { labelLimit: 120 } };
   return {
