@@ -78,7 +78,8 @@ export function trainingCurvesChart(summary: RunSummary): ReportChart {
   const panels = CURVE_PANELS.map((panel) => {
     const values: CurvePoint[] = summary.arms.flatMap((arm) => arm.history.map((h) => ({ epoch: h.epoch, arm: armDisplayName(arm), value: h[panel.key] })));
     return {
-      title: panel.title,
+      // placed against the plot, not the axis labels, so the three titles line up
+      title: { text: panel.title, frame: 'group' as const },
       width: 250,
       height: 190,
       data: { name: panel.key, values },
