@@ -10,6 +10,7 @@ import { registerCompareCommand } from './commands/compare';
 import { registerRunsCommand } from './commands/runs';
 import { registerShowCommand } from './commands/show';
 import { registerDatasetsCommand } from './commands/datasets';
+import { registerReportCommand } from './commands/report';
 
 /** Adds one flag per key of the training schema, with its help text and default from the schema. */
 export function addSchemaFlags(command: Command, options: SchemaOption[]): void {
@@ -55,7 +56,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--name <name>', 'a name for the run')
     .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--resume <run>', 'continue an interrupted run (id, unique id prefix or directory) after its last completed epoch')
-    .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false);
+    .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
+    .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false);
   addSchemaFlags(train, trainOptions);
   train.action(async (parsed: Record<string, unknown>) => {
     setExitCode(
@@ -69,6 +71,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           tags: (parsed.tag as string[]) ?? [],
           ...(parsed.resume !== undefined ? { resume: String(parsed.resume) } : {}),
           checkDeterminism: parsed.checkDeterminism === true,
+          report: parsed.report === true,
           argv: process.argv.slice(2),
         },
         io,
@@ -80,6 +83,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerShowCommand(program, io, setExitCode);
   registerCompareCommand(program, io, setExitCode);
   registerDatasetsCommand(program, io, setExitCode);
+  registerReportCommand(program, io, setExitCode);
   return program;
 }
 

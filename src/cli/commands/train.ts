@@ -15,6 +15,7 @@ import { armsFromConfig, type ArmSpec } from '../../train/arms';
 import { mlpSpec, trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { labelNoiseFile, runResults, setupWarnings } from '../../train/runResults';
 import { CliError, ExitCode } from '../CliError';
+import { reportWritten, writeRunReportLazily } from './report';
 
 export interface TrainOptions {
   configFile?: string;
@@ -23,6 +24,8 @@ export interface TrainOptions {
   runsDir?: string;
   name?: string;
   tags: string[];
+  /** Write the HTML report at the end (ls-bench report). */
+  report?: boolean;
   argv: string[];
   /** Continue this interrupted run (an id, a unique id prefix or a run directory). */
   resume?: string;
@@ -136,6 +139,7 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
   const { config, dataset, arms, backend, environment, writer } = session;
   for (const warning of setupWarnings(dataset, arms)) io.stderr.write(`note: ${warning}\n`);
   const progress = progressReporter(io.stderr);
+  let deterministic = true;
   try {
     const result = await trainPaired({
       config,
@@ -172,7 +176,7 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
     } else {
       io.stdout.write(`${renderRun(summary, histograms, environment)}\n\nrun saved to ${writer.dir}\n`);
     }
-    return summary.determinism && !summary.determinism.identical ? ExitCode.failure : ExitCode.ok;
+    deterministic = !summary.determinism || summary.determinism.identical;
   } catch (error) {
     progress.finish();
     if (error instanceof TrainingInterrupted) {
@@ -183,6 +187,13 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
     writer.end('failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
+  // After the run is complete: a report that cannot be written leaves the run as it is. With --json,
+  // stdout holds only the JSON document, so the report's path goes to stderr.
+  if (options.report) {
+    const written = await writeRunReportLazily(writer.dir);
+    reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
+  }
+  return deterministic ? ExitCode.ok : ExitCode.failure;
 }
 
 /** The first difference between two trainings of the same config, or none: histories, then weights. */

@@ -1,0 +1,81 @@
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { CliError } from '../cli/CliError';
+import { writeFileAtomic } from '../store/atomicFile';
+import type { RenderedChart } from './html';
+import { loadRunForReport } from './loadRunForReport';
+import { renderSvg, svgToPng } from './renderChart';
+import { runCharts } from './runCharts';
+import { runReportHtml } from './runReportHtml';
+
+export const REPORT_FILE = 'report.html';
+
+export interface ReportOptions {
+  /** Where report.html goes: a file path, or an existing directory to put report.html in. Default: the run directory. */
+  out?: string;
+  png?: boolean;
+  svg?: boolean;
+}
+
+export interface WrittenReport {
+  html: string;
+  /** The --svg/--png files, in chart order. */
+  images: string[];
+  /** Warnings of the chart renderer (none expected: one means a chart spec is off). */
+  warnings: string[];
+}
+
+/** Where the HTML and the images of a report go: images in "<report name>-charts/" beside the HTML. */
+export function reportPaths(defaultDir: string, out?: string): { html: string; imagesDir: string } {
+  let html = path.resolve(out ?? path.join(defaultDir, REPORT_FILE));
+  if (out !== undefined && existsSync(html) && statSync(html).isDirectory()) html = path.join(html, REPORT_FILE);
+  const base = path.basename(html).replace(/\.html?$/i, '');
+  return { html, imagesDir: path.join(path.dirname(html), `${base}-charts`) };
+}
+
+function writeOrFail(file: string, content: string | Uint8Array): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic(file, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // a path through a file is the user's mistake (exit 2); a refused write is the system's (exit 1)
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw new CliError(`${file}: cannot write the report (ENOTDIR: a part of the path is a file, not a folder)`, 2);
+    const reason = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOSPC' ? 'no space left on device' : String(code ?? (error as Error).message);
+    throw new CliError(`${file}: cannot write the report (${reason})`, 1);
+  }
+}
+
+/** Renders every chart of a run's report. */
+export async function renderRunCharts(runDir: string): Promise<{ input: ReturnType<typeof loadRunForReport>; rendered: RenderedChart[]; warnings: string[] }> {
+  const input = loadRunForReport(runDir);
+  const rendered: RenderedChart[] = [];
+  const warnings: string[] = [];
+  for (const chart of runCharts(input)) {
+    const { svg, warnings: chartWarnings } = await renderSvg(chart.spec);
+    rendered.push({ chart, svg });
+    warnings.push(...chartWarnings.map((w) => `chart ${chart.id}: ${w}`));
+  }
+  return { input, rendered, warnings };
+}
+
+/** Reads a completed run, renders its charts and writes report.html (and the images asked for). */
+export async function writeRunReport(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
+  const { input, rendered, warnings } = await renderRunCharts(runDir);
+  const { html, imagesDir } = reportPaths(runDir, options.out);
+  const images: string[] = [];
+  for (const { chart, svg } of rendered) {
+    if (options.svg) {
+      const file = path.join(imagesDir, `${chart.id}.svg`);
+      writeOrFail(file, svg);
+      images.push(file);
+    }
+    if (options.png) {
+      const file = path.join(imagesDir, `${chart.id}.png`);
+      writeOrFail(file, svgToPng(svg));
+      images.push(file);
+    }
+  }
+  writeOrFail(html, runReportHtml(input, rendered));
+  return { html, images, warnings };
+}

@@ -1,0 +1,110 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli, spawnCli } from '../helpers/cli';
+import { tempDir } from '../helpers/tempDir';
+import { trainSmallRun } from '../helpers/smallRun';
+
+const CHART_IDS = ['curves', 'reliability-hard', 'reliability-smoothed-0.1', 'reliability-smoothed-0.3', 'confidence', 'confusion-hard', 'confusion-smoothed-0.1', 'confusion-smoothed-0.3'];
+
+let small: Awaited<ReturnType<typeof trainSmallRun>>;
+
+const runsRoot = tempDir('ls-bench-report-test-');
+
+before(async () => {
+  // --json --report: the JSON document alone on stdout, the report's path on stderr
+  small = await trainSmallRun(runsRoot, ['--json', '--report', '--name', 'tiny']);
+});
+
+test('train --report writes <run>/report.html: self-contained, every chart inline, the tables and the verdict', () => {
+  assert.doesNotThrow(() => JSON.parse(small.stdout), 'stdout is still one JSON document');
+  const html = path.join(small.dir, 'report.html');
+  assert.match(small.stderr, new RegExp(`report written to ${html.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  const page = readFileSync(html, 'utf8');
+  assert.ok(page.startsWith('<!DOCTYPE html>'));
+  assert.doesNotMatch(page, /<script/i, 'no script');
+  assert.doesNotMatch(page, /\b(src|href)\s*=\s*"(https?:|\/\/)/i, 'nothing loaded from elsewhere');
+  assert.doesNotMatch(page, /<link\b|@import|url\(\s*["']?https?:/i, 'no external styles or fonts');
+  for (const id of CHART_IDS) assert.match(page, new RegExp(`<figure class="chart" id="chart-${id.replace('.', '\\.')}"[^>]*>\\s*<svg`), `chart ${id} inline`);
+  for (const text of [`ls-bench run ${small.id} — tiny`, 'Verdict', 'McNemar', 'Per class', 'class 0', 'class 2', 'support', 'macro F1']) assert.ok(page.includes(text), `page has "${text}"`);
+});
+
+test('report <id> --runs-dir --out DIR --png --svg: the HTML where asked, and one SVG and one PNG per chart', async () => {
+  const out = tempDir();
+  const r = await runCli(['report', small.id, '--runs-dir', small.runs, '--out', out, '--png', '--svg']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.startsWith(`report written to ${path.join(out, 'report.html')}\n`), r.stdout);
+  const images = readdirSync(path.join(out, 'report-charts')).sort();
+  assert.deepEqual(images, CHART_IDS.flatMap((id) => [`${id}.png`, `${id}.svg`]).sort());
+  for (const id of CHART_IDS) {
+    const png = readFileSync(path.join(out, 'report-charts', `${id}.png`));
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(png.length > 5000, `${id}.png is a real image (${png.length} bytes)`);
+    assert.match(readFileSync(path.join(out, 'report-charts', `${id}.svg`), 'utf8'), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+    assert.ok(r.stdout.includes(path.join(out, 'report-charts', `${id}.png`)));
+  }
+  // the same run reached by its directory, the output named as a file
+  const named = path.join(out, 'nested', 'mine.html');
+  const byDir = await runCli(['report', small.dir, '--out', named]);
+  assert.equal(byDir.code, 0, byDir.stderr);
+  assert.ok(existsSync(named));
+});
+
+test('report finds a run by id under $LS_BENCH_RUNS_DIR (child process, as a user runs it)', () => {
+  const r = spawnCli(['report', small.id], { LS_BENCH_RUNS_DIR: small.runs });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `report written to ${path.join(small.dir, 'report.html')}\n`);
+});
+
+test('bad input: one line, exit 2, no report written', async () => {
+  const runs = tempDir();
+  const interrupted = path.join(runs, 'interrupted');
+  cpSync(small.dir, interrupted, { recursive: true });
+  rmSync(path.join(interrupted, 'summary.json'));
+  rmSync(path.join(interrupted, 'report.html'));
+  const status = JSON.parse(readFileSync(path.join(interrupted, 'status.json'), 'utf8'));
+  writeFileSync(path.join(interrupted, 'status.json'), JSON.stringify({ ...status, status: 'interrupted', completedEpochs: 2 }));
+  const broken = path.join(runs, 'broken');
+  cpSync(small.dir, broken, { recursive: true });
+  rmSync(path.join(broken, 'report.html'));
+  writeFileSync(path.join(broken, 'histograms.json'), '{"schemaVersion": 1, "arms": [');
+  const notARun = tempDir();
+  const cases: [string[], RegExp][] = [
+    [['report', 'no-such-run', '--runs-dir', runs], /no-such-run: no such run \(expected a run directory, or a run id under /],
+    [['report', interrupted], /has no summary\.json \(status interrupted, 2 epoch\(s\) done\); a report needs a completed run/],
+    [['report', broken], /broken\/histograms\.json: not valid JSON/],
+    [['report', notARun], /not a run directory \(no run\.json\)/],
+    [['report', small.dir, '--out', path.join(small.dir, 'summary.json', 'x.html')], /x\.html: cannot write the report \(ENOTDIR: a part of the path is a file/],
+    [['report'], /missing required argument 'run'/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')} → exit ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length <= 2, true, `short message: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+  assert.ok(!existsSync(path.join(interrupted, 'report.html')));
+  assert.ok(!existsSync(path.join(broken, 'report.html')));
+});
+
+test('--open hands the report to xdg-open, and says so when there is none', async () => {
+  const bin = tempDir();
+  const opened = path.join(bin, 'opened.txt');
+  writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+  const savedPath = process.env.PATH;
+  try {
+    process.env.PATH = bin;
+    const r = await runCli(['report', small.dir, '--open']);
+    assert.equal(r.code, 0, r.stderr);
+    for (let waited = 0; !existsSync(opened) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(readFileSync(opened, 'utf8'), path.join(small.dir, 'report.html'));
+    process.env.PATH = tempDir();
+    const none = await runCli(['report', small.dir, '--open']);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stderr, /--open: xdg-open not found; open .*report\.html in a browser/);
+  } finally {
+    process.env.PATH = savedPath;
+  }
+});

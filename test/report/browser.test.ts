@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runCharts } from '../../src/report/runCharts';
+import { loadRunForReport } from '../../src/report/loadRunForReport';
+import { runCli } from '../helpers/cli';
+import { browserSkipReason, launchChromium } from '../helpers/browser';
+import { trainSmallRun } from '../helpers/smallRun';
+import { tempDir } from '../helpers/tempDir';
+
+const runsRoot = tempDir('ls-bench-report-browser-');
+
+test('the report of a real run opens in headless Chromium: no console errors, no requests, every chart drawn; screenshot saved', { timeout: 180_000 }, async (t) => {
+  const skip = browserSkipReason();
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const small = await trainSmallRun(runsRoot);
+  const r = await runCli(['report', small.dir]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = path.join(small.dir, 'report.html');
+  const expectedCharts = runCharts(loadRunForReport(small.dir)).map((c) => c.id);
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    page.on('request', (req) => requests.push(req.url()));
+    page.on('requestfailed', (req) => consoleErrors.push(`request failed: ${req.url()}`));
+
+    const url = pathToFileURL(html).href;
+    const response = await page.goto(url, { waitUntil: 'load' });
+    assert.ok(response?.ok(), 'the page loaded');
+    await page.waitForLoadState('networkidle');
+
+    assert.deepEqual(consoleErrors, [], 'no console errors or warnings');
+    assert.deepEqual(requests, [url], 'the only request is the page itself');
+
+    const charts = await page.$$eval('figure.chart', (figures) =>
+      figures.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return {
+          id: f.getAttribute('data-chart'),
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          // data marks (bars, lines, points, rules, count labels), not axes or legends
+          marks: svg ? svg.querySelectorAll('g.role-mark > *').length : 0,
+          caption: f.querySelector('figcaption')?.textContent ?? '',
+        };
+      }),
+    );
+    assert.deepEqual(charts.map((c) => c.id), expectedCharts, 'every chart, in order');
+    for (const c of charts) {
+      assert.ok(c.width > 200 && c.height > 150, `${c.id} is drawn at a readable size (${c.width}×${c.height})`);
+      assert.ok(c.marks > 3, `${c.id} has data marks (${c.marks})`);
+      assert.ok(c.caption.length > 20, `${c.id} has a caption`);
+    }
+    assert.equal(await page.locator('script').count(), 0, 'no script needed to display');
+    const body = await page.innerText('body');
+    for (const heading of ['Verdict', 'Training curves', 'Calibration and confidence', 'Confusion matrices', 'Per class']) assert.ok(body.includes(heading), heading);
+
+    // kept after the test, for a person to look at
+    const shots = mkdtempSync(path.join(os.tmpdir(), 'ls-bench-report-screenshot-'));
+    const screenshot = path.join(shots, 'report.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    const png = readFileSync(screenshot);
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.ok(png.readUInt32BE(20) > 2000, 'a full-page screenshot, taller than one screen');
+    t.diagnostic(`screenshot of the report: ${screenshot}`);
+  } finally {
+    await browser.close();
+  }
+});
