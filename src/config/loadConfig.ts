@@ -84,7 +84,8 @@ export function readConfigFile(file: string): Record<string, unknown> {
  * Errors name where the bad value came from (the file and key, or the flag) and what was expected.
  */
 export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues }): TrainConfig {
-  const fromFile = options.configFile ? readConfigFile(options.configFile) : {};
+  // A `sweep:` section belongs to `ls-bench sweep` (which validates it); one file serves both commands.
+  const { sweep: _sweepSection, ...fromFile } = options.configFile ? readConfigFile(options.configFile) : {};
   const flags = options.flags ?? {};
   const merged = { ...fromFile, ...flags };
   const result = TrainConfigSchema.safeParse(merged);

@@ -59,21 +59,22 @@ test('report finds a run by id under $LS_BENCH_RUNS_DIR (child process, as a use
 
 test('bad input: one line, exit 2, no report written', async () => {
   const runs = tempDir();
-  const interrupted = path.join(runs, 'interrupted');
+  // Copies keep the run's id as their folder name: the store checks that run.json's id matches it.
+  const interrupted = path.join(runs, path.basename(small.dir));
   cpSync(small.dir, interrupted, { recursive: true });
   rmSync(path.join(interrupted, 'summary.json'));
   rmSync(path.join(interrupted, 'report.html'));
   const status = JSON.parse(readFileSync(path.join(interrupted, 'status.json'), 'utf8'));
   writeFileSync(path.join(interrupted, 'status.json'), JSON.stringify({ ...status, status: 'interrupted', completedEpochs: 2 }));
-  const broken = path.join(runs, 'broken');
+  const broken = path.join(tempDir(), path.basename(small.dir));
   cpSync(small.dir, broken, { recursive: true });
   rmSync(path.join(broken, 'report.html'));
   writeFileSync(path.join(broken, 'histograms.json'), '{"schemaVersion": 1, "arms": [');
   const notARun = tempDir();
   const cases: [string[], RegExp][] = [
-    [['report', 'no-such-run', '--runs-dir', runs], /no-such-run: no such run \(expected a run directory, or a run id under /],
+    [['report', 'no-such-run', '--runs-dir', runs], /run "no-such-run": (there are no runs in|no run with this id)/],
     [['report', interrupted], /has no summary\.json \(status interrupted, 2 epoch\(s\) done\); a report needs a completed run/],
-    [['report', broken], /broken\/histograms\.json: not valid JSON/],
+    [['report', broken], /histograms\.json: .*(JSON|truncated)/],
     [['report', notARun], /not a run directory \(no run\.json\)/],
     [['report', small.dir, '--out', path.join(small.dir, 'summary.json', 'x.html')], /x\.html: cannot write the report \(ENOTDIR: a part of the path is a file/],
     [['report'], /missing required argument 'run'/],

@@ -104,3 +104,8 @@ test('flags are generated from the schema with help text and defaults', () => {
   assert.match((parseFlagText(epsilon, '0.1,abc') as { error: string }).error, /"abc" is not a number/);
   assert.match((parseFlagText(options.find((o) => o.key === 'epochs')!, '3x') as { error: string }).error, /expected a number, got "3x"/);
 });
+
+test('a sweep: section is left to ls-bench sweep, so one config file serves train and sweep', () => {
+  const c = resolveTrainConfig({ configFile: file('s.yaml', 'epochs: 4\nsweep:\n  epsilon: [0, 0.1]\n  seeds: 0-2\n') });
+  assert.equal(c.epochs, 4);
+});
