@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { RunStore, resolveRunsDir } from '../../store/RunStore';
+import { RunStore, resolveRunsDir, type RunRecord } from '../../store/RunStore';
+import { runCreatedAt } from '../../store/runQuery';
 import { OUTPUT_FORMATS, outputFormat, type OutputFormat } from '../../render/tabular';
 
 /** Options shared by the commands that read runs: --runs-dir, --json, --format. */
@@ -19,4 +20,16 @@ export function readOptions(parsed: Record<string, unknown>): { store: RunStore;
 
 export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** The identity of a run as every --json output starts it: id, name, tags, status and creation time. */
+export function runIdentityJson(r: RunRecord) {
+  return {
+    id: r.id,
+    name: r.meta?.name ?? null,
+    tags: r.meta?.tags ?? [],
+    status: r.status,
+    statusNote: r.statusNote,
+    createdAt: new Date(runCreatedAt(r)).toISOString(),
+  };
 }

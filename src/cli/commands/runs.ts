@@ -4,9 +4,9 @@ import type { Readable } from 'node:stream';
 import { fixed, percent, seconds } from '../../render/format';
 import { renderTabular, type Tabular } from '../../render/tabular';
 import type { RunRecord } from '../../store/RunStore';
-import { filterRuns, parseLimit, parseSince, parseStatuses, runCreatedAt, runDataset, runSeconds, type RunFilter } from '../../store/runQuery';
+import { filterRuns, parseLimit, parseSince, parseStatuses, runDataset, runSeconds, type RunFilter } from '../../store/runQuery';
 import { CliError, ExitCode } from '../CliError';
-import { addReadOptions, readOptions, toJson } from './common';
+import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
 import type { CommandIo } from './train';
 
 /**
@@ -19,12 +19,7 @@ export type RunsIo = CommandIo & { stdin?: Readable & { isTTY?: boolean } };
 export function runListEntry(r: RunRecord, now = Date.now()) {
   const config = r.summary?.config ?? r.config;
   return {
-    id: r.id,
-    name: r.meta?.name ?? null,
-    tags: r.meta?.tags ?? [],
-    status: r.status,
-    statusNote: r.statusNote,
-    createdAt: new Date(runCreatedAt(r)).toISOString(),
+    ...runIdentityJson(r),
     dataset: runDataset(r),
     smoothing: config?.smoothing ?? null,
     epsilon: config?.epsilon ?? null,

@@ -3,20 +3,14 @@ import { metricsRowsTabular, renderRunMarkdown } from '../../render/runMarkdown'
 import { renderRun } from '../../render/runReport';
 import { renderTabular } from '../../render/tabular';
 import type { RunRecord } from '../../store/RunStore';
-import { runCreatedAt } from '../../store/runQuery';
 import { ExitCode } from '../CliError';
-import { addReadOptions, readOptions, toJson } from './common';
+import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
 import type { CommandIo } from './train';
 
 /** `show --json`: everything stored about the run except the predictions. Stable keys. */
 export function showJson(r: RunRecord) {
   return {
-    id: r.id,
-    name: r.meta?.name ?? null,
-    tags: r.meta?.tags ?? [],
-    status: r.status,
-    statusNote: r.statusNote,
-    createdAt: new Date(runCreatedAt(r)).toISOString(),
+    ...runIdentityJson(r),
     command: r.meta?.command ?? [],
     dir: r.dir,
     config: r.config,
