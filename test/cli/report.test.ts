@@ -93,7 +93,8 @@ test('bad input: one line, exit 2, no report written', async () => {
 test('--open hands the report to xdg-open, and says so when there is none', async () => {
   const bin = tempDir();
   const opened = path.join(bin, 'opened.txt');
-  writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+  // Written whole, then renamed: the test polls for the file and must never read it half-written.
+  writeFileSync(path.join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}.tmp' && /bin/mv '${opened}.tmp' '${opened}'\n`, { mode: 0o755 });
   const savedPath = process.env.PATH;
   try {
     process.env.PATH = bin;
