@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { aggregateDir } from '../sweep/sweep';
-import type { SweepDir } from '../sweep/sweepFiles';
+import { CliError } from '../cli/CliError';
+import { SWEEP_FILES, type SweepDir } from '../sweep/sweepFiles';
 import type { RenderedChart } from './html';
 import { renderSvg, svgToPng } from './renderChart';
 import { sweepCharts } from './sweepCharts';
@@ -10,7 +11,11 @@ import { reportPaths, writeOrFail, type ReportOptions, type WrittenReport } from
 /** Reads a sweep directory: its identity and the aggregate over the cells completed in it (what `sweep show` prints). */
 export function loadSweepForReport(sweepDir: SweepDir): SweepReportInput {
   const meta = sweepDir.readMeta();
-  return { dir: sweepDir.dir, meta, aggregate: aggregateDir(sweepDir, meta) };
+  const aggregate = aggregateDir(sweepDir, meta);
+  if (aggregate.missingCells.length === aggregate.expectedCells.length) {
+    throw new CliError(`${sweepDir.dir}: no completed cells in ${SWEEP_FILES.cells}/; a report needs at least one (run or resume the sweep)`);
+  }
+  return { dir: sweepDir.dir, meta, aggregate };
 }
 
 /** Renders the sweep's charts and writes <sweep-dir>/report.html (and the images asked for). */

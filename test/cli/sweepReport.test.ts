@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadSweepForReport } from '../../src/report/writeSweepReport';
 import { sweepCharts } from '../../src/report/sweepCharts';
@@ -43,4 +43,15 @@ test('sweep --report writes <sweep dir>/report.html; report <sweep id> --svg --p
   const byDir = await runCli(['report', doc.sweepDir, '--out', path.join(runs, 'elsewhere.html')]);
   assert.equal(byDir.code, 0, byDir.stderr);
   assert.ok(existsSync(path.join(runs, 'elsewhere.html')));
+});
+
+test('report of a sweep without completed cells: one line, exit 2, nothing written', async () => {
+  const dir = tempDir();
+  const grid = { epsilons: [0, 0.1], seeds: [0], smoothing: ['uniform'] };
+  writeFileSync(path.join(dir, 'sweep.json'), JSON.stringify({ schemaVersion: 1, sweepId: 'sweep-empty', digest: 'x', grid, config: {}, shard: null, cells: ['s0-uniform'], createdAt: '2026-01-01T00:00:00Z', command: ['sweep'] }));
+  const r = await runCli(['report', dir]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /no completed cells/);
+  assert.ok(!existsSync(path.join(dir, 'report.html')));
 });

@@ -126,7 +126,10 @@ export function registerSweepCommand(program: Command, io: CommandIo, setExitCod
     const outcomes = evaluateAssertions(plan.assertions, aggregate);
     let code = report(io, { json: parsed.json === true, format, sweepDir: dir, aggregate, outcomes, extra: { shard, cells: runReport } });
     // With --json, stdout holds only the JSON document, so the report's path goes to stderr (as in train --report).
-    if (parsed.report === true) reportWritten(await writeSweepReportLazily(sweepDir), parsed.json === true ? { ...io, stdout: io.stderr } : io);
+    if (parsed.report === true) {
+      if (aggregate.missingCells.length < aggregate.expectedCells.length) reportWritten(await writeSweepReportLazily(sweepDir), parsed.json === true ? { ...io, stdout: io.stderr } : io);
+      else io.stderr.write('--report: no cell completed, so no report was written\n');
+    }
     if (runReport.failed.length > 0) {
       io.stderr.write(`sweep: ${runReport.failed.length} cell(s) failed: ${runReport.failed.map((f) => `${f.id} (${f.message})`).join('; ')}; rerun the same command to retry them\n`);
       code = ExitCode.failure;
