@@ -81,7 +81,7 @@ export function sweepSections(aggregate: SweepAggregate): Section[] {
   ];
 }
 
-function headerLines(aggregate: SweepAggregate): string[] {
+export function headerLines(aggregate: SweepAggregate): string[] {
   const { grid } = aggregate;
   const cells = grid.seeds.length * grid.smoothing.length;
   const expected = aggregate.expectedCells.length;
@@ -93,7 +93,7 @@ function headerLines(aggregate: SweepAggregate): string[] {
   return lines;
 }
 
-function legend(aggregate: SweepAggregate): string {
+export function legend(aggregate: SweepAggregate): string {
   const helps = AGGREGATE_METRICS.filter((m) => METRIC_DIRECTION[m] !== 'none').map((m) => `${METRIC_DIRECTION[m] === 'higher-is-better' ? 'higher' : 'lower'} ${METRIC_NAMES[m]}`);
   return (
     `Verdict: "helps" means ${helps.join(', ')}; it is given only when both ${Math.round(aggregate.level * 100)}% intervals of the paired difference ` +

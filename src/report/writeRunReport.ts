@@ -33,7 +33,7 @@ export function reportPaths(defaultDir: string, out?: string): { html: string; i
   return { html, imagesDir: path.join(path.dirname(html), `${base}-charts`) };
 }
 
-function writeOrFail(file: string, content: string | Uint8Array): void {
+export function writeOrFail(file: string, content: string | Uint8Array): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomic(file, content);

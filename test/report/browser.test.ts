@@ -81,3 +81,60 @@ test('the report of a real run opens in headless Chromium: no console errors, no
     await browser.close();
   }
 });
+
+const sweepRunsRoot = tempDir('ls-bench-sweep-report-browser-');
+
+test('the report of a real sweep opens in headless Chromium: no console errors, no requests, both charts drawn; screenshot saved', { timeout: 180_000 }, async (t) => {
+  const skip = browserSkipReason();
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const tiny = ['--samples', '240', '--features', '6', '--hidden', '12', '--epochs', '2', '--batch-size', '32', '--learning-rate', '0.01'];
+  const r = await runCli(['sweep', '--epsilon', '0,0.1,0.2', '--seeds', '0-2', '--jobs', '2', '--runs-dir', sweepRunsRoot, ...tiny, '--report', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const html = path.join((JSON.parse(r.stdout) as { sweepDir: string }).sweepDir, 'report.html');
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    const consoleErrors: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    page.on('request', (req) => requests.push(req.url()));
+    const url = pathToFileURL(html).href;
+    const response = await page.goto(url, { waitUntil: 'load' });
+    assert.ok(response?.ok(), 'the page loaded');
+    await page.waitForLoadState('networkidle');
+    assert.deepEqual(consoleErrors, [], 'no console errors or warnings');
+    assert.deepEqual(requests, [url], 'the only request is the page itself');
+
+    const charts = await page.$$eval('figure.chart', (figures) =>
+      figures.map((f) => {
+        const svg = f.querySelector('svg');
+        const box = svg?.getBoundingClientRect();
+        return { id: f.getAttribute('data-chart'), width: box?.width ?? 0, height: box?.height ?? 0, marks: svg ? svg.querySelectorAll('g.role-mark > *').length : 0 };
+      }),
+    );
+    assert.deepEqual(charts.map((c) => c.id), ['sweep-metrics', 'sweep-differences']);
+    for (const c of charts) {
+      assert.ok(c.width > 600 && c.height > 150, `${c.id} is drawn at a readable size (${c.width}×${c.height})`);
+      // per panel: error bars and points for each arm, four panels
+      assert.ok(c.marks >= 4 * 4, `${c.id} has data marks (${c.marks})`);
+    }
+    const body = await page.innerText('body');
+    for (const heading of ['Metrics against ε', 'Paired differences to the hard arm', 'McNemar per seed']) assert.ok(body.includes(heading), heading);
+    assert.equal(await page.locator('table').count(), 3, 'metrics, differences and McNemar tables');
+
+    const shots = mkdtempSync(path.join(os.tmpdir(), 'ls-bench-sweep-report-screenshot-'));
+    const screenshot = path.join(shots, 'sweep-report.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    assert.equal(readFileSync(screenshot).subarray(1, 4).toString('latin1'), 'PNG');
+    t.diagnostic(`screenshot of the sweep report: ${screenshot}`);
+  } finally {
+    await browser.close();
+  }
+});

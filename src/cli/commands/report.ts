@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveReportTarget } from '../../report/loadRunForReport';
 import type { ReportOptions, WrittenReport } from '../../report/writeRunReport';
+import { resolveRunsDir } from '../../store/RunStore';
+import { resolveSweepDir } from '../../sweep/sweep';
+import { SWEEP_FILES, SweepDir } from '../../sweep/sweepFiles';
 import { ExitCode } from '../CliError';
 import type { CommandIo } from './train';
 
@@ -56,9 +59,26 @@ export async function writeRunReportLazily(runDir: string, options: ReportOption
   return writeRunReport(runDir, options);
 }
 
+/** Like writeRunReportLazily, for a sweep directory. */
+export async function writeSweepReportLazily(sweepDir: SweepDir, options: ReportOptions = {}): Promise<WrittenReport> {
+  const { writeSweepReport } = await import('../../report/writeSweepReport');
+  return writeSweepReport(sweepDir, options);
+}
+
+/** A sweep directory, or a sweep id under <runs>/sweeps/, when the target names one; else null (a run). */
+function sweepTarget(target: string, runsDirFlag?: string): SweepDir | null {
+  if (existsSync(path.join(target, SWEEP_FILES.sweep))) return new SweepDir(path.resolve(target));
+  const runsDir = resolveRunsDir(runsDirFlag);
+  if (/^[A-Za-z0-9._-]+$/.test(target) && existsSync(path.join(runsDir, 'sweeps', target, SWEEP_FILES.sweep))) return resolveSweepDir(target, runsDir);
+  return null;
+}
+
 export async function reportCommand(options: ReportCommandOptions, io: CommandIo): Promise<number> {
-  const runDir = resolveReportTarget(options.target, options.runsDir);
-  const written = await writeRunReportLazily(runDir, { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg });
+  const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg };
+  const sweepDir = sweepTarget(options.target, options.runsDir);
+  const written = sweepDir
+    ? await writeSweepReportLazily(sweepDir, reportOptions)
+    : await writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), reportOptions);
   reportWritten(written, io);
   if (options.open) openInViewer(written.html, io);
   return ExitCode.ok;
@@ -67,10 +87,10 @@ export async function reportCommand(options: ReportCommandOptions, io: CommandIo
 export function registerReportCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
   program
     .command('report')
-    .description('write a self-contained HTML report of a run (curves, reliability diagrams, confidence histograms, confusion matrices, per-class table, verdict)')
-    .argument('<run>', 'a run directory, or a run id under the runs root')
+    .description('write a self-contained HTML report of a run (curves, reliability diagrams, confidence histograms, confusion matrices, per-class table, verdict) or of a sweep (metrics against ε with seed spread, paired differences with 95% intervals, verdicts, McNemar)')
+    .argument('<run>', 'a run directory or run id under the runs root; or a sweep directory or sweep id under <runs>/sweeps/')
     .option('--runs-dir <dir>', 'runs root, to find a run by id (default: $LS_BENCH_RUNS_DIR, else ./runs)')
-    .option('--out <file>', 'where to write the HTML (a file, or a directory to put report.html in; default: <run>/report.html)')
+    .option('--out <file>', 'where to write the HTML (a file, or a directory to put report.html in; default: <run or sweep dir>/report.html)')
     .option('--open', 'open the report with xdg-open when it is written', false)
     .option('--png', 'also write each chart as a PNG, in <report>-charts/ beside the HTML', false)
     .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false)

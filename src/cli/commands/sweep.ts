@@ -22,6 +22,7 @@ import {
 } from '../../sweep/sweep';
 import { addSchemaFlags, collectFlags } from '../main';
 import { CliError, ExitCode } from '../CliError';
+import { reportWritten, writeSweepReportLazily } from './report';
 import type { CommandIo } from './train';
 
 /** The training flags a sweep passes on to its cells; the grid sets seed, epsilon and smoothing itself. */
@@ -81,7 +82,8 @@ export function registerSweepCommand(program: Command, io: CommandIo, setExitCod
     .option('--jobs <n>', 'cells run in parallel worker processes [default: the number of cores]')
     .option('--shard <i/n|auto>', 'run only shard i of n (1-based); auto reads JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID/COUNT')
     .option('--shard-count <n>', 'the number of shards for --shard auto with JOB_COMPLETION_INDEX (or $LS_BENCH_SHARD_COUNT)')
-    .option('--sweep-dir <dir>', 'the sweep directory [default: <runs>/sweeps/<sweep id>, or <id>.shard-<i>-of-<n>]');
+    .option('--sweep-dir <dir>', 'the sweep directory [default: <runs>/sweeps/<sweep id>, or <id>.shard-<i>-of-<n>]')
+    .option('--report', 'write the HTML report (ls-bench report <sweep>) to <sweep dir>/report.html at the end', false);
   addOutputFlags(sweep);
   addSchemaFlags(sweep, trainOptions);
   sweep.action(async (parsed: Record<string, unknown>) => {
@@ -123,6 +125,11 @@ export function registerSweepCommand(program: Command, io: CommandIo, setExitCod
     sweepDir.writeAggregate(aggregate);
     const outcomes = evaluateAssertions(plan.assertions, aggregate);
     let code = report(io, { json: parsed.json === true, format, sweepDir: dir, aggregate, outcomes, extra: { shard, cells: runReport } });
+    // With --json, stdout holds only the JSON document, so the report's path goes to stderr (as in train --report).
+    if (parsed.report === true) {
+      if (aggregate.missingCells.length < aggregate.expectedCells.length) reportWritten(await writeSweepReportLazily(sweepDir), parsed.json === true ? { ...io, stdout: io.stderr } : io);
+      else io.stderr.write('--report: no cell completed, so no report was written\n');
+    }
     if (runReport.failed.length > 0) {
       io.stderr.write(`sweep: ${runReport.failed.length} cell(s) failed: ${runReport.failed.map((f) => `${f.id} (${f.message})`).join('; ')}; rerun the same command to retry them\n`);
       code = ExitCode.failure;

@@ -1,0 +1,201 @@
+import type { TopLevelSpec } from 'vega-lite';
+import { AGGREGATE_METRICS, type AggregateMetric, type SweepAggregate } from '../sweep/aggregate';
+import { OKABE_ITO_ARM_COLOURS } from './palette';
+import { CHART_CONFIG, type ReportChart } from './runCharts';
+
+/**
+ * The charts of a sweep's report, as Vega-Lite specs built from the aggregate alone (aggregate.json). Like
+ * runCharts.ts these are pure: every number drawn sits in the spec's inline data, so a test can compare it
+ * with the stored aggregate.
+ */
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+/** The hard arm keeps the run report's blue; smoothing variants take the next Okabe–Ito colours (vermillion first, like the run report's smoothed arm). */
+export const HARD_ARM_COLOUR = OKABE_ITO_ARM_COLOURS[0];
+
+export function variantColourScale(aggregate: SweepAggregate): { domain: string[]; range: string[] } {
+  const smoothedColours = OKABE_ITO_ARM_COLOURS.slice(1);
+  return { domain: aggregate.variants.map((v) => v.smoothing), range: aggregate.variants.map((_, i) => smoothedColours[i % smoothedColours.length]!) };
+}
+
+export const SWEEP_METRIC_AXES: Record<AggregateMetric, { title: string; axis: string; format?: string }> = {
+  accuracy: { title: 'test accuracy', axis: 'accuracy (%)', format: '.1%' },
+  nll: { title: 'test NLL (unsmoothed)', axis: 'NLL (nats/sample)' },
+  ece: { title: 'test ECE', axis: 'ECE (fraction, 0–1)' },
+  meanConfidence: { title: 'mean confidence', axis: 'confidence (max prob.)', format: '.2f' },
+};
+
+/** One point of a metric against ε: the mean over seeds and the ± 1 sd bar (null below two seeds). */
+export interface SweepMetricPoint {
+  variant: string;
+  epsilon: number;
+  arm: string;
+  seeds: number;
+  mean: number;
+  sd: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export function sweepMetricPoints(aggregate: SweepAggregate, metric: AggregateMetric): SweepMetricPoint[] {
+  return aggregate.variants.flatMap((variant) =>
+    variant.arms
+      .filter((arm) => arm.seeds.length > 0)
+      .map((arm) => {
+        const { mean, sd } = arm.metrics[metric];
+        return { variant: variant.smoothing, epsilon: arm.epsilon, arm: arm.arm, seeds: arm.seeds.length, mean, sd, low: sd === null ? null : mean - sd, high: sd === null ? null : mean + sd };
+      }),
+  );
+}
+
+/** One paired difference (smoothed − hard) with its 95% intervals. */
+export interface SweepDifferencePoint {
+  variant: string;
+  epsilon: number;
+  arm: string;
+  seeds: number;
+  mean: number;
+  tLow: number | null;
+  tHigh: number | null;
+  bootstrapLow: number | null;
+  bootstrapHigh: number | null;
+  verdict: string;
+}
+
+export function sweepDifferencePoints(aggregate: SweepAggregate, metric: AggregateMetric): SweepDifferencePoint[] {
+  return aggregate.variants.flatMap((variant) =>
+    variant.arms
+      .filter((arm) => arm.vsHard !== null && arm.seeds.length > 0)
+      .map((arm) => {
+        const d = arm.vsHard![metric];
+        return {
+          variant: variant.smoothing,
+          epsilon: arm.epsilon,
+          arm: arm.arm,
+          seeds: arm.seeds.length,
+          mean: d.mean,
+          tLow: d.tInterval?.low ?? null,
+          tHigh: d.tInterval?.high ?? null,
+          bootstrapLow: d.bootstrapInterval?.low ?? null,
+          bootstrapHigh: d.bootstrapInterval?.high ?? null,
+          verdict: d.verdict,
+        };
+      }),
+  );
+}
+
+function epsilonAxis(aggregate: SweepAggregate) {
+  return { field: 'epsilon', type: 'quantitative' as const, title: 'smoothing ε', axis: { values: aggregate.grid.epsilons, format: '~g' }, scale: { nice: false, padding: 14 } };
+}
+
+/** Accuracy, NLL, ECE and mean confidence against ε, one line per smoothing variant, ± 1 sd over seeds. */
+export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
+  const colour = variantColourScale(aggregate);
+  const panels = AGGREGATE_METRICS.map((metric) => {
+    const axes = SWEEP_METRIC_AXES[metric];
+    // flush labels: a tick label at the very top would otherwise lift that panel's title above its neighbours'
+    const y = { type: 'quantitative' as const, title: axes.axis, scale: { zero: false }, axis: { labelFlush: true, ...(axes.format ? { format: axes.format } : {}) } };
+    const color = { field: 'variant', type: 'nominal' as const, title: 'smoothing', scale: colour, legend: { orient: 'bottom' as const, direction: 'horizontal' as const } };
+    return {
+      title: { text: axes.title, frame: 'group' as const },
+      width: 220,
+      height: 190,
+      data: { name: `metric-${metric}`, values: sweepMetricPoints(aggregate, metric) },
+      encoding: { x: epsilonAxis(aggregate) },
+      layer: [
+        {
+          transform: [{ filter: 'datum.low != null' }],
+          mark: { type: 'rule' as const, strokeWidth: 1.5 },
+          encoding: { y: { ...y, field: 'low' }, y2: { field: 'high' }, color: { condition: { test: 'datum.epsilon === 0', value: HARD_ARM_COLOUR }, ...color } },
+        },
+        { mark: { type: 'line' as const, strokeWidth: 2 }, encoding: { y: { ...y, field: 'mean' }, color } },
+        {
+          mark: { type: 'point' as const, filled: true, size: 45, opacity: 1 },
+          encoding: {
+            y: { ...y, field: 'mean' },
+            // the hard arm (ε = 0) in its own blue, as in the run report
+            color: { condition: { test: 'datum.epsilon === 0', value: HARD_ARM_COLOUR }, ...color },
+            tooltip: [
+              { field: 'arm', type: 'nominal' as const },
+              { field: 'mean', type: 'quantitative' as const, format: '.4f' },
+              { field: 'sd', type: 'quantitative' as const, format: '.4f' },
+              { field: 'seeds', type: 'quantitative' as const },
+            ],
+          },
+        },
+      ],
+    };
+  });
+  // the completed seeds (a shard or an unfinished sweep has fewer than the grid)
+  const seeds = Math.max(0, ...aggregate.variants.flatMap((v) => v.arms.map((a) => a.seeds.length)));
+  return {
+    id: 'sweep-metrics',
+    title: 'Test metrics against ε',
+    caption:
+      `Mean over ${seeds} seed${seeds === 1 ? '' : 's'} of each test metric; the error bars span mean ± 1 sample standard deviation over seeds (none with a single seed). ` +
+      'The blue point at ε = 0 is the hard-label arm, trained in every cell from the same initial weights as the smoothed arms.',
+    spec: { $schema: SCHEMA, config: CHART_CONFIG, hconcat: panels, resolve: { scale: { color: 'shared' } } } as TopLevelSpec,
+  };
+}
+
+/** Smoothed − hard per metric against ε, with the 95% paired t-interval (thin bar) and bootstrap interval (wide pale bar). */
+export function sweepDifferencesChart(aggregate: SweepAggregate): ReportChart {
+  const colour = variantColourScale(aggregate);
+  const pct = Math.round(aggregate.level * 100);
+  const panels = AGGREGATE_METRICS.map((metric) => {
+    const axes = SWEEP_METRIC_AXES[metric];
+    const y = { type: 'quantitative' as const, title: metric === 'accuracy' ? 'Δ accuracy (% points)' : `Δ ${axes.axis}`, axis: { labelFlush: true, format: metric === 'accuracy' ? '+.1%' : '+.3f' } };
+    // full-colour legend symbols, not the pale bootstrap bar's
+    const color = { field: 'variant', type: 'nominal' as const, title: 'smoothing', scale: colour, legend: { orient: 'bottom' as const, direction: 'horizontal' as const, symbolOpacity: 1, symbolType: 'circle' } };
+    return {
+      title: { text: `Δ ${axes.title}`, frame: 'group' as const },
+      width: 220,
+      height: 190,
+      layer: [
+        { data: { values: [{ zero: 0 }] }, mark: { type: 'rule' as const, color: '#777', strokeDash: [4, 3] }, encoding: { y: { field: 'zero', type: 'quantitative' as const } } },
+        {
+          data: { name: `difference-${metric}`, values: sweepDifferencePoints(aggregate, metric) },
+          // the same ε axis as the metrics chart (ε = 0 has no difference but keeps the panels aligned)
+          encoding: { x: { ...epsilonAxis(aggregate), scale: { domain: [0, Math.max(...aggregate.grid.epsilons)], nice: false, padding: 14 } } },
+          layer: [
+            {
+              transform: [{ filter: 'datum.bootstrapLow != null' }],
+              mark: { type: 'rule' as const, strokeWidth: 8, opacity: 0.25 },
+              encoding: { y: { ...y, field: 'bootstrapLow' }, y2: { field: 'bootstrapHigh' }, color },
+            },
+            {
+              transform: [{ filter: 'datum.tLow != null' }],
+              mark: { type: 'rule' as const, strokeWidth: 1.5 },
+              encoding: { y: { ...y, field: 'tLow' }, y2: { field: 'tHigh' }, color },
+            },
+            {
+              mark: { type: 'point' as const, filled: true, size: 45, opacity: 1 },
+              encoding: {
+                y: { ...y, field: 'mean' },
+                color,
+                tooltip: [
+                  { field: 'arm', type: 'nominal' as const },
+                  { field: 'mean', type: 'quantitative' as const, format: '.4f' },
+                  { field: 'verdict', type: 'nominal' as const },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    };
+  });
+  return {
+    id: 'sweep-differences',
+    title: 'Paired differences to the hard arm',
+    caption:
+      `Mean over seeds of (smoothed − hard) from the same seed, with the ${pct}% paired Student t-interval (thin bar) and the ${pct}% percentile bootstrap interval ` +
+      `(${aggregate.bootstrapResamples} resamples, wide pale bar). An interval that does not cross the dashed zero line is a detectable difference.`,
+    spec: { $schema: SCHEMA, config: CHART_CONFIG, hconcat: panels, resolve: { scale: { color: 'shared' } } } as TopLevelSpec,
+  };
+}
+
+export function sweepCharts(aggregate: SweepAggregate): ReportChart[] {
+  return [sweepMetricsChart(aggregate), sweepDifferencesChart(aggregate)];
+}

@@ -1,0 +1,109 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregateSweep, AGGREGATE_METRICS } from '../../src/sweep/aggregate';
+import type { SweepGrid } from '../../src/sweep/grid';
+import type { CellResult, SweepMeta } from '../../src/sweep/sweepFiles';
+import { renderSvg } from '../../src/report/renderChart';
+import { HARD_ARM_COLOUR, sweepCharts, sweepDifferencePoints, sweepDifferencesChart, sweepMetricPoints, sweepMetricsChart } from '../../src/report/sweepCharts';
+import { sweepReportHtml } from '../../src/report/sweepReportHtml';
+
+const close = (a: number | null, b: number, tol = 1e-9) => assert.ok(a !== null && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
+
+/** A completed cell with hand-picked metrics: [accuracy, nll, ece, meanConfidence] per arm. */
+function cell(seed: number, hard: number[], smoothed: number[]): CellResult {
+  const arm = (label: string, epsilon: number, [accuracy, nll, ece, meanConfidence]: number[]) => ({ label, epsilon, accuracy: accuracy!, nll: nll!, ece: ece!, meanConfidence: meanConfidence! });
+  return {
+    schemaVersion: 1,
+    cellId: `s${seed}-uniform`,
+    seed,
+    smoothing: 'uniform',
+    runId: `run-${seed}`,
+    runDir: `/runs/run-${seed}`,
+    testSamples: 200,
+    seconds: 1,
+    arms: [arm('hard', 0, hard), arm('smoothed', 0.1, smoothed)],
+    mcnemar: [{ epsilon: 0.1, onlyHardCorrect: 3 + seed, onlySmoothedCorrect: 5, pValue: 0.5 }],
+    completedAt: '2026-01-01T00:00:00Z',
+  };
+}
+
+const GRID: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1, 2], smoothing: ['uniform'] };
+// hard accuracy 0.7, 0.8, 0.9: mean 0.8, sd 0.1; smoothed accuracy − hard: +0.01, +0.02, +0.03 → mean 0.02, sd 0.01
+const CELLS = new Map<string, CellResult>([
+  ['s0-uniform', cell(0, [0.7, 0.5, 0.05, 0.9], [0.71, 0.45, 0.02, 0.85])],
+  ['s1-uniform', cell(1, [0.8, 0.48, 0.06, 0.92], [0.82, 0.44, 0.03, 0.86])],
+  ['s2-uniform', cell(2, [0.9, 0.52, 0.04, 0.88], [0.93, 0.47, 0.01, 0.84])],
+]);
+const aggregate = aggregateSweep('sweep-test', GRID, CELLS);
+
+/** The inline data of panel `name` in an hconcat of (nested) layers. */
+function panelData(spec: unknown, name: string): Record<string, unknown>[] {
+  const found: Record<string, unknown>[][] = [];
+  const visit = (node: unknown) => {
+    if (!node || typeof node !== 'object') return;
+    const n = node as { data?: { name?: string; values?: Record<string, unknown>[] } };
+    if (n.data?.name === name && n.data.values) found.push(n.data.values);
+    for (const v of Object.values(node)) visit(v);
+  };
+  visit(spec);
+  assert.equal(found.length, 1, `one data set named ${name}`);
+  return found[0]!;
+}
+
+test('sweep metric chart: mean ± sd of each metric per arm, equal to the aggregate and to hand-computed values', () => {
+  const chart = sweepMetricsChart(aggregate);
+  for (const metric of AGGREGATE_METRICS) {
+    const data = panelData(chart.spec, `metric-${metric}`);
+    assert.deepEqual(data, sweepMetricPoints(aggregate, metric));
+    assert.deepEqual(data.map((p) => p.epsilon), [0, 0.1], 'the hard arm at ε = 0, then the smoothed one');
+    aggregate.variants[0]!.arms.forEach((arm, i) => {
+      assert.equal(data[i]!.mean, arm.metrics[metric].mean);
+      assert.equal(data[i]!.sd, arm.metrics[metric].sd);
+    });
+  }
+  const hard = panelData(chart.spec, 'metric-accuracy')[0]!;
+  close(hard.mean as number, 0.8);
+  close(hard.sd as number, 0.1);
+  close(hard.low as number, 0.7);
+  close(hard.high as number, 0.9);
+  assert.match(chart.caption, /mean ± 1 sample standard deviation over seeds/);
+});
+
+test('sweep difference chart: the paired mean and both 95% intervals of the aggregate, no point for ε = 0', () => {
+  const chart = sweepDifferencesChart(aggregate);
+  for (const metric of AGGREGATE_METRICS) {
+    const data = panelData(chart.spec, `difference-${metric}`);
+    assert.deepEqual(data, sweepDifferencePoints(aggregate, metric));
+    const d = aggregate.variants[0]!.arms[1]!.vsHard![metric];
+    assert.equal(data.length, 1);
+    assert.equal(data[0]!.mean, d.mean);
+    assert.equal(data[0]!.tLow, d.tInterval!.low);
+    assert.equal(data[0]!.tHigh, d.tInterval!.high);
+    assert.equal(data[0]!.bootstrapLow, d.bootstrapInterval!.low);
+    assert.equal(data[0]!.bootstrapHigh, d.bootstrapInterval!.high);
+  }
+  // mean +0.02, sd 0.01, n = 3: t(0.975, 2) = 4.302653 → ±0.02484
+  const accuracy = panelData(chart.spec, 'difference-accuracy')[0]!;
+  close(accuracy.mean as number, 0.02);
+  close(accuracy.tLow as number, 0.02 - (4.302652729911275 * 0.01) / Math.sqrt(3), 1e-9);
+  assert.match(chart.caption, /95% paired Student t-interval/);
+});
+
+test('sweep charts render without vega warnings; the hard arm is drawn in its blue; the page holds both charts and the tables', async () => {
+  const rendered = [];
+  for (const chart of sweepCharts(aggregate)) {
+    const { svg, warnings } = await renderSvg(chart.spec);
+    assert.deepEqual(warnings, [], `${chart.id}: no warnings`);
+    assert.match(svg, /<svg/);
+    rendered.push({ chart, svg });
+  }
+  assert.ok(rendered[0]!.svg.toLowerCase().includes(HARD_ARM_COLOUR.toLowerCase()), 'the hard arm point is blue');
+  const meta = { sweepId: 'sweep-test', grid: GRID, config: { dataset: 'synthetic', hidden: [12], activation: 'relu', dropout: 0, epochs: 2 }, shard: null, cells: [], createdAt: '2026-01-01T00:00:00Z', command: ['sweep'] } as unknown as SweepMeta;
+  const html = sweepReportHtml({ dir: '/sweeps/sweep-test', meta, aggregate }, rendered, new Date('2026-01-02T00:00:00Z'));
+  for (const id of ['sweep-metrics', 'sweep-differences']) assert.ok(html.includes(`data-chart="${id}"`), id);
+  assert.match(html, /Smoothed − hard, paired over seeds, 95% intervals/);
+  assert.match(html, /McNemar&#39;s exact test per seed/);
+  assert.match(html, /80\.00% ± 10\.00%/, 'the metrics table shows the hand-computed hard accuracy');
+  assert.match(html, /MLP, hidden 12, relu/);
+  assert.doesNotMatch(html, /<script/);
+});
