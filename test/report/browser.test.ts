@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runCharts } from '../../src/report/runCharts';
@@ -9,9 +8,20 @@ import { loadRunForReport } from '../../src/report/loadRunForReport';
 import { runCli } from '../helpers/cli';
 import { browserSkipReason, launchChromium } from '../helpers/browser';
 import { trainSmallRun } from '../helpers/smallRun';
-import { tempDir } from '../helpers/tempDir';
+import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 const runsRoot = tempDir('ls-bench-report-browser-');
+
+
+/**
+ * Screenshots go to test-artifacts/ in the project (git-ignored), overwritten on every run: a person can
+ * look at the latest one, and no temporary folder is left behind.
+ */
+function screenshotPath(name: string): string {
+  const dir = path.join(PROJECT_ROOT, 'test-artifacts');
+  mkdirSync(dir, { recursive: true });
+  return path.join(dir, name);
+}
 
 test('the report of a real run opens in headless Chromium: no console errors, no requests, every chart drawn; screenshot saved', { timeout: 180_000 }, async (t) => {
   const skip = browserSkipReason();
@@ -70,8 +80,7 @@ test('the report of a real run opens in headless Chromium: no console errors, no
     for (const heading of ['Verdict', 'Training curves', 'Calibration and confidence', 'Confusion matrices', 'Per class']) assert.ok(body.includes(heading), heading);
 
     // kept after the test, for a person to look at
-    const shots = mkdtempSync(path.join(os.tmpdir(), 'ls-bench-report-screenshot-'));
-    const screenshot = path.join(shots, 'report.png');
+    const screenshot = screenshotPath('report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     const png = readFileSync(screenshot);
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
@@ -129,8 +138,7 @@ test('the report of a real sweep opens in headless Chromium: no console errors, 
     for (const heading of ['Metrics against ε', 'Paired differences to the hard arm', 'McNemar per seed']) assert.ok(body.includes(heading), heading);
     assert.equal(await page.locator('table').count(), 3, 'metrics, differences and McNemar tables');
 
-    const shots = mkdtempSync(path.join(os.tmpdir(), 'ls-bench-sweep-report-screenshot-'));
-    const screenshot = path.join(shots, 'sweep-report.png');
+    const screenshot = screenshotPath('sweep-report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     assert.equal(readFileSync(screenshot).subarray(1, 4).toString('latin1'), 'PNG');
     t.diagnostic(`screenshot of the sweep report: ${screenshot}`);
