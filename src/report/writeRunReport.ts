@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../store/atomicFile';
 import type { RenderedChart } from './html';
 import { loadRunForReport } from './loadRunForReport';
 import { renderSvg, svgToPng } from './renderChart';
-import { runCharts } from './runCharts';
+import { runCharts, type ReportChart } from './runCharts';
 import { runReportHtml } from './runReportHtml';
 
 export const REPORT_FILE = 'report.html';
@@ -46,23 +46,21 @@ export function writeOrFail(file: string, content: string | Uint8Array): void {
   }
 }
 
-/** Renders every chart of a run's report. */
-export async function renderRunCharts(runDir: string): Promise<{ input: ReturnType<typeof loadRunForReport>; rendered: RenderedChart[]; warnings: string[] }> {
-  const input = loadRunForReport(runDir);
+/** Renders charts to SVG, in order, collecting the renderer's warnings. */
+export async function renderCharts(charts: ReportChart[]): Promise<{ rendered: RenderedChart[]; warnings: string[] }> {
   const rendered: RenderedChart[] = [];
   const warnings: string[] = [];
-  for (const chart of runCharts(input)) {
+  for (const chart of charts) {
     const { svg, warnings: chartWarnings } = await renderSvg(chart.spec);
     rendered.push({ chart, svg });
     warnings.push(...chartWarnings.map((w) => `chart ${chart.id}: ${w}`));
   }
-  return { input, rendered, warnings };
+  return { rendered, warnings };
 }
 
-/** Reads a completed run, renders its charts and writes report.html (and the images asked for). */
-export async function writeRunReport(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
-  const { input, rendered, warnings } = await renderRunCharts(runDir);
-  const { html, imagesDir } = reportPaths(runDir, options.out);
+/** Writes the images asked for (--svg, --png), then the page: the last step of every report, run or sweep. */
+export function writeReportFiles(defaultDir: string, rendered: RenderedChart[], page: string, options: ReportOptions): { html: string; images: string[] } {
+  const { html, imagesDir } = reportPaths(defaultDir, options.out);
   const images: string[] = [];
   for (const { chart, svg } of rendered) {
     if (options.svg) {
@@ -76,6 +74,18 @@ export async function writeRunReport(runDir: string, options: ReportOptions = {}
       images.push(file);
     }
   }
-  writeOrFail(html, runReportHtml(input, rendered));
-  return { html, images, warnings };
+  writeOrFail(html, page);
+  return { html, images };
+}
+
+/** Renders every chart of a run's report. */
+export async function renderRunCharts(runDir: string): Promise<{ input: ReturnType<typeof loadRunForReport>; rendered: RenderedChart[]; warnings: string[] }> {
+  const input = loadRunForReport(runDir);
+  return { input, ...(await renderCharts(runCharts(input))) };
+}
+
+/** Reads a completed run, renders its charts and writes report.html (and the images asked for). */
+export async function writeRunReport(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
+  const { input, rendered, warnings } = await renderRunCharts(runDir);
+  return { ...writeReportFiles(runDir, rendered, runReportHtml(input, rendered), options), warnings };
 }
