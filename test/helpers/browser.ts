@@ -1,7 +1,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import assert from 'node:assert/strict';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
 
 /**
  * Headless Chromium for the report tests: Debian's `chromium` package (CI's .ci/run installs it), driven
@@ -37,4 +39,43 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Loads a report page and checks what every report must do in a browser: load, log no console error or
+ * warning, and make no request but the page itself (the file is self-contained).
+ */
+export async function loadReportPage(page: Page, html: string): Promise<void> {
+  const consoleErrors: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  page.on('request', (req) => requests.push(req.url()));
+  page.on('requestfailed', (req) => consoleErrors.push(`request failed: ${req.url()}`));
+  const url = pathToFileURL(html).href;
+  const response = await page.goto(url, { waitUntil: 'load' });
+  assert.ok(response?.ok(), 'the page loaded');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(consoleErrors, [], 'no console errors or warnings');
+  assert.deepEqual(requests, [url], 'the only request is the page itself');
+}
+
+/** Every chart figure on the page: its id, drawn size, number of data marks and caption. */
+export function chartsOnPage(page: Page): Promise<{ id: string | null; width: number; height: number; marks: number; caption: string }[]> {
+  return page.$$eval('figure.chart', (figures) =>
+    figures.map((f) => {
+      const svg = f.querySelector('svg');
+      const box = svg?.getBoundingClientRect();
+      return {
+        id: f.getAttribute('data-chart'),
+        width: box?.width ?? 0,
+        height: box?.height ?? 0,
+        // data marks (bars, lines, points, rules, count labels), not axes or legends
+        marks: svg ? svg.querySelectorAll('g.role-mark > *').length : 0,
+        caption: f.querySelector('figcaption')?.textContent ?? '',
+      };
+    }),
+  );
 }

@@ -2,11 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { runCharts } from '../../src/report/runCharts';
 import { loadRunForReport } from '../../src/report/loadRunForReport';
 import { runCli } from '../helpers/cli';
-import { browserSkipReason, launchChromium } from '../helpers/browser';
+import { browserSkipReason, chartsOnPage, launchChromium, loadReportPage } from '../helpers/browser';
 import { trainSmallRun } from '../helpers/smallRun';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
@@ -38,37 +37,8 @@ test('the report of a real run opens in headless Chromium: no console errors, no
   const browser = await launchChromium();
   try {
     const page = await browser.context.newPage();
-    const consoleErrors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
-    page.on('request', (req) => requests.push(req.url()));
-    page.on('requestfailed', (req) => consoleErrors.push(`request failed: ${req.url()}`));
-
-    const url = pathToFileURL(html).href;
-    const response = await page.goto(url, { waitUntil: 'load' });
-    assert.ok(response?.ok(), 'the page loaded');
-    await page.waitForLoadState('networkidle');
-
-    assert.deepEqual(consoleErrors, [], 'no console errors or warnings');
-    assert.deepEqual(requests, [url], 'the only request is the page itself');
-
-    const charts = await page.$$eval('figure.chart', (figures) =>
-      figures.map((f) => {
-        const svg = f.querySelector('svg');
-        const box = svg?.getBoundingClientRect();
-        return {
-          id: f.getAttribute('data-chart'),
-          width: box?.width ?? 0,
-          height: box?.height ?? 0,
-          // data marks (bars, lines, points, rules, count labels), not axes or legends
-          marks: svg ? svg.querySelectorAll('g.role-mark > *').length : 0,
-          caption: f.querySelector('figcaption')?.textContent ?? '',
-        };
-      }),
-    );
+    await loadReportPage(page, html);
+    const charts = await chartsOnPage(page);
     assert.deepEqual(charts.map((c) => c.id), expectedCharts, 'every chart, in order');
     for (const c of charts) {
       assert.ok(c.width > 200 && c.height > 150, `${c.id} is drawn at a readable size (${c.width}×${c.height})`);
@@ -107,27 +77,8 @@ test('the report of a real sweep opens in headless Chromium: no console errors, 
   const browser = await launchChromium();
   try {
     const page = await browser.context.newPage();
-    const consoleErrors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') consoleErrors.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
-    page.on('request', (req) => requests.push(req.url()));
-    const url = pathToFileURL(html).href;
-    const response = await page.goto(url, { waitUntil: 'load' });
-    assert.ok(response?.ok(), 'the page loaded');
-    await page.waitForLoadState('networkidle');
-    assert.deepEqual(consoleErrors, [], 'no console errors or warnings');
-    assert.deepEqual(requests, [url], 'the only request is the page itself');
-
-    const charts = await page.$$eval('figure.chart', (figures) =>
-      figures.map((f) => {
-        const svg = f.querySelector('svg');
-        const box = svg?.getBoundingClientRect();
-        return { id: f.getAttribute('data-chart'), width: box?.width ?? 0, height: box?.height ?? 0, marks: svg ? svg.querySelectorAll('g.role-mark > *').length : 0 };
-      }),
-    );
+    await loadReportPage(page, html);
+    const charts = await chartsOnPage(page);
     assert.deepEqual(charts.map((c) => c.id), ['sweep-metrics', 'sweep-differences']);
     for (const c of charts) {
       assert.ok(c.width > 600 && c.height > 150, `${c.id} is drawn at a readable size (${c.width}×${c.height})`);

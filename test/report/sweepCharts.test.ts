@@ -6,26 +6,11 @@ import type { CellResult, SweepMeta } from '../../src/sweep/sweepFiles';
 import { renderSvg } from '../../src/report/renderChart';
 import { HARD_ARM_COLOUR, sweepCharts, sweepDifferencePoints, sweepDifferencesChart, sweepMetricPoints, sweepMetricsChart } from '../../src/report/sweepCharts';
 import { sweepReportHtml } from '../../src/report/sweepReportHtml';
+import { cellResult } from '../helpers/sweepFixtures';
 
 const close = (a: number | null, b: number, tol = 1e-9) => assert.ok(a !== null && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
 
-/** A completed cell with hand-picked metrics: [accuracy, nll, ece, meanConfidence] per arm. */
-function cell(seed: number, hard: number[], smoothed: number[]): CellResult {
-  const arm = (label: string, epsilon: number, [accuracy, nll, ece, meanConfidence]: number[]) => ({ label, epsilon, accuracy: accuracy!, nll: nll!, ece: ece!, meanConfidence: meanConfidence! });
-  return {
-    schemaVersion: 1,
-    cellId: `s${seed}-uniform`,
-    seed,
-    smoothing: 'uniform',
-    runId: `run-${seed}`,
-    runDir: `/runs/run-${seed}`,
-    testSamples: 200,
-    seconds: 1,
-    arms: [arm('hard', 0, hard), arm('smoothed', 0.1, smoothed)],
-    mcnemar: [{ epsilon: 0.1, onlyHardCorrect: 3 + seed, onlySmoothedCorrect: 5, pValue: 0.5 }],
-    completedAt: '2026-01-01T00:00:00Z',
-  };
-}
+const cell = (seed: number, hard: number[], smoothed: number[]): CellResult => cellResult(seed, hard, smoothed, { b: 3 + seed, c: 5, p: 0.5 });
 
 const GRID: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1, 2], smoothing: ['uniform'] };
 // hard accuracy 0.7, 0.8, 0.9: mean 0.8, sd 0.1; smoothed accuracy − hard: +0.01, +0.02, +0.03 → mean 0.02, sd 0.01

@@ -4,25 +4,10 @@ import { aggregateSweep, aggregateValue } from '../../src/sweep/aggregate';
 import type { SweepGrid } from '../../src/sweep/grid';
 import type { CellResult } from '../../src/sweep/sweepFiles';
 import { renderSweepCsv, renderSweepMarkdown, renderSweepTable } from '../../src/render/sweepReport';
+import { cellResult } from '../helpers/sweepFixtures';
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) < tol, `${a} ≠ ${b}`);
 
-export function cellResult(seed: number, hard: number[], smoothed: number[], mcnemar = { b: 3, c: 5, p: 0.7265625 }): CellResult {
-  const arm = (label: string, epsilon: number, [accuracy, nll, ece, meanConfidence]: number[]) => ({ label, epsilon, accuracy: accuracy!, nll: nll!, ece: ece!, meanConfidence: meanConfidence! });
-  return {
-    schemaVersion: 1,
-    cellId: `s${seed}-uniform`,
-    seed,
-    smoothing: 'uniform',
-    runId: `run-${seed}`,
-    runDir: `/runs/run-${seed}`,
-    testSamples: 200,
-    seconds: 1,
-    arms: [arm('hard', 0, hard), arm('smoothed', 0.1, smoothed)],
-    mcnemar: [{ epsilon: 0.1, onlyHardCorrect: mcnemar.b, onlySmoothedCorrect: mcnemar.c, pValue: mcnemar.p }],
-    completedAt: '2026-01-01T00:00:00Z',
-  };
-}
 
 const GRID: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1, 2, 3], smoothing: ['uniform'] };
 
