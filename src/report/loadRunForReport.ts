@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../cli/CliError';
-import { RunStore, readRunDirectory, resolveRunsDir } from '../store/RunStore';
+import { RunStore, readValidRunDirectory, resolveRunsDir } from '../store/RunStore';
 import { RUN_FILES, type EnvironmentInfo, type HistogramsFile, type RunMeta, type RunStatusFile, type RunSummary } from '../store/runFiles';
 
 /** Everything the report of one run is made from, read from its directory. */
@@ -25,9 +25,7 @@ export function loadRunForReport(dir: string): RunReportInput {
   if (!existsSync(path.join(dir, RUN_FILES.meta))) {
     throw new CliError(`${dir}: not a run directory (no ${RUN_FILES.meta})`);
   }
-  const record = readRunDirectory(path.basename(dir), dir, { metrics: false });
-  const problem = record.problems[0];
-  if (problem && (record.status === 'corrupt' || record.status === 'unsupported')) throw new CliError(`${path.join(dir, problem.file)}: ${problem.message}`);
+  const record = readValidRunDirectory(dir, { metrics: false });
   const { meta, statusFile: status, summary, histograms } = record;
   if (!summary || !histograms) {
     const state = status ? `status ${status.status}, ${status.completedEpochs} epoch(s) done` : 'no status.json';

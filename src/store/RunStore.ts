@@ -47,18 +47,23 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-function fsError(error: unknown, what: string, target: string): CliError {
+const FILE_SYSTEM_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+/** Why the file system refused: in words for the common cases, else the error code. */
+export function fileSystemReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
-  const reasons: Record<string, string> = {
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-    ENOSPC: 'no space left on device',
-    EDQUOT: 'disk quota exceeded',
-    ENOTDIR: 'a part of the path is not a directory',
-  };
-  const reason = (code && reasons[code]) ?? String(code ?? (error as Error).message);
-  return new CliError(`${target}: cannot ${what} (${reason})`, 1);
+  return (code && FILE_SYSTEM_REASONS[code]) ?? String(code ?? (error as Error).message);
+}
+
+function fsError(error: unknown, what: string, target: string): CliError {
+  return new CliError(`${target}: cannot ${what} (${fileSystemReason(error)})`, 1);
 }
 
 /** A run being written. All writes go through here; every JSON file is replaced atomically. */
@@ -278,12 +283,7 @@ export class RunStore {
    * naming the run and the file.
    */
   readValid(id: string): RunRecord {
-    const record = this.read(id);
-    if (record.status === 'corrupt' || record.status === 'unsupported') {
-      const p = record.problems[0]!;
-      throw new CliError(`run ${id}: ${p.file}: ${p.message}`, 2);
-    }
-    return record;
+    return readValidRunDirectory(this.dirOf(id));
   }
 
   /** Deletes a run directory. A run whose process is alive is refused: its writer would recreate files. */
@@ -418,6 +418,19 @@ function readMetaLeniently(dir: string): RunMeta | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Reads a run directory for a command that needs its contents (show, compare, report, --resume): a
+ * run whose files are broken or from a newer format is an error naming the run and the file.
+ */
+export function readValidRunDirectory(dir: string, options: ReadOptions = {}): RunRecord {
+  const record = readRunDirectory(path.basename(dir), dir, options);
+  if (record.status === 'corrupt' || record.status === 'unsupported') {
+    const p = record.problems[0]!;
+    throw new CliError(`run ${record.id}: ${p.file}: ${p.message}`, 2);
+  }
+  return record;
 }
 
 /** Is the process that owns a `running` run still there? Signal 0 checks without signalling. */

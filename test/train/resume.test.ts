@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readJsonFile } from '../../src/store/RunStore';
 import type { RunSummary } from '../../src/store/runFiles';
@@ -56,4 +56,16 @@ test('--check-determinism trains twice and says the results are identical', asyn
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /determinism: identical, bit for bit/);
   assert.match(r.stdout, /determinism check: a second training gave identical results/);
+});
+
+test('--resume of a run whose config.json was damaged: one line naming the run and the file, exit 2', async () => {
+  const runs = tempDir();
+  const first = await runCli(['train', '--runs-dir', runs, ...ARGS, '--epochs', '1']);
+  assert.equal(first.code, 0, first.stderr);
+  const [id] = readdirSync(runs);
+  writeFileSync(path.join(runs, id!, 'config.json'), '{"epochs": "x"');
+  const r = await runCli(['train', '--runs-dir', runs, '--resume', id!]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^ls-bench: run ${id}: config\\.json: not valid JSON`));
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
 });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTrainConfig, type FlagValues } from '../../config/loadConfig';
-import { TrainConfigSchema, type TrainConfig } from '../../config/schema';
+import type { TrainConfig } from '../../config/schema';
 import type { Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import { selectBackend, type BackendChoice } from '../../engine/backend';
@@ -9,8 +9,8 @@ import { progressReporter, type OutputStream } from '../../render/progress';
 import { renderRun } from '../../render/runReport';
 import { readCheckpoint } from '../../store/checkpointFile';
 import { describeEnvironment } from '../../store/environment';
-import { RunStore, RunWriter, resolveRunsDir, checkRunName, readJsonFile, readMetricsRows } from '../../store/RunStore';
-import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo, type RunStatusFile } from '../../store/runFiles';
+import { RunStore, RunWriter, resolveRunsDir, checkRunName, readValidRunDirectory } from '../../store/RunStore';
+import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
 import { armsFromConfig, type ArmSpec } from '../../train/arms';
 import { mlpSpec, trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { labelNoiseFile, runResults, setupWarnings } from '../../train/runResults';
@@ -88,16 +88,15 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
     throw new CliError('--resume continues a run with its own stored config; drop the other training flags (--config, --epochs, --name, ...)');
   }
-  const store = new RunStore(resolveRunsDir(options.runsDir));
-  const dir = store.locate(options.resume!);
-  const status = readJsonFile<RunStatusFile>(path.join(dir, RUN_FILES.status));
-  if (status.status === 'completed') throw new CliError(`--resume ${options.resume}: run ${path.basename(dir)} already completed; nothing to resume`);
-  if (status.status === 'running' && isAlive(status.pid)) {
-    throw new CliError(`--resume ${options.resume}: run ${path.basename(dir)} is still running (process ${status.pid})`);
+  const dir = new RunStore(resolveRunsDir(options.runsDir)).locate(options.resume!);
+  // Through the store: its files validated (config against the schema), its status honest (a dead owner is `died`).
+  const record = readValidRunDirectory(dir, { metrics: false });
+  const id = record.id;
+  if (record.status === 'completed') throw new CliError(`--resume ${options.resume}: run ${id} already completed; nothing to resume`);
+  if (record.status === 'running' || record.status === 'unknown') {
+    throw new CliError(`--resume ${options.resume}: run ${id} is still running (process ${record.statusFile?.pid}${record.status === 'unknown' ? ', on another host' : ''})`);
   }
-  const parsed = TrainConfigSchema.safeParse(readJsonFile<unknown>(path.join(dir, RUN_FILES.config)));
-  if (!parsed.success) throw new CliError(`${path.join(dir, RUN_FILES.config)}: not a valid ls-bench config (${parsed.error.issues[0]?.message})`);
-  const config = parsed.data;
+  const config = record.config!;
   const checkpointFile = path.join(dir, RUN_FILES.checkpoint);
   if (!existsSync(checkpointFile)) {
     throw new CliError(`--resume ${options.resume}: ${checkpointFile} does not exist (the run stopped before its first epoch completed); start a new run`);
@@ -109,10 +108,10 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
     throw new CliError(`--resume: ${(error as Error).message}`);
   }
   const backend = await announceBackend(config, io);
-  const previous = readJsonFile<EnvironmentInfo>(path.join(dir, RUN_FILES.environment));
-  if (previous.backend !== backend.name) {
+  const previousBackend = record.environment?.backend;
+  if (previousBackend !== backend.name) {
     // Optimizer state is laid out per backend, and results would not match an uninterrupted run anyway.
-    throw new CliError(`--resume ${options.resume}: the run was trained on the ${previous.backend} backend, but ${backend.name} was selected here; a checkpoint continues only on the backend that wrote it`);
+    throw new CliError(`--resume ${options.resume}: the run was trained on the ${previousBackend} backend, but ${backend.name} was selected here; a checkpoint continues only on the backend that wrote it`);
   }
   const dataset = await loadDataset(config);
   const arms = armsFromConfig(config);
@@ -124,15 +123,6 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   writer.writeStatus('running');
   io.stderr.write(`run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})\n`);
   return runSession({ config, dataset, arms, backend, environment: describeEnvironment(backend), writer, resume: { checkpoint, histories } }, options, io);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function runSession(session: Session, options: TrainOptions, io: CommandIo): Promise<number> {
