@@ -162,6 +162,8 @@ export async function trainPaired(options: {
     const diverged: (DivergenceInfo | null)[] = arms.map(() => null);
     // The state at the end of each arm's last complete epoch: a checkpoint, and where a diverged arm goes back to.
     const lastGood: ModelState[] = [];
+    // The test log-probabilities of those same weights, evaluated at that epoch's end: the final metrics reuse them.
+    const lastGoodLogProbs: (Float32Array | undefined)[] = arms.map(() => undefined);
     let firstEpoch = 1;
     if (resume) {
       const cp = resume.checkpoint;
@@ -207,36 +209,35 @@ export async function trainPaired(options: {
         nllSums[a] += meanNegativeLogLikelihood(result.logProbs, labels, k) * size;
         events?.onBatch?.({ epoch, epochs: config.epochs, arm: arms[a]!, batch: b + 1, batches });
       };
+      // Batch b of this epoch, the same for every arm: rows, labels and dropout masks.
+      const batchAt = async (b: number) => {
+        // Let signal handlers run (they are macrotasks): Ctrl-C then stops training within one batch.
+        if (signal) await yieldToEventLoop();
+        if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
+        const start = b * config.batchSize;
+        const size = Math.min(config.batchSize, train.count - start);
+        const masks = dropoutMasks(config.seed, epoch, b, size, spec);
+        return { ...gatherBatch(train, order, start, size, f), size, ...(masks ? { dropoutMasks: masks } : {}) };
+      };
       const stepAll = threads >= 2 && active.length >= 2 ? nativeParallelStep(active.map((a) => models[a]!), Math.min(threads, active.length)) : undefined;
       if (stepAll) {
         // All arms at once: an arm's seconds are the shared training time plus its own evaluation.
         usedParallel = true;
         const trainStarted = performance.now();
         for (let b = 0; b < batches; b++) {
-          if (signal) await yieldToEventLoop();
-          if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
-          const start = b * config.batchSize;
-          const size = Math.min(config.batchSize, train.count - start);
-          const { x, labels } = gatherBatch(train, order, start, size, f);
-          const targets = active.map((a) => smoothTargets(labels, k, arms[a]!, new Float32Array(size * k)));
-          const masks = dropoutMasks(config.seed, epoch, b, size, spec);
-          const results = stepAll({ x, size, targets, ...(masks ? { dropoutMasks: masks } : {}) });
-          results.forEach((result, i) => account(active[i]!, b, labels, size, result));
+          const { labels, ...batch } = await batchAt(b);
+          const targets = active.map((a) => smoothTargets(labels, k, arms[a]!, new Float32Array(batch.size * k)));
+          const results = stepAll({ ...batch, targets });
+          results.forEach((result, i) => account(active[i]!, b, labels, batch.size, result));
         }
         for (const a of active) seconds[a] = (performance.now() - trainStarted) / 1000;
       } else {
         for (const a of active) {
           const armStarted = performance.now();
           for (let b = 0; b < batches && !found[a]; b++) {
-            // Let signal handlers run (they are macrotasks): Ctrl-C then stops training within one batch.
-            if (signal) await yieldToEventLoop();
-            if (signal?.aborted) throw new TrainingInterrupted(epoch - 1);
-            const start = b * config.batchSize;
-            const size = Math.min(config.batchSize, train.count - start);
-            const { x, labels } = gatherBatch(train, order, start, size, f);
-            const targets = smoothTargets(labels, k, arms[a]!, new Float32Array(size * k));
-            const masks = dropoutMasks(config.seed, epoch, b, size, spec);
-            account(a, b, labels, size, models[a]!.trainBatch({ x, targets, size, ...(masks ? { dropoutMasks: masks } : {}) }));
+            const { labels, ...batch } = await batchAt(b);
+            const targets = smoothTargets(labels, k, arms[a]!, new Float32Array(batch.size * k));
+            account(a, b, labels, batch.size, models[a]!.trainBatch({ ...batch, targets }));
           }
           seconds[a] = (performance.now() - armStarted) / 1000;
         }
@@ -273,6 +274,7 @@ export async function trainPaired(options: {
         histories[a]!.push(record);
         records.push({ arm, record });
         lastGood[a] = await model.snapshot();
+        lastGoodLogProbs[a] = logProbs;
       }
       events?.onEpoch?.(epoch, records);
       if (events?.onCheckpoint) {
@@ -288,7 +290,8 @@ export async function trainPaired(options: {
     const flippedRows = noise && noise.flipped.length > 0 ? selectRows(train, noise.flipped, f) : undefined;
     const results: ArmResult[] = arms.map((arm, a) => {
       const model = models[a]!;
-      const logProbs = model.predictLogProbs(test.x, test.count);
+      // A diverged arm went back to exactly the weights these were computed from.
+      const logProbs = lastGoodLogProbs[a] ?? model.predictLogProbs(test.x, test.count);
       const flippedFit =
         noise && flippedRows ? flippedLabelFit(argmaxRows(model.predictLogProbs(flippedRows.x, flippedRows.count), k), noise.noisyLabels, noise.cleanLabels) : undefined;
       return {
