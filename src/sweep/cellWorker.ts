@@ -1,8 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { mcnemarExact } from '../stats/mcnemar';
-import type { PredictionsFile, RunSummary } from '../store/runFiles';
+import { readValidRunDirectory } from '../store/RunStore';
 import { RUN_FILES } from '../store/runFiles';
 import type { SweepCell } from './grid';
 import { SWEEP_SCHEMA_VERSION, type CellResult } from './sweepFiles';
@@ -19,15 +17,13 @@ export type CellRunner = (cell: SweepCell, hooks: { signal?: AbortSignal; onRunD
 export const LS_BENCH_BIN = path.resolve(__dirname, '..', '..', '..', 'bin', 'ls-bench.js');
 
 /**
- * The cell's result from its completed run: the four test metrics of every arm from summary.json, and
- * McNemar's exact test of each smoothed arm against the hard arm from predictions.json (the test labels and
- * every arm's predicted classes).
+ * The cell's result from its completed run, read through the run store: the four test metrics of every
+ * arm and McNemar's exact test of each smoothed arm against the hard arm, both from summary.json (train
+ * computes the McNemar tests from the test predictions when it writes the run).
  */
 export function cellResultFromRun(cell: SweepCell, runDir: string, armEpsilons: ReadonlyMap<string, number>): CellResult {
-  const summary = JSON.parse(readFileSync(path.join(runDir, RUN_FILES.summary), 'utf8')) as RunSummary;
-  const predictions = JSON.parse(readFileSync(path.join(runDir, RUN_FILES.predictions), 'utf8')) as PredictionsFile;
-  const hard = predictions.arms.find((a) => a.label === 'hard');
-  if (!hard) throw new Error(`${runDir}: predictions.json has no hard arm`);
+  const summary = readValidRunDirectory(runDir, { metrics: false }).summary;
+  if (!summary) throw new Error(`${runDir}: the run has no ${RUN_FILES.summary}`);
   const epsilonOf = (label: string): number => {
     const e = armEpsilons.get(label);
     if (e === undefined) throw new Error(`${runDir}: unexpected arm "${label}"`);
@@ -40,15 +36,15 @@ export function cellResultFromRun(cell: SweepCell, runDir: string, armEpsilons: 
     smoothing: cell.smoothing,
     runId: summary.runId,
     runDir,
-    testSamples: predictions.labels.length,
+    testSamples: summary.dataset.testSamples,
     seconds: summary.seconds,
     arms: summary.arms.map((a) => ({ label: a.label, epsilon: epsilonOf(a.label), accuracy: a.test.accuracy, nll: a.test.nll, ece: a.test.ece, meanConfidence: a.test.meanConfidence })),
-    mcnemar: predictions.arms
-      .filter((a) => a.label !== 'hard')
-      .map((a) => {
-        const m = mcnemarExact(hard.predictions, a.predictions, predictions.labels);
-        return { epsilon: epsilonOf(a.label), onlyHardCorrect: m.onlyFirstCorrect, onlySmoothedCorrect: m.onlySecondCorrect, pValue: m.pValue };
-      }),
+    mcnemar: summary.comparisons.map((c) => ({
+      epsilon: epsilonOf(c.arm),
+      onlyHardCorrect: c.mcnemar.onlyBaselineCorrect,
+      onlySmoothedCorrect: c.mcnemar.onlyArmCorrect,
+      pValue: c.mcnemar.pValue,
+    })),
     completedAt: new Date().toISOString(),
   };
 }
