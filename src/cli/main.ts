@@ -1,38 +1,17 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { TrainConfigSchema } from '../config/schema';
-import { parseFlagText, schemaOptions, type SchemaOption } from '../config/schemaOptions';
-import type { FlagValues } from '../config/loadConfig';
+import { schemaOptions } from '../config/schemaOptions';
 import { lsBenchVersion } from '../store/environment';
-import { CliError, ExitCode } from './CliError';
-import { trainCommand, type CommandIo } from './commands/train';
+import { CliError, ExitCode } from '../errors';
+import type { CommandIo } from './commandIo';
+import { addSchemaFlags, collectFlags } from './schemaFlags';
+import { trainCommand } from './commands/train';
 import { registerSweepCommand } from './commands/sweep';
 import { registerCompareCommand } from './commands/compare';
 import { registerRunsCommand } from './commands/runs';
 import { registerShowCommand } from './commands/show';
 import { registerDatasetsCommand } from './commands/datasets';
 import { registerReportCommand } from './commands/report';
-
-/** Adds one flag per key of the training schema, with its help text and default from the schema. */
-export function addSchemaFlags(command: Command, options: SchemaOption[]): void {
-  for (const o of options) {
-    const choices = o.choices ? ` (one of: ${o.choices.join(', ')})` : '';
-    const shown = o.defaultValue === undefined ? '' : ` [default: ${Array.isArray(o.defaultValue) ? o.defaultValue.join(',') : String(o.defaultValue)}]`;
-    command.addOption(new Option(`${o.flag} <${o.kind === 'number-list' ? 'list' : o.kind === 'number' ? 'number' : 'value'}>`, `${o.description}${choices}${shown}`));
-  }
-}
-
-/** Converts the flags the user actually gave (not schema defaults) into the schema's kinds. */
-export function collectFlags(parsed: Record<string, unknown>, options: SchemaOption[]): FlagValues {
-  const flags: FlagValues = {};
-  for (const o of options) {
-    const text = parsed[o.key];
-    if (text === undefined) continue;
-    const result = parseFlagText(o, String(text));
-    if ('error' in result) throw new CliError(`${o.flag}: ${result.error}`);
-    flags[o.key] = result.value;
-  }
-  return flags;
-}
 
 /** Builds the program. Commands resolve to an exit code; only bin/ls-bench.js calls process.exit. */
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {

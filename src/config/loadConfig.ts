@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { TrainConfigSchema, type TrainConfig } from './schema';
 import { kebabCase } from './schemaOptions';
 

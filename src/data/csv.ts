@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, CsvError } from 'csv-parse';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { SeededRandom } from '../random/SeededRandom';
 import { makeSplit, selectRows, type Dataset } from './Dataset';
 import { featureStats, standardizeInPlace } from './standardize';

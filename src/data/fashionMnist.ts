@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { makeSplit, type Dataset, type LabelledSplit } from './Dataset';
 import { readIdxFile } from './idx';
 

@@ -1,6 +1,6 @@
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 
 /** An IDX file (the format of MNIST and its relatives), unsigned bytes only. */
 export interface IdxArray {

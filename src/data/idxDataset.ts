@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { SeededRandom } from '../random/SeededRandom';
 import { makeSplit, selectRows, type Dataset, type LabelledSplit } from './Dataset';
 import { readIdxFile } from './idx';

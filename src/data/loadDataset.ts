@@ -1,5 +1,4 @@
-import { CliError } from '../cli/CliError';
-import { MAX_MODEL_PARAMETERS, type TrainConfig } from '../config/schema';
+import { CliError } from '../errors';
 import { SeededRandom } from '../random/SeededRandom';
 import { BUNDLED_CSV_OPTIONS, BUNDLED_DATASETS, bundledFile, isBundledName } from './bundled';
 import { classCounts, selectRows, type Dataset } from './Dataset';
@@ -7,27 +6,44 @@ import { csvDataset } from './csv';
 import { fashionMnistDataset } from './fashionMnist';
 import { idxDataset } from './idxDataset';
 import { imbalancedSubset } from './imbalance';
-import { flipLabels } from './labelNoise';
+import { flipLabels, type NoiseKind } from './labelNoise';
 import { stratifiedSubset } from './stratified';
-import { syntheticDataset } from './synthetic';
+import { syntheticDataset, type SyntheticOptions } from './synthetic';
 
 export const DATASET_NAMES = ['synthetic', 'fashion-mnist', ...Object.keys(BUNDLED_DATASETS), 'csv:FILE', 'idx:IMAGES,LABELS[,TEST-IMAGES,TEST-LABELS]'] as const;
+
+/**
+ * What loading a data set reads from the config (the training schema's keys of the same names): the data
+ * layer sits below the config, so it names what it needs instead of importing the schema.
+ */
+export interface DataOptions extends SyntheticOptions {
+  dataset: string;
+  dataDir?: string | undefined;
+  limit?: number | undefined;
+  labelColumn?: string | undefined;
+  delimiter: string;
+  header: boolean;
+  ignoreColumns: string[];
+  testFile?: string | undefined;
+  labelNoise: number;
+  noiseKind: NoiseKind;
+  imbalance?: number | undefined;
+}
 
 /**
  * The data set the config names, then --limit, --imbalance and --label-noise applied to it (in that
  * order, each seeded), then checked. Async because CSV files are streamed.
  */
-export async function loadDataset(config: TrainConfig): Promise<Dataset> {
+export async function loadDataset(config: DataOptions): Promise<Dataset> {
   let dataset = await readDataset(config);
   if (config.limit !== undefined) dataset = limitDataset(dataset, config.limit, config.seed);
   if (config.imbalance !== undefined) dataset = imbalanceDataset(dataset, config.imbalance, config.seed);
   checkDataset(dataset);
-  checkModelSize(config, dataset);
   if (config.labelNoise > 0) dataset = noisyDataset(dataset, config.labelNoise, config.noiseKind, config.seed);
   return dataset;
 }
 
-async function readDataset(config: TrainConfig): Promise<Dataset> {
+async function readDataset(config: DataOptions): Promise<Dataset> {
   const name = config.dataset;
   if (name === 'synthetic') return syntheticDataset(config);
   if (name === 'fashion-mnist') return fashionMnistDataset(config.dataDir);
@@ -65,16 +81,6 @@ export function limitDataset(dataset: Dataset, limit: number, seed: number): Dat
     train: selectRows(dataset.train, trainIdx, dataset.numFeatures),
     test: selectRows(dataset.test, testIdx, dataset.numFeatures),
   };
-}
-
-/** The model must fit: hidden sizes come from the config, input and output widths from the data. */
-export function checkModelSize(config: TrainConfig, dataset: Dataset): void {
-  const sizes = [dataset.numFeatures, ...config.hidden, dataset.numClasses];
-  let parameters = 0;
-  for (let l = 0; l < sizes.length - 1; l++) parameters += sizes[l]! * sizes[l + 1]! + sizes[l + 1]!;
-  if (parameters > MAX_MODEL_PARAMETERS) {
-    throw new CliError(`--hidden ${config.hidden.join(',')}: the model would have ${parameters.toLocaleString('en-US')} parameters on ${dataset.name}; expected at most ${MAX_MODEL_PARAMETERS.toLocaleString('en-US')}`);
-  }
 }
 
 /** The training split subsampled to a geometric class profile (test split untouched, so every class is still measured). */

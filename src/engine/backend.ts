@@ -1,4 +1,4 @@
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import type { BackendName } from '../config/schema';
 import { loadNativeAddon, type NativeAddon } from './nativeAddon';
 import { tf } from './tf';

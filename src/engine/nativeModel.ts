@@ -1,4 +1,4 @@
-import type { BatchResult, Model, OptimizerSpec } from './createModel';
+import type { BatchResult, Model, OptimizerSpec } from './model';
 import { weightsDigest, type InitialWeights, type MlpSpec, layerSizes } from './initialWeights';
 import { ACTIVATION_CODES, OPTIMIZER_CODES, type NativeAddon, type NativeMlpHandle } from './nativeAddon';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { appendLinesDurable, writeJsonAtomic, writeFileAtomic } from './atomicFile';
 import {
   METRICS_CSV_COLUMNS,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { ModelState } from '../engine/createModel';
+import type { ModelState } from '../engine/model';
 import type { TrainingCheckpoint } from '../train/pairedTrainer';
 import { writeFileAtomic } from './atomicFile';
 import { SCHEMA_VERSION } from './runFiles';

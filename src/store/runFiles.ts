@@ -1,7 +1,10 @@
 import type { TrainConfig } from '../config/schema';
 import type { EvaluationMetrics } from '../metrics/evaluate';
+import type { ArmComparison } from '../train/compareArms';
 import type { DivergenceInfo, EpochRecord } from '../train/pairedTrainer';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
+
+export type { ArmComparison };
 
 /**
  * The on-disk format of a run directory, version 1. One module (RunStore) reads and writes it.
@@ -111,17 +114,6 @@ export interface ArmSummary {
   diverged?: DivergenceInfo | null;
   /** With label noise: fractions of the flipped training samples predicted as their noisy label (memorised) and as their true label. */
   flippedTrainLabels?: { count: number; memorised: number; predictedClean: number };
-}
-
-/** A smoothed arm against the hard arm, on one seed: differences (smoothed − hard) and McNemar's exact test. */
-export interface ArmComparison {
-  arm: string;
-  baseline: string;
-  deltaAccuracy: number;
-  deltaNll: number;
-  deltaEce: number;
-  deltaMeanConfidence: number;
-  mcnemar: { onlyBaselineCorrect: number; onlyArmCorrect: number; pValue: number };
 }
 
 export interface RunSummary {

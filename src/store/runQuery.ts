@@ -1,4 +1,4 @@
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { LISTED_STATUSES, idTime, type ListedStatus, type RunRecord } from './RunStore';
 
 /** Filters of `ls-bench runs`. */

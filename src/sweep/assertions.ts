@@ -1,4 +1,4 @@
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 
 /**
  * The gate language of `--assert`: comparisons over a sweep's aggregate, joined by `and`.

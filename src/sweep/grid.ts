@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 

@@ -1,12 +1,13 @@
 import { cpus } from 'node:os';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type TrainConfig } from '../config/schema';
 import { locateFashionMnist } from '../data/fashionMnist';
 import { loadDataset } from '../data/loadDataset';
 import { selectBackend } from '../engine/backend';
+import { checkModelSize } from '../engine/mlpSpec';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
 import { checkAssertionArms, evaluateAssertion, parseAssertions, type Assertion, type AssertionOutcome } from './assertions';
@@ -117,7 +118,7 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
 export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
   const backend = await selectBackend(plan.config.backend);
   if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
-  else await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! });
+  else checkModelSize(plan.config, await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! }));
   return backend.name;
 }
 

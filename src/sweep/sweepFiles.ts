@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
 import { writeJsonAtomic } from '../store/atomicFile';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';

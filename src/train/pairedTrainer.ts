@@ -2,8 +2,10 @@ import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TrainConfig } from '../config/schema';
 import { selectRows, type Dataset } from '../data/Dataset';
-import { createModel, type BatchResult, type Model, type ModelState } from '../engine/createModel';
+import { createModel } from '../engine/createModel';
+import type { BatchResult, Model, ModelState } from '../engine/model';
 import { glorotInitialWeights, type MlpSpec } from '../engine/initialWeights';
+import { mlpSpec } from '../engine/mlpSpec';
 import { nativeParallelStep } from '../engine/nativeModel';
 import { argmaxRows, accuracy, meanNegativeLogLikelihood } from '../metrics/classification';
 import { evaluatePredictions, type EvaluationMetrics } from '../metrics/evaluate';
@@ -87,16 +89,6 @@ export class TrainingInterrupted extends Error {
     super(`training interrupted after ${completedEpochs} completed epoch(s)`);
     this.name = 'TrainingInterrupted';
   }
-}
-
-export function mlpSpec(config: TrainConfig, dataset: Dataset): MlpSpec {
-  return {
-    numFeatures: dataset.numFeatures,
-    hidden: config.hidden,
-    numClasses: dataset.numClasses,
-    activation: config.activation,
-    dropout: config.dropout,
-  };
 }
 
 /** The training set's order in epoch `epoch` (1-based): one permutation per epoch, the same for every arm. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderRun } from '../../src/render/runReport';
+import { renderRun } from '../../src/text/runReport';
 import { runCli } from '../helpers/cli';
 import { FIXTURE_ENVIRONMENT, threeRuns, writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { TrainConfigSchema } from '../../src/config/schema';
 import { schemaOptions, parseFlagText } from '../../src/config/schemaOptions';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 const dir = tempDir();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { classCounts, datasetDigest } from '../../src/data/Dataset';
 import { csvDataset, orderClassLabels, type CsvOptions } from '../../src/data/csv';

@@ -7,7 +7,7 @@ import { readIdxFile } from '../../src/data/idx';
 import { fashionMnistDataset, DEBIAN_FASHION_MNIST_DIR } from '../../src/data/fashionMnist';
 import { limitDataset } from '../../src/data/loadDataset';
 import { classCounts } from '../../src/data/Dataset';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import { tempDir } from '../helpers/tempDir';
 
 const dir = tempDir();

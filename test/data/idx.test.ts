@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import { classCounts } from '../../src/data/Dataset';
 import { readIdxDims, readIdxFile } from '../../src/data/idx';
 import { idxDataset, parseIdxSpec } from '../../src/data/idxDataset';

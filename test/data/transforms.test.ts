@@ -7,7 +7,7 @@ import { flipLabels } from '../../src/data/labelNoise';
 import { loadDataset } from '../../src/data/loadDataset';
 import { featureStats, standardizeInPlace } from '../../src/data/standardize';
 import { SeededRandom } from '../../src/random/SeededRandom';
-import { cleanTrainLabels } from '../../src/train/runResults';
+import { cleanTrainLabels } from '../../src/store/runResults';
 
 const labels = Int32Array.from({ length: 100 }, (_, i) => i % 4);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import { RunStore, processLiveness } from '../../src/store/RunStore';
 import { filterRuns, parseSince } from '../../src/store/runQuery';
 import { threeRuns, writeFixtureRun } from '../helpers/fixtureRuns';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileAtomic } from '../../src/store/atomicFile';
 import { RunStore, checkRunName, newRunId } from '../../src/store/RunStore';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import { runCli, BIN } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { aggregateSweep, aggregateValue } from '../../src/sweep/aggregate';
 import type { SweepGrid } from '../../src/sweep/grid';
 import type { CellResult } from '../../src/sweep/sweepFiles';
-import { renderSweepCsv, renderSweepMarkdown, renderSweepTable } from '../../src/render/sweepReport';
+import { renderSweepCsv, renderSweepMarkdown, renderSweepTable } from '../../src/text/sweepReport';
 import { cellResult } from '../helpers/sweepFixtures';
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) < tol, `${a} ≠ ${b}`);

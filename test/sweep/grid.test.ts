@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import { TrainConfigSchema } from '../../src/config/schema';
 import { cellConfig, checkGrid, expandGrid, parseSeeds, parseShard, runArmLabel, shardCells, sweepDigest, type SweepGrid } from '../../src/sweep/grid';
 

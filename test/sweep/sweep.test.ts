@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../../src/cli/CliError';
+import { CliError } from '../../src/errors';
 import type { CellRunner } from '../../src/sweep/cellWorker';
 import { defaultSweepDir, executeSweep, mergeSweepDirs, openSweepDir, planSweep, type SweepPlan } from '../../src/sweep/sweep';
 import type { CellResult, SweepDir } from '../../src/sweep/sweepFiles';

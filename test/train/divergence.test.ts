@@ -6,8 +6,8 @@ import { selectBackend } from '../../src/engine/backend';
 import { createModel } from '../../src/engine/createModel';
 import { armsFromConfig } from '../../src/train/arms';
 import { trainPaired } from '../../src/train/pairedTrainer';
-import { runResults } from '../../src/train/runResults';
-import { renderVerdict } from '../../src/render/runReport';
+import { runResults } from '../../src/store/runResults';
+import { renderVerdict } from '../../src/text/runReport';
 
 const config = resolveTrainConfig({ flags: { samples: 240, features: 6, hidden: [12], epochs: 4, batchSize: 32, learningRate: 0.01 } });
 

@@ -5,7 +5,8 @@ import { loadDataset } from '../../src/data/loadDataset';
 import { selectBackend } from '../../src/engine/backend';
 import { tf } from '../../src/engine/tf';
 import { armsFromConfig } from '../../src/train/arms';
-import { batchOrder, dropoutMasks, trainPaired, mlpSpec, TrainingInterrupted } from '../../src/train/pairedTrainer';
+import { mlpSpec } from '../../src/engine/mlpSpec';
+import { batchOrder, dropoutMasks, trainPaired, TrainingInterrupted } from '../../src/train/pairedTrainer';
 import type { TrainConfig } from '../../src/config/schema';
 import { nativeForTests } from '../helpers/native';
 

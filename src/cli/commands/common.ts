@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { RunStore, resolveRunsDir, type RunRecord } from '../../store/RunStore';
 import { runCreatedAt } from '../../store/runQuery';
-import { OUTPUT_FORMATS, outputFormat, type OutputFormat } from '../../render/tabular';
+import { OUTPUT_FORMATS, outputFormat, type OutputFormat } from '../../text/tabular';
 
 /** Options shared by the commands that read runs: --runs-dir, --json, --format. */
 export function addReadOptions(command: Command): Command {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { CURVE_METRICS, compareCsvTabular, compareModel, renderCompare, requireCompleted, type CurveMetric } from '../../render/compareReport';
-import { renderTabular } from '../../render/tabular';
-import { CliError, ExitCode } from '../CliError';
+import { CURVE_METRICS, compareCsvTabular, compareModel, renderCompare, requireCompleted, type CurveMetric } from '../../text/compareReport';
+import { renderTabular } from '../../text/tabular';
+import { CliError, ExitCode } from '../../errors';
 import { addReadOptions, readOptions, toJson } from './common';
-import type { CommandIo } from './train';
+import type { CommandIo } from '../commandIo';
 
 export function registerCompareCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
   addReadOptions(

@@ -6,8 +6,8 @@ import { classCounts } from '../../data/Dataset';
 import { csvDataset } from '../../data/csv';
 import { FASHION_MNIST_CLASSES, fashionMnistSearchPath, locateFashionMnist } from '../../data/fashionMnist';
 import { readIdxDims, readIdxFile } from '../../data/idx';
-import { ExitCode } from '../CliError';
-import type { CommandIo } from './train';
+import { ExitCode } from '../../errors';
+import type { CommandIo } from '../commandIo';
 
 /** One line of `ls-bench datasets`. */
 export interface DatasetListing {

@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveReportTarget } from '../../report/loadRunForReport';
-import type { ReportOptions, WrittenReport } from '../../report/writeRunReport';
+import { resolveReportTarget } from '../../html/loadRunForReport';
+import type { ReportOptions, WrittenReport } from '../../html/writeRunReport';
 import { resolveRunsDir } from '../../store/RunStore';
 import { resolveSweepDir } from '../../sweep/sweep';
 import { SWEEP_FILES, SweepDir } from '../../sweep/sweepFiles';
-import { ExitCode } from '../CliError';
-import type { CommandIo } from './train';
+import { ExitCode } from '../../errors';
+import type { CommandIo } from '../commandIo';
 
 export interface ReportCommandOptions {
   target: string;
@@ -55,13 +55,13 @@ export function reportWritten(written: WrittenReport, io: CommandIo): void {
 
 /** Loads the charting libraries (vega, about half a second) only when a report is written, not on every command. */
 export async function writeRunReportLazily(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
-  const { writeRunReport } = await import('../../report/writeRunReport');
+  const { writeRunReport } = await import('../../html/writeRunReport');
   return writeRunReport(runDir, options);
 }
 
 /** Like writeRunReportLazily, for a sweep directory. */
 export async function writeSweepReportLazily(sweepDir: SweepDir, options: ReportOptions = {}): Promise<WrittenReport> {
-  const { writeSweepReport } = await import('../../report/writeSweepReport');
+  const { writeSweepReport } = await import('../../html/writeSweepReport');
   return writeSweepReport(sweepDir, options);
 }
 

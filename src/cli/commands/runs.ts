@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { fixed, percent, seconds } from '../../render/format';
-import { renderTabular, type Tabular } from '../../render/tabular';
+import { fixed, percent, seconds } from '../../text/format';
+import { renderTabular, type Tabular } from '../../text/tabular';
 import type { RunRecord } from '../../store/RunStore';
 import { filterRuns, parseLimit, parseSince, parseStatuses, runDataset, runSeconds, type RunFilter } from '../../store/runQuery';
-import { CliError, ExitCode } from '../CliError';
+import { CliError, ExitCode } from '../../errors';
 import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
-import type { CommandIo } from './train';
+import type { CommandIo } from '../commandIo';
 
 /**
  * The streams `runs rm` needs besides stdout/stderr: stdin, to ask before deleting on a terminal.

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { metricsRowsTabular, renderRunMarkdown } from '../../render/runMarkdown';
-import { renderRun } from '../../render/runReport';
-import { renderTabular } from '../../render/tabular';
+import { metricsRowsTabular, renderRunMarkdown } from '../../text/runMarkdown';
+import { renderRun } from '../../text/runReport';
+import { renderTabular } from '../../text/tabular';
 import type { RunRecord } from '../../store/RunStore';
-import { ExitCode } from '../CliError';
+import { ExitCode } from '../../errors';
 import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
-import type { CommandIo } from './train';
+import type { CommandIo } from '../commandIo';
 
 /** `show --json`: everything stored about the run except the predictions. Stable keys. */
 export function showJson(r: RunRecord) {

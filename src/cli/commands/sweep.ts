@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { TrainConfigSchema } from '../../config/schema';
 import { schemaOptions } from '../../config/schemaOptions';
-import { renderSweep, SWEEP_FORMATS, type SweepFormat } from '../../render/sweepReport';
+import { renderSweep, SWEEP_FORMATS, type SweepFormat } from '../../text/sweepReport';
 import { resolveRunsDir } from '../../store/RunStore';
 import type { SweepAggregate } from '../../sweep/aggregate';
 import { parseAssertions, type Assertion, type AssertionOutcome } from '../../sweep/assertions';
@@ -20,10 +20,10 @@ import {
   resolveSweepDir,
   type SweepRunReport,
 } from '../../sweep/sweep';
-import { addSchemaFlags, collectFlags } from '../main';
-import { CliError, ExitCode } from '../CliError';
+import { addSchemaFlags, collectFlags } from '../schemaFlags';
+import { CliError, ExitCode } from '../../errors';
 import { reportWritten, writeSweepReportLazily } from './report';
-import type { CommandIo } from './train';
+import type { CommandIo } from '../commandIo';
 
 /** The training flags a sweep passes on to its cells; the grid sets seed, epsilon and smoothing itself. */
 const GRID_KEYS = new Set(['seed', 'epsilon', 'smoothing']);

@@ -5,16 +5,18 @@ import type { TrainConfig } from '../../config/schema';
 import type { Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import { selectBackend, type BackendChoice } from '../../engine/backend';
-import { progressReporter, type OutputStream } from '../../render/progress';
-import { renderRun } from '../../render/runReport';
+import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
+import { progressReporter } from '../../text/progress';
+import { renderRun } from '../../text/runReport';
 import { readCheckpoint } from '../../store/checkpointFile';
 import { describeEnvironment } from '../../store/environment';
 import { RunStore, RunWriter, resolveRunsDir, checkRunName, readValidRunDirectory } from '../../store/RunStore';
 import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
-import { armsFromConfig, type ArmSpec } from '../../train/arms';
-import { mlpSpec, trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
-import { labelNoiseFile, runResults, setupWarnings } from '../../train/runResults';
-import { CliError, ExitCode } from '../CliError';
+import { armsFromConfig, setupWarnings, type ArmSpec } from '../../train/arms';
+import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
+import { labelNoiseFile, runResults } from '../../store/runResults';
+import { CliError, ExitCode } from '../../errors';
+import type { CommandIo } from '../commandIo';
 import { reportWritten, writeRunReportLazily } from './report';
 
 export interface TrainOptions {
@@ -31,13 +33,6 @@ export interface TrainOptions {
   resume?: string;
   /** Train a second time in memory and compare, bit for bit. */
   checkDeterminism?: boolean;
-}
-
-export interface CommandIo {
-  stdout: OutputStream;
-  stderr: OutputStream;
-  /** Aborted on SIGINT/SIGTERM: training stops between two batches. */
-  signal?: AbortSignal;
 }
 
 interface Session {
@@ -61,6 +56,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   for (const tag of options.tags) checkRunName('--tag', tag);
   const backend = await announceBackend(config, io);
   const dataset = await loadDataset(config);
+  checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
   const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
@@ -114,6 +110,7 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
     throw new CliError(`--resume ${options.resume}: the run was trained on the ${previousBackend} backend, but ${backend.name} was selected here; a checkpoint continues only on the backend that wrote it`);
   }
   const dataset = await loadDataset(config);
+  checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
   const writer = RunWriter.reopen(dir);
   const rows = writer.truncateMetrics(checkpoint.epoch);

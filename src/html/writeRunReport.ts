@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { writeFileAtomic } from '../store/atomicFile';
 import { fileSystemReason } from '../store/RunStore';
 import type { RenderedChart } from './html';

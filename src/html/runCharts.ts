@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { HistogramsFile, RunSummary } from '../store/runFiles';
-import { epsilonLabel } from '../render/format';
+import { epsilonLabel } from '../text/format';
 import { armColours } from './palette';
 
 /**

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { aggregateSweep, AGGREGATE_METRICS } from '../../src/sweep/aggregate';
 import type { SweepGrid } from '../../src/sweep/grid';
 import type { CellResult, SweepMeta } from '../../src/sweep/sweepFiles';
-import { renderSvg } from '../../src/report/renderChart';
-import { HARD_ARM_COLOUR, sweepCharts, sweepDifferencePoints, sweepDifferencesChart, sweepMetricPoints, sweepMetricsChart } from '../../src/report/sweepCharts';
-import { sweepReportHtml } from '../../src/report/sweepReportHtml';
+import { renderSvg } from '../../src/html/renderChart';
+import { HARD_ARM_COLOUR, sweepCharts, sweepDifferencePoints, sweepDifferencesChart, sweepMetricPoints, sweepMetricsChart } from '../../src/html/sweepCharts';
+import { sweepReportHtml } from '../../src/html/sweepReportHtml';
 import { cellResult } from '../helpers/sweepFixtures';
 
 const close = (a: number | null, b: number, tol = 1e-9) => assert.ok(a !== null && Math.abs(a - b) < tol, `${a} ≠ ${b}`);

@@ -1,4 +1,4 @@
-import { legend, sweepSections } from '../render/sweepReport';
+import { legend, sweepSections } from '../text/sweepReport';
 import type { SweepAggregate } from '../sweep/aggregate';
 import type { SweepMeta } from '../sweep/sweepFiles';
 import { chartFigure, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';

@@ -2,9 +2,9 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadRunForReport, type RunReportInput } from '../../src/report/loadRunForReport';
-import { renderSvg, svgToPng } from '../../src/report/renderChart';
-import { OKABE_ITO_ARM_COLOURS } from '../../src/report/palette';
+import { loadRunForReport, type RunReportInput } from '../../src/html/loadRunForReport';
+import { renderSvg, svgToPng } from '../../src/html/renderChart';
+import { OKABE_ITO_ARM_COLOURS } from '../../src/html/palette';
 import {
   armDisplayName,
   confidenceHistogramChart,
@@ -16,7 +16,7 @@ import {
   type CurvePoint,
   type HistogramPoint,
   type ReliabilityPoint,
-} from '../../src/report/runCharts';
+} from '../../src/html/runCharts';
 import type { HistogramsFile, RunSummary } from '../../src/store/runFiles';
 import { trainSmallRun } from '../helpers/smallRun';
 import { tempDir } from '../helpers/tempDir';

@@ -1,4 +1,4 @@
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import type { RunRecord } from '../store/RunStore';
 import type { ArmSummary, HistogramsFile, RunSummary } from '../store/runFiles';
 import { epsilonLabel, fixed, percent, signed, signedPoints } from './format';

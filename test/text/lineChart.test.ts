@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lineChart, stretch } from '../../src/render/lineChart';
-import { renderTabular } from '../../src/render/tabular';
+import { lineChart, stretch } from '../../src/text/lineChart';
+import { renderTabular } from '../../src/text/tabular';
 
 test('stretch interpolates linearly between points', () => {
   assert.deepEqual(stretch([0, 1, 3], 2), [0, 0.5, 1, 2, 3]);

@@ -1,10 +1,12 @@
 import type { TrainConfig } from '../config/schema';
 import { classCounts, datasetDigest, type Dataset } from '../data/Dataset';
+import type { MlpSpec } from '../engine/initialWeights';
+import { describeModel, describeOptimizer } from '../engine/mlpSpec';
 import { HISTOGRAM_BINS } from '../metrics/evaluate';
-import { mcnemarExact } from '../stats/mcnemar';
-import { RUN_FILES, SCHEMA_VERSION, type ArmComparison, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary } from '../store/runFiles';
-import { layerSizes, type MlpSpec } from '../engine/initialWeights';
-import type { PairedResult } from './pairedTrainer';
+import { setupWarnings } from '../train/arms';
+import { compareArms } from '../train/compareArms';
+import type { PairedResult } from '../train/pairedTrainer';
+import { RUN_FILES, SCHEMA_VERSION, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary } from './runFiles';
 
 /** The training labels before --label-noise flipped any (the class counts the data really has). */
 export function cleanTrainLabels(dataset: Dataset): Int32Array {
@@ -27,41 +29,6 @@ export function describeDataset(dataset: Dataset): DatasetInfo {
     trainClassCounts: classCounts(cleanTrainLabels(dataset), dataset.numClasses),
     testClassCounts: classCounts(dataset.test.y, dataset.numClasses),
   };
-}
-
-/** What the reader must know about a run's setup; printed on stderr at the start and kept in the summary. */
-export function setupWarnings(dataset: Dataset, arms: { epsilon: number }[]): string[] {
-  const warnings: string[] = [];
-  if (dataset.numClasses === 2 && arms.some((a) => a.epsilon > 0)) {
-    warnings.push('with two classes, label smoothing only caps the gap between the two logits; calibration effects differ from the many-class case');
-  }
-  return warnings;
-}
-
-export function describeModel(spec: MlpSpec): string {
-  const dropout = spec.dropout > 0 ? `, dropout ${spec.dropout}` : '';
-  return `MLP ${layerSizes(spec).join('-')}, ${spec.hidden.length > 0 ? spec.activation : 'linear'}${dropout}`;
-}
-
-export function describeOptimizer(config: TrainConfig): string {
-  return config.optimizer === 'adam' ? `Adam, learning rate ${config.learningRate}` : `SGD, learning rate ${config.learningRate}, momentum ${config.momentum}`;
-}
-
-/** Every smoothed arm against the hard arm (the first), on the same test samples. */
-export function compareArms(result: PairedResult, testLabels: ArrayLike<number>): ArmComparison[] {
-  const [hard, ...smoothed] = result.arms;
-  return smoothed.map((arm) => {
-    const m = mcnemarExact(hard!.testPredictions, arm.testPredictions, testLabels);
-    return {
-      arm: arm.label,
-      baseline: hard!.label,
-      deltaAccuracy: arm.test.accuracy - hard!.test.accuracy,
-      deltaNll: arm.test.nll - hard!.test.nll,
-      deltaEce: arm.test.ece - hard!.test.ece,
-      deltaMeanConfidence: arm.test.meanConfidence - hard!.test.meanConfidence,
-      mcnemar: { onlyBaselineCorrect: m.onlyFirstCorrect, onlyArmCorrect: m.onlySecondCorrect, pValue: m.pValue },
-    };
-  });
 }
 
 /** label-noise.json of a run whose training labels were flipped. */

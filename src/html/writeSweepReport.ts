@@ -1,5 +1,5 @@
 import { aggregateDir } from '../sweep/sweep';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { SWEEP_FILES, type SweepDir } from '../sweep/sweepFiles';
 import { sweepCharts } from './sweepCharts';
 import { sweepReportHtml, type SweepReportInput } from './sweepReportHtml';

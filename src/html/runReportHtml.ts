@@ -1,4 +1,4 @@
-import { epsilonLabel, fixed, percent, seconds, signed, signedPoints } from '../render/format';
+import { epsilonLabel, fixed, percent, seconds, signed, signedPoints } from '../text/format';
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
 import { armColours } from './palette';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 import { RunStore, readValidRunDirectory, resolveRunsDir } from '../store/RunStore';
 import { RUN_FILES, type EnvironmentInfo, type HistogramsFile, type RunMeta, type RunStatusFile, type RunSummary } from '../store/runFiles';
 

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { CliError } from '../cli/CliError';
+import { CliError } from '../errors';
 
 /**
  * One table, three renderings: a terminal table (cli-table3), a GitHub-flavoured markdown table that

@@ -1,0 +1,26 @@
+import { Option, type Command } from 'commander';
+import type { FlagValues } from '../config/loadConfig';
+import { parseFlagText, type SchemaOption } from '../config/schemaOptions';
+import { CliError } from '../errors';
+
+/** Adds one flag per key of a schema, with its help text and default from the schema. */
+export function addSchemaFlags(command: Command, options: SchemaOption[]): void {
+  for (const o of options) {
+    const choices = o.choices ? ` (one of: ${o.choices.join(', ')})` : '';
+    const shown = o.defaultValue === undefined ? '' : ` [default: ${Array.isArray(o.defaultValue) ? o.defaultValue.join(',') : String(o.defaultValue)}]`;
+    command.addOption(new Option(`${o.flag} <${o.kind === 'number-list' ? 'list' : o.kind === 'number' ? 'number' : 'value'}>`, `${o.description}${choices}${shown}`));
+  }
+}
+
+/** Converts the flags the user actually gave (not schema defaults) into the schema's kinds. */
+export function collectFlags(parsed: Record<string, unknown>, options: SchemaOption[]): FlagValues {
+  const flags: FlagValues = {};
+  for (const o of options) {
+    const text = parsed[o.key];
+    if (text === undefined) continue;
+    const result = parseFlagText(o, String(text));
+    if ('error' in result) throw new CliError(`${o.flag}: ${result.error}`);
+    flags[o.key] = result.value;
+  }
+  return flags;
+}
