@@ -9,5 +9,7 @@ export { evaluatePredictions } from './metrics/evaluate';
 export { mcnemarExact, mcnemarExactPValue } from './stats/mcnemar';
 export { TrainConfigSchema } from './config/schema';
 export type { TrainConfig } from './config/schema';
+export { selectBackend } from './engine/backend';
+export type { Engine } from './engine/backend';
 export { trainPaired } from './train/pairedTrainer';
 export { run } from './cli/main';

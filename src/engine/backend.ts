@@ -1,16 +1,12 @@
 import { CliError } from '../errors';
 import type { BackendName } from '../config/schema';
+import type { Engine } from './engine';
 import { loadNativeAddon, type NativeAddon } from './nativeAddon';
+import { nativeEngine } from './nativeModel';
 import { tf } from './tf';
+import { tfjsEngine } from './tfjsModel';
 
-export interface BackendChoice {
-  /** The backend actually in use: a TensorFlow.js backend as tf.getBackend() names it (tensorflow, wasm, cpu), or ls-bench's own `native`. */
-  name: string;
-  /** Human-readable: what it is. */
-  label: string;
-  /** Set when auto did not get the backend the user asked for: why, and how to get it. */
-  fallbackReason?: string;
-}
+export type { BackendChoice, Engine } from './engine';
 
 const LABELS: Record<string, string> = {
   tensorflow: 'tfjs-node (native libtensorflow, CPU)',
@@ -18,14 +14,6 @@ const LABELS: Record<string, string> = {
   cpu: 'tfjs-backend-cpu (plain JavaScript)',
   native: 'ls-bench native (C, OpenBLAS sgemm, fused MLP training step)',
 };
-
-/** Set while the native backend is selected: createModel then builds native models. */
-let activeNative: NativeAddon | undefined;
-
-/** The native addon when `native` is the selected backend, else undefined. */
-export function selectedNativeAddon(): NativeAddon | undefined {
-  return activeNative;
-}
 
 const TFJS_NODE_HINT =
   '@tensorflow/tfjs-node is not installed (its install downloads libtensorflow, which fails offline); with network access run `npm install @tensorflow/tfjs-node` to enable it';
@@ -51,23 +39,22 @@ async function tryWasm(): Promise<string | undefined> {
 }
 
 /**
- * Sets the backend. `auto` tries tfjs-node, then ls-bench's native backend, then wasm, then cpu, and
- * reports why it fell back; a backend named explicitly either loads or is an error.
+ * The engine to train on. `auto` tries tfjs-node, then ls-bench's native backend, then wasm, then cpu,
+ * and reports why it fell back; a backend named explicitly either loads or is an error. A TensorFlow.js
+ * engine also makes its backend TensorFlow.js's active one (there is one per process).
  */
-export async function selectBackend(requested: BackendName): Promise<BackendChoice> {
-  activeNative = undefined;
-  const useNative = async (addon: NativeAddon, fallbackReason?: string): Promise<BackendChoice> => {
+export async function selectBackend(requested: BackendName): Promise<Engine> {
+  const useNative = async (addon: NativeAddon, fallbackReason?: string): Promise<Engine> => {
     // The native backend trains and evaluates the MLP itself; any other TensorFlow.js op in the
     // process runs on the plain cpu backend, deterministically.
     await tf.setBackend('cpu');
     await tf.ready();
-    activeNative = addon;
-    return { name: 'native', label: LABELS.native!, ...(fallbackReason ? { fallbackReason } : {}) };
+    return nativeEngine(addon, { name: 'native', label: LABELS.native!, ...(fallbackReason ? { fallbackReason } : {}) });
   };
-  const use = async (name: string, fallbackReason?: string): Promise<BackendChoice> => {
+  const use = async (name: string, fallbackReason?: string): Promise<Engine> => {
     if (!(await tf.setBackend(name))) throw new CliError(`--backend ${requested}: TensorFlow.js backend "${name}" failed to initialise`, 1);
     await tf.ready();
-    return { name, label: LABELS[name] ?? name, ...(fallbackReason ? { fallbackReason } : {}) };
+    return tfjsEngine({ name, label: LABELS[name] ?? name, ...(fallbackReason ? { fallbackReason } : {}) });
   };
   switch (requested) {
     case 'node': {

@@ -96,10 +96,10 @@ test('flippedLabelFit, by hand; with ε = 0 every arm sees the same noisy labels
   const { selectBackend } = await import('../../src/engine/backend');
   // predictions 1, 2, 0, 0 against noisy 1, 2, 2, 0 (3 of 4) and clean 0, 1, 0, 2 (1 of 4)
   assert.deepEqual(flippedLabelFit([1, 2, 0, 0], [1, 2, 2, 0], [0, 1, 0, 2]), { count: 4, memorised: 0.75, predictedClean: 0.25 });
-  await selectBackend('cpu');
+  const engine = await selectBackend('cpu');
   const config = resolveTrainConfig({ flags: { samples: 200, features: 4, hidden: [8], epochs: 3, labelNoise: 0.3, epsilon: [0] } });
   const dataset = await loadDataset(config);
-  const [hard, smoothed] = (await trainPaired({ config, dataset, arms: armsFromConfig(config) })).arms;
+  const [hard, smoothed] = (await trainPaired({ config, dataset, arms: armsFromConfig(config), engine })).arms;
   assert.equal(hard!.flippedTrainLabels!.count, Math.round(0.3 * dataset.train.count));
   assert.deepEqual(smoothed!.flippedTrainLabels, hard!.flippedTrainLabels);
   assert.equal(hard!.finalWeightsDigest, smoothed!.finalWeightsDigest, 'same labels, same batches, same result');

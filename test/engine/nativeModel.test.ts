@@ -12,10 +12,10 @@ import { nativeForTests } from '../helpers/native';
 const { skip } = nativeForTests();
 
 async function run(backend: 'cpu' | 'native', overrides: Partial<TrainConfig>): Promise<PairedResult> {
-  const choice = await selectBackend(backend);
-  assert.equal(choice.name, backend);
+  const engine = await selectBackend(backend);
+  assert.equal(engine.name, backend);
   const config = resolveTrainConfig({ flags: { samples: 300, features: 7, classes: 4, epochs: 4, batchSize: 32, epsilon: [0.1], ...overrides } });
-  return trainPaired({ config, dataset: await loadDataset(config), arms: armsFromConfig(config) });
+  return trainPaired({ config, dataset: await loadDataset(config), arms: armsFromConfig(config), engine });
 }
 
 const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 2e-4 * (1 + Math.abs(b)), `${what}: native ${a}, cpu ${b}`);

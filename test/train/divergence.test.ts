@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { loadDataset } from '../../src/data/loadDataset';
 import { selectBackend } from '../../src/engine/backend';
-import { createModel } from '../../src/engine/createModel';
+import type { Engine } from '../../src/engine/engine';
+import type { Model } from '../../src/engine/model';
 import { armsFromConfig } from '../../src/train/arms';
 import { trainPaired } from '../../src/train/pairedTrainer';
 import { runResults } from '../../src/store/runResults';
@@ -11,27 +12,40 @@ import { renderVerdict } from '../../src/text/runReport';
 
 const config = resolveTrainConfig({ flags: { samples: 240, features: 6, hidden: [12], epochs: 4, batchSize: 32, learningRate: 0.01 } });
 
+/** `model`, except that it reports a NaN loss from its `from`-th training step on (counted over the whole run). */
+function nanLossFrom(model: Model, from: number): Model {
+  let calls = 0;
+  return {
+    trainBatch(batch) {
+      const r = model.trainBatch(batch);
+      calls++;
+      return calls >= from ? { ...r, loss: NaN } : r;
+    },
+    predictLogProbs: (x, count) => model.predictLogProbs(x, count),
+    readWeights: () => model.readWeights(),
+    weightsDigest: () => model.weightsDigest(),
+    weightsFinite: () => model.weightsFinite(),
+    snapshot: () => model.snapshot(),
+    restore: (state) => model.restore(state),
+    dispose: () => model.dispose(),
+  };
+}
+
 test('an arm whose loss turns non-finite stops with epoch, batch and last finite loss; the other arm goes on', async () => {
-  await selectBackend('cpu');
+  const cpu = await selectBackend('cpu');
   const dataset = (await loadDataset(config));
+  const batchesPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
   let built = 0;
-  // The second model (the smoothed arm) reports a NaN loss from its 3rd batch of epoch 2 on.
-  const factory: typeof createModel = (...args) => {
-    const model = createModel(...args);
-    const index = built++;
-    let calls = 0;
-    const batchesPerEpoch = Math.ceil(dataset.train.count / config.batchSize);
-    return {
-      ...model,
-      trainBatch(batch) {
-        const r = model.trainBatch(batch);
-        calls++;
-        return index === 1 && calls >= batchesPerEpoch + 3 ? { ...r, loss: NaN } : r;
-      },
-    };
+  // The engine is the seam: its second model (the smoothed arm) reports a NaN loss from its 3rd batch of epoch 2 on.
+  const engine: Engine = {
+    ...cpu,
+    createModel(...args) {
+      const model = cpu.createModel(...args);
+      return built++ === 1 ? nanLossFrom(model, batchesPerEpoch + 3) : model;
+    },
   };
   const diverged: string[] = [];
-  const result = await trainPaired({ config, dataset, arms: armsFromConfig(config), modelFactory: factory, events: { onDiverged: (arm, info) => diverged.push(`${arm.label}:${info.epoch}:${info.batch}`) } });
+  const result = await trainPaired({ config, dataset, arms: armsFromConfig(config), engine, events: { onDiverged: (arm, info) => diverged.push(`${arm.label}:${info.epoch}:${info.batch}`) } });
   const [hard, smoothed] = result.arms;
   assert.deepEqual(diverged, ['smoothed:2:3']);
   assert.equal(hard!.diverged, null);
@@ -49,9 +63,9 @@ test('an arm whose loss turns non-finite stops with epoch, batch and last finite
 });
 
 test('a real divergence (SGD at a huge learning rate) is caught, not reported as NaN metrics', async () => {
-  await selectBackend('cpu');
+  const engine = await selectBackend('cpu');
   const wild = resolveTrainConfig({ flags: { samples: 240, features: 6, hidden: [64, 64, 64], epochs: 3, batchSize: 32, optimizer: 'sgd', learningRate: 10, momentum: 0.9 } });
-  const result = await trainPaired({ config: wild, dataset: (await loadDataset(wild)), arms: armsFromConfig(wild) });
+  const result = await trainPaired({ config: wild, dataset: (await loadDataset(wild)), arms: armsFromConfig(wild), engine });
   assert.ok(result.arms.some((a) => a.diverged), 'at least one arm diverged');
   for (const arm of result.arms) {
     assert.ok(Number.isFinite(arm.test.nll) && Number.isFinite(arm.test.meanConfidence), `${arm.label}: finite metrics from the last finite weights`);

@@ -4,7 +4,7 @@ import { resolveTrainConfig, type FlagValues } from '../../config/loadConfig';
 import type { TrainConfig } from '../../config/schema';
 import type { Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
-import { selectBackend, type BackendChoice } from '../../engine/backend';
+import { selectBackend, type Engine } from '../../engine/backend';
 import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
 import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
@@ -39,7 +39,7 @@ interface Session {
   config: TrainConfig;
   dataset: Dataset;
   arms: ArmSpec[];
-  backend: BackendChoice;
+  backend: Engine;
   environment: EnvironmentInfo;
   writer: RunWriter;
   resume?: { checkpoint: TrainingCheckpoint; histories: EpochRecord[][] };
@@ -72,7 +72,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
 }
 
-async function announceBackend(config: TrainConfig, io: CommandIo): Promise<BackendChoice> {
+async function announceBackend(config: TrainConfig, io: CommandIo): Promise<Engine> {
   const backend = await selectBackend(config.backend);
   io.stderr.write(`backend: ${backend.name} (${backend.label})\n`);
   if (backend.fallbackReason) io.stderr.write(`backend: fell back to ${backend.name}: ${backend.fallbackReason}\n`);
@@ -132,6 +132,7 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
       config,
       dataset,
       arms,
+      engine: backend,
       ...(io.signal ? { signal: io.signal } : {}),
       ...(session.resume ? { resume: session.resume } : {}),
       events: {
@@ -153,7 +154,7 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
     summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
     if (options.checkDeterminism) {
       io.stderr.write('determinism: training again from the same seed to compare…\n');
-      const again = await trainPaired({ config, dataset, arms, ...(io.signal ? { signal: io.signal } : {}) });
+      const again = await trainPaired({ config, dataset, arms, engine: backend, ...(io.signal ? { signal: io.signal } : {}) });
       summary.determinism = compareRuns(result, again);
       io.stderr.write(`determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}\n`);
     }
