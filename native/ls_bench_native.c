@@ -464,6 +464,34 @@ static napi_value js_create_mlp(napi_env env, napi_callback_info info) {
   return handle;
 }
 
+/*
+ * The dropout masks argument of trainStep and trainSteps: null or undefined (no dropout), or an array
+ * with one Float32Array of n × width per hidden layer of `net`. Fills masks[] and sets *mask_ptr to it,
+ * or to NULL without masks; returns 0 after throwing (`fn` names the caller in the message).
+ */
+#define MAX_HIDDEN_LAYERS 64
+static int get_masks(napi_env env, napi_value value, const Mlp *net, int n, const char *fn, const float **masks, const float *const **mask_ptr) {
+  *mask_ptr = NULL;
+  if (is_nullish(env, value)) return 1;
+  uint32_t count;
+  if (napi_get_array_length(env, value, &count) != napi_ok || (int)count != net->layers - 1 || count > MAX_HIDDEN_LAYERS) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: masks must be an array with one Float32Array per hidden layer", fn);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  for (uint32_t l = 0; l < count; l++) {
+    napi_value item;
+    float *mp;
+    size_t lm;
+    if (napi_get_element(env, value, l, &item) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: napi_get_element (mask)"); return 0; }
+    if (!get_f32(env, item, &mp, &lm, "mask") || !need_len(env, lm, (size_t)n * net->sizes[l + 1], "mask")) return 0;
+    masks[l] = mp;
+  }
+  *mask_ptr = masks;
+  return 1;
+}
+
 /* trainStep(handle, n, x, targets, masks: Float32Array[]|null, logProbsOut) → loss before the update */
 static napi_value js_train_step(napi_env env, napi_callback_info info) {
   ARGS(6);
@@ -476,24 +504,9 @@ static napi_value js_train_step(napi_env env, napi_callback_info info) {
   if (!get_f32(env, argv[2], &x, &lx, "x") || !get_f32(env, argv[3], &t, &lt, "targets") || !get_f32(env, argv[5], &lp, &llp, "logProbs")) return NULL;
   int k = net->sizes[net->layers];
   if (!need_len(env, lx, (size_t)n * net->sizes[0], "x") || !need_len(env, lt, (size_t)n * k, "targets") || !need_len(env, llp, (size_t)n * k, "logProbs")) return NULL;
-  const float *masks[64];
-  const float *const *mask_ptr = NULL;
-  if (!is_nullish(env, argv[4])) {
-    uint32_t count;
-    if (napi_get_array_length(env, argv[4], &count) != napi_ok || (int)count != net->layers - 1 || count > 64) {
-      napi_throw_type_error(env, NULL, "trainStep: masks must be an array with one Float32Array per hidden layer");
-      return NULL;
-    }
-    for (uint32_t l = 0; l < count; l++) {
-      napi_value item;
-      float *mp;
-      size_t lm;
-      CHECK(napi_get_element(env, argv[4], l, &item));
-      if (!get_f32(env, item, &mp, &lm, "mask") || !need_len(env, lm, (size_t)n * net->sizes[l + 1], "mask")) return NULL;
-      masks[l] = mp;
-    }
-    mask_ptr = masks;
-  }
+  const float *masks[MAX_HIDDEN_LAYERS];
+  const float *const *mask_ptr;
+  if (!get_masks(env, argv[4], net, n, "trainStep", masks, &mask_ptr)) return NULL;
   if (!ensure_capacity(net, n)) { napi_throw_error(env, NULL, "trainStep: out of memory"); return NULL; }
   return number(env, mlp_train_step(net, n, x, t, mask_ptr, lp));
 }
@@ -535,8 +548,8 @@ static napi_value js_train_steps(napi_env env, napi_callback_info info) {
     return NULL;
   }
   StepJob jobs[256];
-  const float *masks[64];
-  int hidden_layers = -1, have_masks = !is_nullish(env, argv[4]);
+  const float *masks[MAX_HIDDEN_LAYERS];
+  const float *const *mask_ptr;
   for (uint32_t a = 0; a < arms; a++) {
     napi_value item;
     CHECK(napi_get_element(env, argv[0], a, &item));
@@ -558,25 +571,11 @@ static napi_value js_train_steps(napi_env env, napi_callback_info info) {
     }
     if (!ensure_capacity(net, n)) { napi_throw_error(env, NULL, "trainSteps: out of memory"); return NULL; }
     jobs[a] = (StepJob){net, n, x, t, NULL, lp, 0.0};
-    hidden_layers = net->layers - 1;
   }
   if (!need_len(env, lx, (size_t)n * jobs[0].net->sizes[0], "x")) return NULL;
-  if (have_masks) {
-    uint32_t mcount;
-    if (napi_get_array_length(env, argv[4], &mcount) != napi_ok || (int)mcount != hidden_layers || mcount > 64) {
-      napi_throw_type_error(env, NULL, "trainSteps: masks must be an array with one Float32Array per hidden layer");
-      return NULL;
-    }
-    for (uint32_t l = 0; l < mcount; l++) {
-      napi_value item;
-      float *mp;
-      size_t lm;
-      CHECK(napi_get_element(env, argv[4], l, &item));
-      if (!get_f32(env, item, &mp, &lm, "mask") || !need_len(env, lm, (size_t)n * jobs[0].net->sizes[l + 1], "mask")) return NULL;
-      masks[l] = mp;
-    }
-    for (uint32_t a = 0; a < arms; a++) jobs[a].masks = masks;
-  }
+  /* Every model has the same widths (checked above): the first one's say what the masks must hold. */
+  if (!get_masks(env, argv[4], jobs[0].net, n, "trainSteps", masks, &mask_ptr)) return NULL;
+  for (uint32_t a = 0; a < arms; a++) jobs[a].masks = mask_ptr;
   /* Groups of `threads` arms: the calling thread runs the first arm of a group, new threads the others. */
   for (uint32_t start = 0; start < arms; start += (uint32_t)threads) {
     uint32_t end = start + (uint32_t)threads < arms ? start + (uint32_t)threads : arms;

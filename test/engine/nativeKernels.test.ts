@@ -178,3 +178,25 @@ test('native kernels reject wrong array types and too-short arrays with an error
   addon!.disposeMlp(handle);
   assert.throws(() => addon!.readParams(handle, new Float32Array(3)), /after disposeMlp/);
 });
+
+test('trainStep and trainSteps read dropout masks alike: one Float32Array of n × width per hidden layer, or an error', { skip }, () => {
+  // 2 → 3 → 2 → 1: two hidden layers, of widths 3 and 2
+  const params = new Float32Array(2 * 3 + 3 + 3 * 2 + 2 + 2 * 1 + 1).fill(0.1);
+  const [first, second] = [0, 1].map(() => addon!.createMlp(Int32Array.from([2, 3, 2, 1]), 0, 0, 0.1, 0.9, 2, params));
+  const n = 2;
+  const x = new Float32Array(n * 2).fill(1);
+  const t = new Float32Array(n).fill(1);
+  const lp = () => new Float32Array(n);
+  const step = (masks: Float32Array[] | null) => addon!.trainStep(first!, n, x, t, masks, lp());
+  const steps = (masks: Float32Array[] | null) => addon!.trainSteps([first!, second!], n, x, [t, t], masks, [lp(), lp()], 2);
+  const full = [new Float32Array(n * 3).fill(1), new Float32Array(n * 2).fill(1)];
+  for (const [name, call] of [['trainStep', step], ['trainSteps', steps]] as const) {
+    assert.doesNotThrow(() => call(null));
+    assert.doesNotThrow(() => call(full));
+    assert.throws(() => call(full.slice(0, 1)), new RegExp(`^TypeError: ${name}: masks must be an array with one Float32Array per hidden layer`));
+    assert.throws(() => call([full[0]!, new Float32Array(n * 2 - 1)]), /mask: has 3 values, needs 4/);
+    assert.throws(() => call([full[0]!, new Float64Array(n * 2) as unknown as Float32Array]), /mask: expected a Float32Array/);
+  }
+  addon!.disposeMlp(first!);
+  addon!.disposeMlp(second!);
+});
