@@ -22,6 +22,7 @@ import {
 import { TrainConfigSchema, type TrainConfig } from '../config/schema';
 import type { TrainingCheckpoint } from '../train/pairedTrainer';
 import { writeCheckpoint } from './checkpointFile';
+import { fileSystemError } from './fileSystemError';
 
 export const DEFAULT_RUNS_DIR = 'runs';
 export const RUNS_DIR_ENV = 'LS_BENCH_RUNS_DIR';
@@ -47,23 +48,8 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-const FILE_SYSTEM_REASONS: Record<string, string> = {
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'read-only file system',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a part of the path is not a directory',
-};
-
-/** Why the file system refused: in words for the common cases, else the error code. */
-export function fileSystemReason(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  return (code && FILE_SYSTEM_REASONS[code]) ?? String(code ?? (error as Error).message);
-}
-
 function fsError(error: unknown, what: string, target: string): CliError {
-  return new CliError(`${target}: cannot ${what} (${fileSystemReason(error)})`, 1);
+  return fileSystemError(error, what, target);
 }
 
 /** A run being written. All writes go through here; every JSON file is replaced atomically. */
