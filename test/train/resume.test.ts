@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readJsonFile } from '../../src/store/RunStore';
 import type { RunSummary } from '../../src/store/runFiles';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
@@ -10,6 +9,7 @@ import { nativeForTests } from '../helpers/native';
 
 const BASE = ['--samples', '240', '--features', '6', '--hidden', '12', '--epochs', '6', '--batch-size', '32', '--learning-rate', '0.01', '--dropout', '0.1'];
 const ARGS = [...BASE, '--backend', 'cpu'];
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const strip = (s: RunSummary) => s.arms.map((a) => ({ history: a.history.map(({ seconds: _s, ...r }) => r), final: a.finalWeightsDigest, test: a.test }));
 
 for (const backend of ['cpu', 'native'] as const) {
@@ -31,7 +31,7 @@ test(`${backend}: a run interrupted at a random epoch and resumed ends with exac
   assert.match(resumed.stderr, new RegExp(`resuming after epoch ${stopAfter} of 6`));
   const full = await runCli(['train', '--runs-dir', runs, ...ARGS, '--json']);
   assert.equal(full.code, 0, full.stderr);
-  const afterResume = readJsonFile<RunSummary>(path.join(runs, id!, 'summary.json'));
+  const afterResume = readJson<RunSummary>(path.join(runs, id!, 'summary.json'));
   assert.equal(afterResume.resumedAfterEpoch, stopAfter);
   assert.deepEqual(strip(afterResume), strip(JSON.parse(full.stdout) as RunSummary), `stopped after epoch ${stopAfter}`);
   const again = await runCli(['train', '--runs-dir', runs, '--resume', id!]);
@@ -68,4 +68,38 @@ test('--resume of a run whose config.json was damaged: one line naming the run a
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, new RegExp(`^ls-bench: run ${id}: config\\.json: not valid JSON`));
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+/** Trains in this process and interrupts after epoch `stopAfter`, as Ctrl-C would; returns the run's directory. */
+async function interruptedRun(runs: string, args: string[], stopAfter: number): Promise<string> {
+  const controller = new AbortController();
+  const { run } = await import('../../src/cli/main');
+  const code = await run(['train', '--runs-dir', runs, ...args], {
+    stdout: { write: () => true },
+    stderr: { write: (s: string) => (new RegExp(`^epoch ${stopAfter} `, 'm').test(s) && controller.abort('SIGINT'), true) },
+    signal: controller.signal,
+  });
+  assert.equal(code, 130, `interrupted after epoch ${stopAfter}`);
+  const [id] = readdirSync(runs);
+  return path.join(runs, id!);
+}
+
+/** The bytes of every file of a run: a refused resume must leave all of them as they were. */
+const snapshot = (dir: string) => new Map(readdirSync(dir).map((f) => [f, readFileSync(path.join(dir, f)).toString('base64')]));
+
+test('--resume of a run whose metrics.jsonl has a damaged line: one line naming the file and the line, exit 2, the status unchanged', async () => {
+  const runs = tempDir();
+  const dir = await interruptedRun(runs, [...ARGS, '--epochs', '3'], 2);
+  const id = path.basename(dir);
+  const metrics = path.join(dir, 'metrics.jsonl');
+  const lines = readFileSync(metrics, 'utf8').split('\n');
+  lines[1] = lines[1]!.slice(0, 20);
+  writeFileSync(metrics, lines.join('\n'));
+  const before = snapshot(dir);
+  const r = await runCli(['train', '--runs-dir', runs, '--resume', id]);
+  assert.equal(r.code, 2, r.stderr);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('ls-bench: '));
+  assert.deepEqual(errors, [`ls-bench: ${metrics}: line 2: not valid JSON; repair or remove that line to continue the run`]);
+  assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+  assert.deepEqual(snapshot(dir), before, 'nothing in the run was written');
 });

@@ -10,7 +10,10 @@ import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
 import { readCheckpoint } from '../../store/checkpointFile';
 import { describeEnvironment } from '../../store/environment';
-import { RunStore, RunWriter, resolveRunsDir, checkRunName, readValidRunDirectory } from '../../store/RunStore';
+import { RunStore, resolveRunsDir } from '../../store/RunStore';
+import { checkRunName } from '../../store/runNames';
+import { readValidRunDirectory } from '../../store/runReader';
+import { RunWriter } from '../../store/runWriter';
 import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
 import { armsFromConfig, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
@@ -112,7 +115,7 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   const dataset = await loadDataset(config);
   checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
-  const writer = RunWriter.reopen(dir);
+  const writer = RunWriter.reopen(dir, record.statusFile!);
   const rows = writer.truncateMetrics(checkpoint.epoch);
   const histories = arms.map((arm) =>
     rows.filter((r) => r.arm === arm.label).map(({ arm: _a, epsilon: _e, ...record }) => record as EpochRecord),
