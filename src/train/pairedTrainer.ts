@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { TrainConfig } from '../config/schema';
-import { selectRows, type Dataset } from '../data/Dataset';
+import { datasetDigest, selectRows, type Dataset } from '../data/Dataset';
 import { createModel } from '../engine/createModel';
 import type { BatchResult, Model, ModelState } from '../engine/model';
 import { glorotInitialWeights, type MlpSpec } from '../engine/initialWeights';
@@ -81,6 +81,8 @@ export interface TrainerEvents {
 export interface TrainingCheckpoint {
   epoch: number;
   initialWeightsDigest: string;
+  /** datasetDigest of the data trained on, so a resume can refuse changed data; null in checkpoints written before it was recorded. */
+  dataDigest: string | null;
   arms: { label: string; state: ModelState; diverged: DivergenceInfo | null; initialWeightsDigest: string }[];
 }
 
@@ -157,6 +159,7 @@ export async function trainPaired(options: {
     // The test log-probabilities of those same weights, evaluated at that epoch's end: the final metrics reuse them.
     const lastGoodLogProbs: (Float32Array | undefined)[] = arms.map(() => undefined);
     let firstEpoch = 1;
+    let dataDigest: string | undefined;
     if (resume) {
       const cp = resume.checkpoint;
       if (cp.initialWeightsDigest !== initial.digest) {
@@ -273,6 +276,8 @@ export async function trainPaired(options: {
         await events.onCheckpoint({
           epoch,
           initialWeightsDigest: initial.digest,
+          // hashed at the first checkpoint only: the data does not change while training
+          dataDigest: (dataDigest ??= datasetDigest(dataset)),
           arms: arms.map((arm, a) => ({ label: arm.label, state: lastGood[a]!, diverged: diverged[a]!, initialWeightsDigest: initialDigests[a]! })),
         });
       }

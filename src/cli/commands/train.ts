@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTrainConfig, type FlagValues } from '../../config/loadConfig';
 import type { TrainConfig } from '../../config/schema';
-import type { Dataset } from '../../data/Dataset';
+import { datasetDigest, type Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import { selectBackend, type BackendChoice } from '../../engine/backend';
+import { glorotInitialWeights } from '../../engine/initialWeights';
 import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
 import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
-import { readCheckpoint } from '../../store/checkpointFile';
+import { checkpointMismatch, readCheckpoint } from '../../store/checkpointFile';
 import { describeEnvironment } from '../../store/environment';
 import { RunStore, resolveRunsDir } from '../../store/RunStore';
 import { checkRunName } from '../../store/runNames';
@@ -115,6 +116,14 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   const dataset = await loadDataset(config);
   checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
+  // Before anything is written: a refused resume leaves the run exactly as it was.
+  const mismatch = checkpointMismatch(checkpoint, {
+    dataDigest: datasetDigest(dataset),
+    initialWeightsDigest: glorotInitialWeights(mlpSpec(config, dataset), config.seed).digest,
+    armLabels: arms.map((a) => a.label),
+  });
+  if (mismatch) throw new CliError(`--resume ${options.resume}: run ${id}: ${mismatch}`);
+  if (checkpoint.dataDigest === null) io.stderr.write(`note: run ${id}'s checkpoint predates data digests; cannot check that the data is unchanged\n`);
   const writer = RunWriter.reopen(dir, record.statusFile!);
   const rows = writer.truncateMetrics(checkpoint.epoch);
   const histories = arms.map((arm) =>
