@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors';
 import { writeFileAtomic } from '../store/atomicFile';
-import { fileSystemReason } from '../store/RunStore';
+import { fileSystemError } from '../store/fileSystemError';
 import type { RenderedChart } from './html';
 import { loadRunForReport } from './loadRunForReport';
 import { renderSvg, svgToPng } from './renderChart';
@@ -42,7 +42,7 @@ export function writeOrFail(file: string, content: string | Uint8Array): void {
     const code = (error as NodeJS.ErrnoException).code;
     // a path through a file is the user's mistake (exit 2); a refused write is the system's (exit 1)
     if (code === 'ENOTDIR' || code === 'EEXIST') throw new CliError(`${file}: cannot write the report (ENOTDIR: a part of the path is a file, not a folder)`, 2);
-    throw new CliError(`${file}: cannot write the report (${fileSystemReason(error)})`, 1);
+    throw fileSystemError(error, 'write the report', file);
   }
 }
 

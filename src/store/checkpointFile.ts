@@ -1,32 +1,43 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { ModelState } from '../engine/model';
 import type { TrainingCheckpoint } from '../train/pairedTrainer';
 import { writeFileAtomic } from './atomicFile';
 import { SCHEMA_VERSION } from './runFiles';
+import { schemaProblem } from './schemaIssue';
 
 /**
  * checkpoint.bin: the state after the last completed epoch, rewritten atomically each epoch.
  * Layout: 8-byte magic "LSBCKPT1", uint32 LE header length, the JSON header, zero padding to a multiple of
- * 4, then every float32 array in header order (little-endian). The header holds the sha256 of the payload.
+ * 4, then every float32 array in header order (little-endian). The header holds the sha256 of the payload
+ * and the digest of the data trained on (absent in checkpoints written before it was recorded).
  */
 const MAGIC = 'LSBCKPT1';
 
-interface CheckpointHeader {
-  schemaVersion: number;
-  epoch: number;
-  initialWeightsDigest: string;
-  payloadDigest: string;
-  arms: {
-    label: string;
-    diverged: TrainingCheckpoint['arms'][number]['diverged'];
-    initialWeightsDigest: string;
-    iterations: number;
-    betaPowers: number[];
-    weights: number[];
-    slots: { name: string; shape: number[] }[];
-  }[];
-}
+const numberOrNull = z.union([z.number(), z.null()]);
+
+/** The JSON header, checked before any of it is trusted: a damaged header is an error naming the file, not a crash. */
+const CheckpointHeaderSchema = z.object({
+  schemaVersion: z.number(),
+  epoch: z.number().int().nonnegative(),
+  initialWeightsDigest: z.string(),
+  /** Absent in checkpoints written before the data digest was recorded. */
+  dataDigest: z.string().optional(),
+  payloadDigest: z.string(),
+  arms: z.array(
+    z.object({
+      label: z.string(),
+      diverged: z.union([z.object({ epoch: z.number(), batch: numberOrNull, lastFiniteLoss: numberOrNull, message: z.string() }), z.null()]),
+      initialWeightsDigest: z.string(),
+      iterations: z.number(),
+      betaPowers: z.array(z.number()),
+      weights: z.array(z.number().int().nonnegative()),
+      slots: z.array(z.object({ name: z.string(), shape: z.array(z.number().int().nonnegative()) })),
+    }),
+  ),
+});
+type CheckpointHeader = z.infer<typeof CheckpointHeaderSchema>;
 
 export function encodeCheckpoint(cp: TrainingCheckpoint): Uint8Array {
   const arrays: Float32Array[] = [];
@@ -53,6 +64,7 @@ export function encodeCheckpoint(cp: TrainingCheckpoint): Uint8Array {
     schemaVersion: SCHEMA_VERSION,
     epoch: cp.epoch,
     initialWeightsDigest: cp.initialWeightsDigest,
+    ...(cp.dataDigest !== null ? { dataDigest: cp.dataDigest } : {}),
     payloadDigest: createHash('sha256').update(payload).digest('hex'),
     arms,
   };
@@ -80,13 +92,17 @@ export function readCheckpoint(file: string): TrainingCheckpoint {
   if (bytes.length < 12 || bytes.toString('latin1', 0, 8) !== MAGIC) fail('not an ls-bench checkpoint (bad magic)');
   const headerLength = bytes.readUInt32LE(8);
   if (12 + headerLength > bytes.length) fail('truncated checkpoint header');
-  let header: CheckpointHeader;
+  let json: unknown;
   try {
-    header = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength)) as CheckpointHeader;
+    json = JSON.parse(bytes.toString('utf8', 12, 12 + headerLength));
   } catch {
     return fail('unreadable checkpoint header');
   }
-  if (header.schemaVersion > SCHEMA_VERSION) fail(`checkpoint schema version ${header.schemaVersion} is newer than this ls-bench (${SCHEMA_VERSION})`);
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version > SCHEMA_VERSION) fail(`checkpoint schema version ${version} is newer than this ls-bench (${SCHEMA_VERSION})`);
+  const problem = schemaProblem(CheckpointHeaderSchema, json);
+  if (problem !== null) fail(`damaged checkpoint header (${problem})`);
+  const header = json as CheckpointHeader;
   const start = Math.ceil((12 + headerLength) / 4) * 4;
   const payload = bytes.subarray(start);
   if (createHash('sha256').update(payload).digest('hex') !== header.payloadDigest) fail('checkpoint payload does not match its digest (truncated or modified)');
@@ -106,5 +122,33 @@ export function readCheckpoint(file: string): TrainingCheckpoint {
     return { label: arm.label, state, diverged: arm.diverged, initialWeightsDigest: arm.initialWeightsDigest };
   });
   if (offset !== floats.length) fail('checkpoint payload is longer than its header says');
-  return { epoch: header.epoch, initialWeightsDigest: header.initialWeightsDigest, arms };
+  return { epoch: header.epoch, initialWeightsDigest: header.initialWeightsDigest, dataDigest: header.dataDigest ?? null, arms };
+}
+
+/** What a resumed training will start from: its data, its initial weights and its arms. */
+export interface ResumeTarget {
+  dataDigest: string;
+  initialWeightsDigest: string;
+  armLabels: string[];
+}
+
+const short = (digest: string) => `${digest.slice(0, 12)}…`;
+
+/**
+ * Why `checkpoint` cannot continue training `target`, or null when it can. Checked before a resume
+ * writes anything: the data must be the data it was trained on (an edited CSV would silently train on
+ * other data), and the arms and initial weights those of the run's config.
+ */
+export function checkpointMismatch(checkpoint: TrainingCheckpoint, target: ResumeTarget): string | null {
+  if (checkpoint.dataDigest !== null && checkpoint.dataDigest !== target.dataDigest) {
+    return `the training data changed since the checkpoint (data digest ${short(checkpoint.dataDigest)} then, ${short(target.dataDigest)} now); a run continues only on the data it started with`;
+  }
+  const labels = checkpoint.arms.map((a) => a.label);
+  if (labels.join() !== target.armLabels.join()) {
+    return `the checkpoint's arms (${labels.join(', ')}) differ from those of the run's config (${target.armLabels.join(', ')})`;
+  }
+  if (checkpoint.initialWeightsDigest !== target.initialWeightsDigest) {
+    return `the checkpoint was trained from other initial weights (${short(checkpoint.initialWeightsDigest)} vs ${short(target.initialWeightsDigest)}): the model, the seed or the data's columns differ from the run's`;
+  }
+  return null;
 }

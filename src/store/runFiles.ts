@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { TrainConfig } from '../config/schema';
 import type { EvaluationMetrics } from '../metrics/evaluate';
 import type { ArmComparison } from '../train/compareArms';
@@ -7,7 +8,8 @@ import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 export type { ArmComparison };
 
 /**
- * The on-disk format of a run directory, version 1. One module (RunStore) reads and writes it.
+ * The on-disk format of a run directory, version 1: its files, the types ls-bench writes and the schemas
+ * it reads them back with. RunWriter writes a run, readRunDirectory reads one.
  *
  *   run.json          identity: id, name, tags, created, command line      (written once)
  *   config.json       the resolved config                                  (written once, before training)
@@ -40,42 +42,148 @@ export const RUN_FILES = {
   labelNoise: 'label-noise.json',
 } as const;
 
-export interface RunMeta {
-  schemaVersion: number;
-  id: string;
-  name: string | null;
-  tags: string[];
-  createdAt: string;
-  command: string[];
-}
+/** A JSON value that may also be null (a union, so a wrong value reads "expected string or null"). */
+const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
-export interface RunStatusFile {
-  schemaVersion: number;
-  status: RunStatus;
-  startedAt: string;
-  updatedAt: string;
-  endedAt: string | null;
-  completedEpochs: number;
+/**
+ * The schemas below check the fields ls-bench relies on when it reads a run. They are not strict: a
+ * field they do not name is allowed and kept as it is (the reader returns the file's own value once it
+ * passes), so a later ls-bench may add fields without making older runs unreadable or newer ones corrupt.
+ * schemaVersion is checked before the schema (a newer version is "unsupported", not "corrupt").
+ */
+
+/** run.json */
+export const RunMetaSchema = z.object({
+  schemaVersion: z.number(),
+  id: z.string(),
+  name: orNull(z.string()),
+  tags: z.array(z.string()),
+  createdAt: z.string(),
+  command: z.array(z.string()),
+});
+export type RunMeta = z.infer<typeof RunMetaSchema>;
+
+/** status.json */
+export const RunStatusFileSchema = z.object({
+  schemaVersion: z.number(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+  endedAt: orNull(z.string()),
+  completedEpochs: z.number(),
   /** Why a run failed or was interrupted. */
-  message: string | null;
+  message: orNull(z.string()),
   /** The process that owns a running run, to tell a live run from one whose process died. */
-  pid: number;
+  pid: z.number(),
   /** The host of that process (absent in runs written before it was recorded: taken as this host). */
-  host?: string;
-}
+  host: z.string().optional(),
+});
+export type RunStatusFile = z.infer<typeof RunStatusFileSchema>;
 
-export interface EnvironmentInfo {
-  lsBenchVersion: string;
-  node: string;
-  platform: string;
-  arch: string;
-  cpu: string;
-  cpuCount: number;
-  backend: string;
-  backendLabel: string;
-  backendFallbackReason: string | null;
-  gitCommit: string | null;
-}
+/** environment.json */
+export const EnvironmentInfoSchema = z.object({
+  lsBenchVersion: z.string(),
+  node: z.string(),
+  platform: z.string(),
+  arch: z.string(),
+  cpu: z.string(),
+  cpuCount: z.number(),
+  backend: z.string(),
+  backendLabel: z.string(),
+  backendFallbackReason: orNull(z.string()),
+  gitCommit: orNull(z.string()),
+});
+export type EnvironmentInfo = z.infer<typeof EnvironmentInfoSchema>;
+
+const EpochRecordSchema = z.object({
+  epoch: z.number(),
+  trainLoss: z.number(),
+  trainNll: z.number(),
+  testNll: z.number(),
+  testAccuracy: z.number(),
+  seconds: z.number(),
+});
+
+/** One line of metrics.jsonl. */
+export const MetricsRowSchema = EpochRecordSchema.extend({ arm: z.string(), epsilon: z.number() });
+
+const ArmTestSchema = z.object({
+  accuracy: z.number(),
+  nll: z.number(),
+  ece: z.number(),
+  meanConfidence: z.number(),
+  confusionMatrix: z.array(z.array(z.number())),
+  perClass: z.array(z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()), support: z.number() })),
+  macro: z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()) }),
+});
+
+const ArmSummarySchema = z.object({
+  label: z.string(),
+  epsilon: z.number(),
+  smoothing: z.string(),
+  initialWeightsDigest: z.string(),
+  finalWeightsDigest: z.string(),
+  history: z.array(EpochRecordSchema),
+  test: ArmTestSchema,
+  diverged: orNull(z.object({ epoch: z.number(), batch: orNull(z.number()), lastFiniteLoss: orNull(z.number()), message: z.string() })).optional(),
+  flippedTrainLabels: z.object({ count: z.number(), memorised: z.number(), predictedClean: z.number() }).optional(),
+});
+
+const ArmComparisonSchema = z.object({
+  arm: z.string(),
+  baseline: z.string(),
+  deltaAccuracy: z.number(),
+  deltaNll: z.number(),
+  deltaEce: z.number(),
+  deltaMeanConfidence: z.number(),
+  mcnemar: z.object({ onlyBaselineCorrect: z.number(), onlyArmCorrect: z.number(), pValue: z.number() }),
+});
+
+const DatasetInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  trainSamples: z.number(),
+  testSamples: z.number(),
+  features: z.number(),
+  classes: z.number(),
+  classNames: z.array(z.string()),
+  digest: z.string(),
+  trainClassCounts: z.array(z.number()).optional(),
+  testClassCounts: z.array(z.number()).optional(),
+});
+
+/** summary.json. The config is the run's (config.json is the copy that is validated against the config schema). */
+export const RunSummarySchema = z.object({
+  schemaVersion: z.number(),
+  runId: z.string(),
+  dataset: DatasetInfoSchema,
+  backend: z.string(),
+  model: z.string(),
+  optimizer: z.string(),
+  config: z.looseObject({}),
+  arms: z.array(ArmSummarySchema).min(1),
+  comparisons: z.array(ArmComparisonSchema),
+  warnings: z.array(z.string()).optional(),
+  labelNoise: z.object({ kind: z.string(), fraction: z.number(), flipped: z.number(), file: z.string() }).optional(),
+  imbalance: z.object({ ratio: z.number() }).optional(),
+  seconds: z.number(),
+  completedAt: z.string(),
+  determinism: orNull(z.object({ identical: z.boolean(), firstDifference: orNull(z.string()) })).optional(),
+  resumedAfterEpoch: orNull(z.number()).optional(),
+});
+
+/** histograms.json */
+export const HistogramsFileSchema = z.object({
+  schemaVersion: z.number(),
+  confidenceBins: z.array(z.number()),
+  arms: z.array(
+    z.object({
+      label: z.string(),
+      confidenceHistogram: z.array(z.number()),
+      reliability: z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number(), meanConfidence: orNull(z.number()), accuracy: orNull(z.number()) })),
+    }),
+  ),
+});
 
 export interface DatasetInfo {
   name: string;
@@ -168,3 +276,14 @@ export interface PredictionsFile {
   labels: number[];
   arms: { label: string; predictions: number[] }[];
 }
+
+/**
+ * What ls-bench writes passes what it reads: each written type must fit its schema's input, checked by the
+ * compiler (a field added to a writer's type but refused by the reader's schema fails the build).
+ */
+type Fits<Written extends Schema, Schema> = Written;
+export type WrittenFilesFitTheirSchemas = [
+  Fits<MetricsRow, z.input<typeof MetricsRowSchema>>,
+  Fits<RunSummary, z.input<typeof RunSummarySchema>>,
+  Fits<HistogramsFile, z.input<typeof HistogramsFileSchema>>,
+];

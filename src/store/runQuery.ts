@@ -1,5 +1,7 @@
 import { CliError } from '../errors';
-import { LISTED_STATUSES, idTime, type ListedStatus, type RunRecord } from './RunStore';
+import { idTime } from './runNames';
+import type { RunRecord } from './runReader';
+import { LISTED_STATUSES, type ListedStatus } from './runStatus';
 
 /** Filters of `ls-bench runs`. */
 export interface RunFilter {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { readValidRunDirectory } from '../store/RunStore';
+import { readValidRunDirectory } from '../store/runReader';
 import { RUN_FILES } from '../store/runFiles';
 import type { SweepCell } from './grid';
 import { SWEEP_SCHEMA_VERSION, type CellResult } from './sweepFiles';

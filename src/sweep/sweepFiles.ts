@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
 import { writeJsonAtomic } from '../store/atomicFile';
+import { fileSystemError } from '../store/fileSystemError';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 import type { ShardSpec, SweepGrid } from './grid';
 
@@ -98,11 +99,6 @@ export interface CellResult {
   completedAt: string;
 }
 
-function fsError(error: unknown, what: string, target: string): CliError {
-  const code = (error as NodeJS.ErrnoException).code;
-  return new CliError(`${target}: cannot ${what} (${String(code ?? (error as Error).message)})`, 1);
-}
-
 function readJson<T>(file: string, what: string): T {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -184,8 +180,7 @@ export class SweepDir {
     try {
       action();
     } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw fsError(error, what, this.dir);
+      throw fileSystemError(error, what, this.dir);
     }
   }
 }

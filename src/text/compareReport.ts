@@ -1,5 +1,5 @@
 import { CliError } from '../errors';
-import type { RunRecord } from '../store/RunStore';
+import type { RunRecord } from '../store/runReader';
 import type { ArmSummary, HistogramsFile, RunSummary } from '../store/runFiles';
 import { epsilonLabel, fixed, percent, signed, signedPoints } from './format';
 import { lineChart, lineStyleSample } from './lineChart';

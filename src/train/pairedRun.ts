@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { TrainConfig } from '../config/schema';
-import type { Dataset } from '../data/Dataset';
+import { datasetDigest, type Dataset } from '../data/Dataset';
 import type { Engine } from '../engine/engine';
 import { glorotInitialWeights, type InitialWeights, type MlpSpec } from '../engine/initialWeights';
 import { mlpSpec } from '../engine/mlpSpec';
@@ -41,6 +41,8 @@ export interface TrainerEvents {
 export interface TrainingCheckpoint {
   epoch: number;
   initialWeightsDigest: string;
+  /** datasetDigest of the data trained on, so a resume can refuse changed data; null in checkpoints written before it was recorded. */
+  dataDigest: string | null;
   arms: { label: string; state: ModelState; diverged: DivergenceInfo | null; initialWeightsDigest: string }[];
 }
 
@@ -83,6 +85,8 @@ export interface PairedRun {
   threads: number;
   /** How many arms did train at the same time, at most (1: one after the other). */
   parallelArms: number;
+  /** datasetDigest of the training data, hashed at the first checkpoint only: the data does not change while training. */
+  dataDigest?: string;
 }
 
 /**
@@ -140,6 +144,7 @@ export function checkpointOf(run: PairedRun, epoch: number): TrainingCheckpoint 
   return {
     epoch,
     initialWeightsDigest: run.initial.digest,
+    dataDigest: (run.dataDigest ??= datasetDigest(run.options.dataset)),
     arms: run.options.arms.map((arm, a) => ({ label: arm.label, state: run.lastGood[a]!, diverged: run.diverged[a]!, initialWeightsDigest: run.initialDigests[a]! })),
   };
 }

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readMetricsRows } from '../../src/store/RunStore';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readMetricsFile } from '../../src/store/runReader';
 import { BIN } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
 
@@ -53,7 +53,7 @@ for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     assert.equal(status.status, 'interrupted');
     assert.ok(status.completedEpochs >= 0 && status.completedEpochs < 400);
     assert.ok(!existsSync(path.join(dir, 'summary.json')));
-    const rows = readMetricsRows(path.join(dir, 'metrics.jsonl'));
+    const rows = readMetricsFile(path.join(dir, 'metrics.jsonl'));
     assert.equal(rows.length, 2 * status.completedEpochs, 'every completed epoch kept, both arms');
   });
 }
@@ -78,7 +78,7 @@ test('SIGKILL at a random point: every file that exists parses, nothing claims c
   const status = JSON.parse(readFileSync(path.join(dir, 'status.json'), 'utf8'));
   assert.equal(status.status, 'running', 'a killed process cannot mark itself; the status is left as running with its dead pid');
   assert.ok(!existsSync(path.join(dir, 'summary.json')));
-  const rows = readMetricsRows(path.join(dir, 'metrics.jsonl'));
+  const rows = readMetricsFile(path.join(dir, 'metrics.jsonl'));
   if (existsSync(path.join(dir, 'checkpoint.bin'))) {
     const resumed = spawnSync(process.execPath, [BIN, 'train', '--runs-dir', runs, '--resume', path.basename(dir), '--json'], { encoding: 'utf8' });
     assert.equal(resumed.status, 0, resumed.stderr);

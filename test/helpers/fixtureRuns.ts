@@ -1,6 +1,8 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { TrainConfigSchema, type TrainConfigInput } from '../../src/config/schema';
 import { evaluatePredictions, HISTOGRAM_BINS } from '../../src/metrics/evaluate';
-import { RunStore, type RunWriter } from '../../src/store/RunStore';
+import { RunStore } from '../../src/store/RunStore';
+import type { RunWriter } from '../../src/store/runWriter';
 import { SCHEMA_VERSION, type EnvironmentInfo, type HistogramsFile, type RunSummary } from '../../src/store/runFiles';
 import type { EpochRecord } from '../../src/train/pairedTrainer';
 
@@ -146,4 +148,11 @@ export function threeRuns(root: string) {
   const b = writeFixtureRun(store, { epsilon: 0.1, name: 'eps01', tags: ['sweep'], createdAt: '2026-11-20T10:01:00.000Z' });
   const c = writeFixtureRun(store, { epsilon: 0.2, name: 'eps02', createdAt: '2026-11-20T10:02:00.000Z' });
   return { store, a, b, c };
+}
+
+/** Edits a JSON file of a run by hand, as a user (or a damaged disk) might. */
+export function editJson(file: string, edit: (value: Record<string, unknown>) => void): void {
+  const value = JSON.parse(readFileSync(file, 'utf8'));
+  edit(value);
+  writeFileSync(file, JSON.stringify(value));
 }

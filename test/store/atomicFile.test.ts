@@ -32,3 +32,12 @@ test('appendLinesDurable appends whole lines', () => {
   appendLinesDurable(file, ['{"a":2}', '{"a":3}']);
   assert.equal(readFileSync(file, 'utf8'), '{"a":1}\n{"a":2}\n{"a":3}\n');
 });
+
+test('atomic writes replace the whole file and leave no temporary file', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'x.json');
+  writeFileAtomic(file, 'old');
+  writeFileAtomic(file, 'new content');
+  assert.equal(readFileSync(file, 'utf8'), 'new content');
+  assert.deepEqual(readdirSync(dir), ['x.json']);
+});

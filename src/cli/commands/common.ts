@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { RunStore, resolveRunsDir, type RunRecord } from '../../store/RunStore';
+import { RunStore, resolveRunsDir } from '../../store/RunStore';
+import type { RunRecord } from '../../store/runReader';
 import { runCreatedAt } from '../../store/runQuery';
 import { OUTPUT_FORMATS, outputFormat, type OutputFormat } from '../../text/tabular';
 

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { fixed, percent, seconds } from '../../text/format';
 import { renderTabular, type Tabular } from '../../text/tabular';
-import type { RunRecord } from '../../store/RunStore';
+import type { RunRecord } from '../../store/runReader';
 import { filterRuns, parseLimit, parseSince, parseStatuses, runDataset, runSeconds, type RunFilter } from '../../store/runQuery';
 import { CliError, ExitCode } from '../../errors';
 import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { metricsRowsTabular, renderRunMarkdown } from '../../text/runMarkdown';
 import { renderRun } from '../../text/runReport';
 import { renderTabular } from '../../text/tabular';
-import type { RunRecord } from '../../store/RunStore';
+import type { RunRecord } from '../../store/runReader';
 import { ExitCode } from '../../errors';
 import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
 import type { CommandIo } from '../commandIo';

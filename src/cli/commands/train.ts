@@ -2,15 +2,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { resolveTrainConfig, type FlagValues } from '../../config/loadConfig';
 import type { TrainConfig } from '../../config/schema';
-import type { Dataset } from '../../data/Dataset';
+import { datasetDigest, type Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import { selectBackend, type Engine } from '../../engine/backend';
+import { glorotInitialWeights } from '../../engine/initialWeights';
 import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
 import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
-import { readCheckpoint } from '../../store/checkpointFile';
+import { checkpointMismatch, readCheckpoint } from '../../store/checkpointFile';
 import { describeEnvironment } from '../../store/environment';
-import { RunStore, RunWriter, resolveRunsDir, checkRunName, readValidRunDirectory } from '../../store/RunStore';
+import { RunStore, resolveRunsDir } from '../../store/RunStore';
+import { checkRunName } from '../../store/runNames';
+import { readValidRunDirectory } from '../../store/runReader';
+import { RunWriter } from '../../store/runWriter';
 import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
 import { armsFromConfig, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
@@ -112,7 +116,15 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   const dataset = await loadDataset(config);
   checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
-  const writer = RunWriter.reopen(dir);
+  // Before anything is written: a refused resume leaves the run exactly as it was.
+  const mismatch = checkpointMismatch(checkpoint, {
+    dataDigest: datasetDigest(dataset),
+    initialWeightsDigest: glorotInitialWeights(mlpSpec(config, dataset), config.seed).digest,
+    armLabels: arms.map((a) => a.label),
+  });
+  if (mismatch) throw new CliError(`--resume ${options.resume}: run ${id}: ${mismatch}`);
+  if (checkpoint.dataDigest === null) io.stderr.write(`note: run ${id}'s checkpoint predates data digests; cannot check that the data is unchanged\n`);
+  const writer = RunWriter.reopen(dir, record.statusFile!);
   const rows = writer.truncateMetrics(checkpoint.epoch);
   const histories = arms.map((arm) =>
     rows.filter((r) => r.arm === arm.label).map(({ arm: _a, epsilon: _e, ...record }) => record as EpochRecord),
