@@ -17,7 +17,6 @@ import {
   checkGrid,
   expandGrid,
   parseSeeds,
-  runArmLabel,
   shardCells,
   smoothedEpsilons,
   sweepDigest,
@@ -162,11 +161,6 @@ export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | nu
   return { sweepDir, meta, resumed: false };
 }
 
-/** Maps the arm labels of a cell's run to their ε (see runArmLabel). */
-export function armEpsilonsOf(grid: SweepGrid): Map<string, number> {
-  return new Map([0, ...smoothedEpsilons(grid)].map((e) => [runArmLabel(grid, e), e]));
-}
-
 export interface SweepRunReport {
   completed: number;
   skipped: number;
@@ -230,7 +224,7 @@ export async function executeSweep(options: {
         sweepDir.writeCell(outcome.result);
         update(cell.id, { status: 'completed', runId: outcome.result.runId, runDir: outcome.result.runDir, message: null });
         report.completed++;
-        const accs = outcome.result.arms.map((a) => `${runArmLabel(plan.grid, a.epsilon)} ${(a.accuracy * 100).toFixed(2)}%`).join(', ');
+        const accs = outcome.result.arms.map((a) => `${a.label} ${(a.accuracy * 100).toFixed(2)}%`).join(', ');
         options.log(`cell ${cell.id}: completed in ${outcome.result.seconds.toFixed(1)} s ${counter} (test accuracy: ${accs})`);
       } else {
         update(cell.id, { status: outcome.status, runId: outcome.runId, runDir: outcome.runDir, message: outcome.message });
@@ -248,13 +242,7 @@ export async function executeSweep(options: {
 
 /** The cell runner used by `ls-bench sweep`: child processes of bin/ls-bench.js. */
 export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: string): CellRunner {
-  return processCellRunner({
-    trainConfigFile: sweepDir.file('trainConfig'),
-    runsDir,
-    epsilons: smoothedEpsilons(plan.grid),
-    sweepId: plan.sweepId,
-    armEpsilons: armEpsilonsOf(plan.grid),
-  });
+  return processCellRunner({ sweepDir, base: plan.config, grid: plan.grid, runsDir, sweepId: plan.sweepId });
 }
 
 export function aggregateDir(sweepDir: SweepDir, meta: SweepMeta): SweepAggregate {
