@@ -65,11 +65,14 @@ export class CellEventReader {
 export function runCreatedReporter(fdText: string): (run: { runId: string; runDir: string }) => void {
   const fd = Number(fdText);
   if (!/^\d+$/.test(fdText.trim()) || fd < EVENTS_FD) throw new CliError(`${EVENTS_FD_FLAG}: expected a file descriptor ≥ ${EVENTS_FD}, got "${fdText}"`);
+  let stat;
   try {
-    fstatSync(fd);
+    stat = fstatSync(fd);
   } catch (error) {
     throw new CliError(`${EVENTS_FD_FLAG} ${fd}: not an open file descriptor (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
+  // Node keeps descriptors of its own (epoll, eventfd): only a pipe, socket or file can be the channel.
+  if (!stat.isFIFO() && !stat.isSocket() && !stat.isFile()) throw new CliError(`${EVENTS_FD_FLAG} ${fd}: not a pipe, socket or file`);
   return (run) => {
     const event: RunCreatedEvent = { event: 'run-created', runId: run.runId, runDir: run.runDir };
     try {
