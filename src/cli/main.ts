@@ -1,7 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { TrainConfigSchema } from '../config/schema';
 import { schemaOptions } from '../config/schemaOptions';
 import { lsBenchVersion } from '../store/environment';
+import { EVENTS_FD_FLAG, runCreatedReporter } from '../sweep/cellEvents';
 import { CliError, ExitCode } from '../errors';
 import type { CommandIo } from './commandIo';
 import { addSchemaFlags, collectFlags } from './schemaFlags';
@@ -36,7 +37,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--resume <run>', 'continue an interrupted run (id, unique id prefix or directory) after its last completed epoch')
     .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
-    .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false);
+    .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false)
+    .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp());
   addSchemaFlags(train, trainOptions);
   train.action(async (parsed: Record<string, unknown>) => {
     setExitCode(
@@ -51,6 +53,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           ...(parsed.resume !== undefined ? { resume: String(parsed.resume) } : {}),
           checkDeterminism: parsed.checkDeterminism === true,
           report: parsed.report === true,
+          ...(parsed.eventsFd !== undefined ? { onRunCreated: runCreatedReporter(String(parsed.eventsFd)) } : {}),
           argv: process.argv.slice(2),
         },
         io,

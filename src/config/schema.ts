@@ -87,13 +87,20 @@ export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
  */
 export const SweepSectionSchema = z
   .object({
-    epsilon: listOf(z.number(), 64).optional().describe('the ε grid, e.g. [0, 0.05, 0.1, 0.2] (0 is the hard arm, trained in every cell)'),
+    epsilon: listOf(z.number(), 64)
+      .optional()
+      .describe("the ε grid, e.g. 0, 0.05, 0.1, 0.2 (0 is the hard arm, trained in every cell) [default: 0 and the top-level epsilon]"),
     seeds: z
       .union([z.string(), z.number().int().min(0), z.array(z.number().int().min(0))])
       .optional()
       .describe('seeds: "0-4", "0,2,5" or a list of integers, ascending without repeats [default: 0-4]'),
     smoothing: listOf(z.enum(SMOOTHING_VARIANTS), 2).optional().describe('smoothing variants, each its own set of cells [default: the top-level smoothing]'),
-    jobs: z.number().int().min(1).max(256).optional().describe('cells run in parallel [default: the number of cores]'),
+    jobs: z
+      .number()
+      // One message for every way out of range, the same for the key and the --jobs flag.
+      .refine((n) => Number.isInteger(n) && n >= 1 && n <= 256, 'expected an integer from 1 to 256')
+      .optional()
+      .describe('cells run in parallel worker processes [default: the number of cores]'),
     assert: listOf(z.string(), 64).optional().describe('gates evaluated on the aggregate, e.g. "smoothed.ece <= 0.05"'),
   })
   .strict();

@@ -15,7 +15,7 @@ export interface SchemaOption {
   choices?: readonly string[];
 }
 
-type AnyDef = { type: string; innerType?: z.ZodType; out?: z.ZodType; in?: z.ZodType; element?: z.ZodType; entries?: Record<string, string>; defaultValue?: unknown };
+type AnyDef = { type: string; innerType?: z.ZodType; out?: z.ZodType; in?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; entries?: Record<string, string>; defaultValue?: unknown };
 
 function defOf(schema: z.ZodType): AnyDef {
   return (schema as unknown as { def: AnyDef }).def;
@@ -56,6 +56,11 @@ function kindOf(core: z.ZodType): { kind: OptionKind; choices?: readonly string[
       const element = kindOf(unwrap(def.element!).core);
       return { kind: element.kind === 'number' ? 'number-list' : 'string-list' };
     }
+    case 'union':
+      // A union that admits a string (sweep.seeds: "0-4", 3 or [0, 1]) takes the flag's text as it is;
+      // the schema accepts it and the command parses it.
+      if ((def.options ?? []).some((o) => defOf(unwrap(o).core).type === 'string')) return { kind: 'string' };
+      throw new Error('schemaOptions: unsupported zod union without a string member');
     default:
       throw new Error(`schemaOptions: unsupported zod type ${def.type}`);
   }

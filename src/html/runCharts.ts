@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { HistogramsFile, RunSummary } from '../store/runFiles';
-import { epsilonLabel } from '../text/format';
+import { armHeading } from '../text/format';
 import { armColours } from './palette';
 
 /**
@@ -39,14 +39,9 @@ export const CHART_CONFIG = {
 
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
 
-/** How an arm is named in legends and titles: "hard (ε=0)", "smoothed (ε=0.1)". */
-export function armDisplayName(arm: { label: string; epsilon: number }): string {
-  return `${arm.label} (${epsilonLabel(arm.epsilon)})`;
-}
-
 /** A colour scale that gives each arm the same colour in every chart of the report. */
 export function armColourScale(summary: RunSummary): { domain: string[]; range: string[] } {
-  return { domain: summary.arms.map(armDisplayName), range: armColours(summary.arms.length) };
+  return { domain: summary.arms.map(armHeading), range: armColours(summary.arms.length) };
 }
 
 function armColourOf(summary: RunSummary, label: string): string {
@@ -76,7 +71,7 @@ const CURVE_PANELS = [
 export function trainingCurvesChart(summary: RunSummary): ReportChart {
   const colour = armColourScale(summary);
   const panels = CURVE_PANELS.map((panel) => {
-    const values: CurvePoint[] = summary.arms.flatMap((arm) => arm.history.map((h) => ({ epoch: h.epoch, arm: armDisplayName(arm), value: h[panel.key] })));
+    const values: CurvePoint[] = summary.arms.flatMap((arm) => arm.history.map((h) => ({ epoch: h.epoch, arm: armHeading(arm), value: h[panel.key] })));
     return {
       // placed against the plot, not the axis labels, so the three titles line up
       title: { text: panel.title, frame: 'group' as const },
@@ -146,12 +141,12 @@ export function reliabilityChart(input: RunChartInput, armLabel: string): Report
   };
   return {
     id: `reliability-${armSlug(armLabel)}`,
-    title: `Reliability diagram, ${armDisplayName(arm)}`,
+    title: `Reliability diagram, ${armHeading(arm)}`,
     caption: `Bars: accuracy of the test samples whose confidence falls in the bin; black ticks: their mean confidence; numbers: samples in the bin; dashed: perfect calibration. ECE ${arm.test.ece.toFixed(4)}.`,
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
-      title: { text: `Reliability, ${armDisplayName(arm)}`, subtitle: [`ECE ${arm.test.ece.toFixed(4)} · bars: accuracy · black ticks: mean confidence`, 'numbers: test samples in the bin · dashed: perfect calibration'] },
+      title: { text: `Reliability, ${armHeading(arm)}`, subtitle: [`ECE ${arm.test.ece.toFixed(4)} · bars: accuracy · black ticks: mean confidence`, 'numbers: test samples in the bin · dashed: perfect calibration'] },
       width: 380,
       height: 260,
       data: { name: 'reliability', values: bins },
@@ -199,7 +194,7 @@ export function confidenceHistogramChart(input: RunChartInput): ReportChart {
   const edges = histograms.confidenceBins;
   const values: HistogramPoint[] = histograms.arms.flatMap((stored) => {
     const arm = summary.arms.find((a) => a.label === stored.label);
-    const name = arm ? armDisplayName(arm) : stored.label;
+    const name = arm ? armHeading(arm) : stored.label;
     return stored.confidenceHistogram.map((count, b) => ({ arm: name, lower: edges[b]!, upper: edges[b + 1]!, count }));
   });
   return {
@@ -251,12 +246,12 @@ export function confusionMatrixChart(summary: RunSummary, armLabel: string): Rep
   const axisY = { field: 'trueClass', type: 'nominal' as const, title: 'true class', sort: names, axis: { labelLimit: 120 } };
   return {
     id: `confusion-${armSlug(armLabel)}`,
-    title: `Confusion matrix, ${armDisplayName(arm)}`,
+    title: `Confusion matrix, ${armHeading(arm)}`,
     caption: 'Rows: true class; columns: predicted class. Numbers: test samples; colour: share of the true class (the row), so the diagonal is per-class recall.',
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
-      title: { text: `Confusion matrix, ${armDisplayName(arm)}`, subtitle: 'numbers: test samples · colour: share of the true class' },
+      title: { text: `Confusion matrix, ${armHeading(arm)}`, subtitle: 'numbers: test samples · colour: share of the true class' },
       width: cell * names.length,
       height: cell * names.length,
       data: { name: 'confusion', values: cells },

@@ -1,22 +1,15 @@
-import { epsilonLabel, fixed, percent, seconds, signed, signedPoints } from '../text/format';
+import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from '../text/format';
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
 import { armColours } from './palette';
-import { armDisplayName, armSlug } from './runCharts';
+import { armSlug } from './runCharts';
 
-/** The HTML report of one run, from its stored files and its rendered charts (runCharts → renderSvg). */
-export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], generatedAt = new Date()): string {
+type RunSummary = RunReportInput['summary'];
+
+/** The facts at the top of the page: what was run, on what, how. */
+function runFacts(input: RunReportInput): [string, string][] {
   const { summary, meta, status, environment } = input;
-  const chart = (id: string): RenderedChart => {
-    const found = rendered.find((r) => r.chart.id === id);
-    if (!found) throw new Error(`runReportHtml: chart "${id}" was not rendered`);
-    return found;
-  };
-  const colours = armColours(summary.arms.length);
-  const swatchName = (i: number): string =>
-    `<span class="swatch" style="background:${colours[i]}"></span>${escapeHtml(armDisplayName(summary.arms[i]!))}`;
   const { dataset, config } = summary;
-
   const facts: [string, string][] = [
     ['run', `${meta.id}${meta.name ? ` (${meta.name})` : ''}${meta.tags.length ? `, tags: ${meta.tags.join(', ')}` : ''}`],
     ['status', status ? `${status.status}, ${status.completedEpochs} epochs, ended ${status.endedAt ?? '—'}` : 'completed'],
@@ -24,28 +17,37 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
     ['model', summary.model],
     ['optimizer', `${summary.optimizer}, batch ${config.batchSize}, ${config.epochs} epochs`],
     ['seed', String(config.seed)],
-    ['smoothing', `${config.smoothing}; arms: ${summary.arms.map(armDisplayName).join(', ')}`],
+    ['smoothing', `${config.smoothing}; arms: ${summary.arms.map(armHeading).join(', ')}`],
     ['backend', `${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`],
     ['wall time', seconds(summary.seconds)],
   ];
   if (environment) facts.push(['environment', `ls-bench ${environment.lsBenchVersion}, Node ${environment.node}, ${environment.platform}/${environment.arch}, ${environment.cpuCount} × ${environment.cpu}${environment.gitCommit ? `, commit ${environment.gitCommit.slice(0, 12)}` : ''}`]);
   facts.push(['command', `ls-bench ${meta.command.join(' ')}`]);
+  return facts;
+}
 
-  const sections: ReportSection[] = [];
-
-  const verdicts = summary.comparisons.map((c) => {
+/** Each smoothed arm against the hard arm, in words, with McNemar's test on this one seed. */
+function verdicts(summary: RunSummary): string[] {
+  const { dataset, config } = summary;
+  return summary.comparisons.map((c) => {
     const arm = summary.arms.find((a) => a.label === c.arm)!;
     const { onlyBaselineCorrect: b, onlyArmCorrect: s, pValue } = c.mcnemar;
     const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
     return `<div class="verdict">
-<p><strong>${escapeHtml(armDisplayName(arm))}, ${escapeHtml(arm.smoothing)} − hard</strong> (one seed, ${escapeHtml(config.seed)}): Δaccuracy ${escapeHtml(signedPoints(c.deltaAccuracy))}, ΔNLL ${escapeHtml(signed(c.deltaNll))}, ΔECE ${escapeHtml(signed(c.deltaEce))}, Δmean confidence ${escapeHtml(signed(c.deltaMeanConfidence))}.</p>
+<p><strong>${escapeHtml(armHeading(arm))}, ${escapeHtml(arm.smoothing)} − hard</strong> (one seed, ${escapeHtml(config.seed)}): Δaccuracy ${escapeHtml(signedPoints(c.deltaAccuracy))}, ΔNLL ${escapeHtml(signed(c.deltaNll))}, ΔECE ${escapeHtml(signed(c.deltaEce))}, Δmean confidence ${escapeHtml(signed(c.deltaMeanConfidence))}.</p>
 <p>McNemar's exact test on the ${escapeHtml(dataset.testSamples)} test samples: ${escapeHtml(b)} right only in hard, ${escapeHtml(s)} right only in ${escapeHtml(arm.label)}, p = ${escapeHtml(pValue.toPrecision(3))} → ${detectable} on this seed. One seed is an anecdote: a sweep over seeds gives intervals.</p>
 </div>`;
   });
-  const metricRow = (name: string, f: (a: RunReportInput['summary']['arms'][number]) => string) => [name, ...summary.arms.map((a) => ({ text: f(a), numeric: true }))];
+}
+
+/** The verdicts, the arms' colour key and the final test metrics. */
+function verdictSection(summary: RunSummary): ReportSection {
+  const colours = armColours(summary.arms.length);
+  const swatchName = (i: number): string => `<span class="swatch" style="background:${colours[i]}"></span>${escapeHtml(armHeading(summary.arms[i]!))}`;
+  const metricRow = (name: string, f: (a: RunSummary['arms'][number]) => string) => [name, ...summary.arms.map((a) => ({ text: f(a), numeric: true }))];
   const finalTable = htmlTable({
     caption: 'Final test metrics (ECE over 15 equal-width bins; mean confidence of the predicted class)',
-    head: [['test set', ...summary.arms.map((a) => ({ text: armDisplayName(a), numeric: true }))]],
+    head: [['test set', ...summary.arms.map((a) => ({ text: armHeading(a), numeric: true }))]],
     rows: [
       metricRow('accuracy', (a) => percent(a.test.accuracy)),
       metricRow('NLL (nats/sample)', (a) => fixed(a.test.nll)),
@@ -55,26 +57,18 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
     ],
   });
   const legend = `<p>${summary.arms.map((_, i) => swatchName(i)).join(' &nbsp; ')}</p>`;
-  sections.push({ id: 'verdict', heading: 'Verdict', html: `${verdicts.join('\n')}\n${legend}\n${finalTable}` });
+  return { id: 'verdict', heading: 'Verdict', html: `${verdicts(summary).join('\n')}\n${legend}\n${finalTable}` };
+}
 
-  sections.push({ id: 'curves', heading: 'Training curves', html: chartFigure(chart('curves')) });
-
-  sections.push({
-    id: 'calibration',
-    heading: 'Calibration and confidence',
-    html: `${chartRow(summary.arms.map((a) => chart(`reliability-${armSlug(a.label)}`)))}\n${chartRow([chart('confidence')])}`,
-  });
-
-  sections.push({ id: 'confusion', heading: 'Confusion matrices', html: chartRow(summary.arms.map((a) => chart(`confusion-${armSlug(a.label)}`))) });
-
+function perClassSection(summary: RunSummary): ReportSection {
   const perClass = htmlTable({
     caption: 'Per class precision, recall and F1 on the test set (— where a score is 0/0: a class never predicted, or with no test samples)',
     className: 'per-class',
     head: [
-      ['', ...summary.arms.map((a) => ({ text: armDisplayName(a), colSpan: 3 })), ''],
+      ['', ...summary.arms.map((a) => ({ text: armHeading(a), colSpan: 3 })), ''],
       ['class', ...summary.arms.flatMap(() => ['precision', 'recall', 'F1'].map((t) => ({ text: t, numeric: true }))), { text: 'support', numeric: true }],
     ],
-    rows: dataset.classNames.map((name, c) => [
+    rows: summary.dataset.classNames.map((name, c) => [
       name,
       ...summary.arms.flatMap((a) => {
         const s = a.test.perClass[c]!;
@@ -83,13 +77,34 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
       { text: String(summary.arms[0]!.test.perClass[c]!.support), numeric: true },
     ]),
   });
-  sections.push({ id: 'per-class', heading: 'Per class', html: perClass });
+  return { id: 'per-class', heading: 'Per class', html: perClass };
+}
 
+/** The HTML report of one run, from its stored files and its rendered charts (runCharts → renderSvg). */
+export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], generatedAt = new Date()): string {
+  const { summary, meta } = input;
+  const chart = (id: string): RenderedChart => {
+    const found = rendered.find((r) => r.chart.id === id);
+    if (!found) throw new Error(`runReportHtml: chart "${id}" was not rendered`);
+    return found;
+  };
+  const { dataset, config } = summary;
+  const sections: ReportSection[] = [
+    verdictSection(summary),
+    { id: 'curves', heading: 'Training curves', html: chartFigure(chart('curves')) },
+    {
+      id: 'calibration',
+      heading: 'Calibration and confidence',
+      html: `${chartRow(summary.arms.map((a) => chart(`reliability-${armSlug(a.label)}`)))}\n${chartRow([chart('confidence')])}`,
+    },
+    { id: 'confusion', heading: 'Confusion matrices', html: chartRow(summary.arms.map((a) => chart(`confusion-${armSlug(a.label)}`))) },
+    perClassSection(summary),
+  ];
   const smoothedEpsilons = summary.arms.filter((a) => a.epsilon > 0).map((a) => epsilonLabel(a.epsilon));
   return reportPage({
     title: `ls-bench run ${meta.id}${meta.name ? ` — ${meta.name}` : ''}`,
     subtitle: `${dataset.name}, ${summary.model}: hard labels vs ${config.smoothing} label smoothing ${smoothedEpsilons.join(', ')}, paired (same initial weights, same batches)`,
-    headerHtml: factList(facts),
+    headerHtml: factList(runFacts(input)),
     sections,
     footer: `Generated by ls-bench from ${input.dir} (summary.json, histograms.json) at ${generatedAt.toISOString()}. Charts: Vega-Lite, rendered to SVG in Node.`,
   });

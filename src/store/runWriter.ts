@@ -5,6 +5,7 @@ import type { TrainConfig } from '../config/schema';
 import type { TrainingCheckpoint } from '../train/pairedTrainer';
 import { appendLinesDurable, writeFileAtomic, writeJsonAtomic } from './atomicFile';
 import { writeCheckpoint } from './checkpointFile';
+import { csvCell } from './csvCell';
 import { fileSystemError } from './fileSystemError';
 import {
   METRICS_CSV_COLUMNS,
@@ -178,9 +179,4 @@ function makeRunDirectory(root: string, now?: Date): { id: string; dir: string }
 
 function metricsCsvLine(row: MetricsRow): string {
   return METRICS_CSV_COLUMNS.map((c) => csvCell(row[c])).join(',');
-}
-
-function csvCell(value: unknown): string {
-  const s = String(value);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -93,18 +93,12 @@ export function expandGrid(grid: SweepGrid): SweepCell[] {
   return cells;
 }
 
-/** The training config of one cell: the sweep's base config with the cell's seed, variant and ε list. */
+/**
+ * The training config of one cell: the sweep's base config with the cell's seed, variant and ε list. Its
+ * worker trains exactly this (written to cell-configs/<cell>.json and passed as `train --config`).
+ */
 export function cellConfig(base: TrainConfig, grid: SweepGrid, cell: SweepCell): TrainConfig {
   return { ...base, seed: cell.seed, smoothing: cell.smoothing, epsilon: smoothedEpsilons(grid) };
-}
-
-/**
- * The label a smoothed arm has in a cell's run (src/train/arms.ts): "smoothed" when the cell trains one
- * smoothed arm, else "smoothed-<ε>".
- */
-export function runArmLabel(grid: SweepGrid, epsilon: number): string {
-  if (epsilon === 0) return 'hard';
-  return smoothedEpsilons(grid).length === 1 ? 'smoothed' : `smoothed-${epsilon}`;
 }
 
 /** JSON with sorted keys, so that equal values give equal text (and equal digests). */

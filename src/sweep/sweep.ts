@@ -1,131 +1,13 @@
-import { cpus } from 'node:os';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors';
-import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
-import { SweepSectionSchema, TrainConfigSchema, type TrainConfig } from '../config/schema';
-import { locateFashionMnist } from '../data/fashionMnist';
-import { loadDataset } from '../data/loadDataset';
-import { selectBackend } from '../engine/backend';
-import { checkModelSize } from '../engine/mlpSpec';
-import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
+import type { TrainConfig } from '../config/schema';
 import { aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
-import { checkAssertionArms, evaluateAssertion, parseAssertions, type Assertion, type AssertionOutcome } from './assertions';
+import { evaluateAssertion, type Assertion, type AssertionOutcome } from './assertions';
 import { processCellRunner, runPool, type CellRunner } from './cellWorker';
-import {
-  baseConfigOf,
-  checkGrid,
-  expandGrid,
-  parseSeeds,
-  runArmLabel,
-  shardCells,
-  smoothedEpsilons,
-  sweepDigest,
-  sweepIdOf,
-  type ShardSpec,
-  type SweepCell,
-  type SweepGrid,
-} from './grid';
+import { baseConfigOf, expandGrid, shardCells, smoothedEpsilons, type ShardSpec } from './grid';
+import type { SweepPlan } from './plan';
 import { SWEEP_SCHEMA_VERSION, SweepDir, type CellProgress, type CellResult, type SweepMeta } from './sweepFiles';
-
-/** The grid flags of `ls-bench sweep`, as given (undefined = not given). */
-export interface SweepFlags {
-  epsilon?: string;
-  seeds?: string;
-  smoothing?: string;
-  jobs?: string;
-  assert: string[];
-}
-
-export interface SweepPlan {
-  sweepId: string;
-  digest: string;
-  grid: SweepGrid;
-  config: TrainConfig;
-  assertions: Assertion[];
-  jobs: number;
-  cells: SweepCell[];
-}
-
-export const DEFAULT_SEEDS = '0-4';
-
-function numberList(flag: string, text: string): number[] {
-  if (text.trim() === '') return [];
-  return text.split(',').map((p) => {
-    const t = p.trim();
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) throw new CliError(`${flag}: expected a comma-separated list of numbers, got "${text}" ("${t}" is not a number)`);
-    return Number(t);
-  });
-}
-
-/**
- * Everything the sweep needs, checked before anything is trained or written: the config file (its
- * `sweep:` section validated by SweepSectionSchema, the rest by the training schema), the flags, the grid,
- * the assertions and the number of jobs. Precedence: flag, then the sweep section, then the top-level key.
- */
-export function planSweep(options: { configFile?: string; trainFlags: FlagValues; sweepFlags: SweepFlags }): SweepPlan {
-  const file = options.configFile;
-  const fromFile = file ? readConfigFile(file) : {};
-  const { sweep: rawSection, ...trainKeys } = fromFile;
-  const sectionResult = SweepSectionSchema.safeParse(rawSection ?? {});
-  if (!sectionResult.success) {
-    const issue = sectionResult.error.issues[0]!;
-    const where = file ?? 'config';
-    if (issue.code === 'unrecognized_keys') {
-      throw new CliError(`${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"sweep.${k}"`).join(', ')}; expected one of: ${Object.keys(SweepSectionSchema.shape).map((k) => `sweep.${k}`).join(', ')}`);
-    }
-    if (issue.path.length === 0) throw new CliError(`${where}: key "sweep": expected a mapping (epsilon, seeds, smoothing, jobs, assert), got ${JSON.stringify(rawSection)}`);
-    const key = String(issue.path[0]);
-    throw new CliError(`${where}: key "sweep.${issue.path.join('.')}": ${expectation(issue)}, got ${JSON.stringify((rawSection as Record<string, unknown>)[key])}`);
-  }
-  const section = sectionResult.data;
-
-  const merged = { ...trainKeys, ...options.trainFlags };
-  const parsed = TrainConfigSchema.safeParse(merged);
-  if (!parsed.success) throw new CliError(describeIssue(parsed.error.issues[0]!, merged, options.trainFlags, file));
-  const config = parsed.data;
-
-  const flags = options.sweepFlags;
-  const sectionName = (key: string) => `${file ?? 'config'}: key "sweep.${key}"`;
-  const epsilonSource = flags.epsilon !== undefined ? '--epsilon' : section.epsilon !== undefined ? sectionName('epsilon') : file && 'epsilon' in trainKeys ? `${file}: key "epsilon"` : '--epsilon';
-  const epsilons = flags.epsilon !== undefined ? numberList('--epsilon', flags.epsilon) : (section.epsilon ?? [0, ...config.epsilon]);
-  const smoothingSource = flags.smoothing !== undefined ? '--smoothing' : section.smoothing !== undefined ? sectionName('smoothing') : 'smoothing';
-  const smoothingNames = flags.smoothing !== undefined ? flags.smoothing.split(',').map((s) => s.trim()) : (section.smoothing ?? [config.smoothing]);
-  for (const s of smoothingNames) {
-    if (!(SMOOTHING_VARIANTS as readonly string[]).includes(s)) throw new CliError(`${smoothingSource}: expected ${SMOOTHING_VARIANTS.map((v) => `"${v}"`).join(' or ')}, got "${s}"`);
-  }
-  const seeds =
-    flags.seeds !== undefined ? parseSeeds('--seeds', flags.seeds) : section.seeds !== undefined ? parseSeeds(sectionName('seeds'), section.seeds) : parseSeeds('--seeds', DEFAULT_SEEDS);
-  const grid = checkGrid({ epsilons, seeds, smoothing: smoothingNames as SmoothingVariant[] }, { epsilon: epsilonSource, smoothing: smoothingSource });
-
-  const assertions = parseAssertions([...(section.assert ?? []), ...flags.assert]);
-  checkAssertionArms(assertions, smoothedEpsilons(grid));
-
-  let jobs = section.jobs ?? Math.max(1, cpus().length);
-  if (flags.jobs !== undefined) {
-    if (!/^\d+$/.test(flags.jobs.trim()) || Number(flags.jobs) < 1 || Number(flags.jobs) > 256) throw new CliError(`--jobs: expected an integer from 1 to 256, got "${flags.jobs}"`);
-    jobs = Number(flags.jobs);
-  }
-  const digest = sweepDigest(grid, config);
-  return { sweepId: sweepIdOf(digest), digest, grid, config, assertions, jobs, cells: expandGrid(grid) };
-}
-
-/**
- * What the cells would otherwise each fail on, checked once before the sweep directory exists: the
- * backend loads, the data set is there (the synthetic data is generated for the first seed; the
- * Fashion-MNIST files are only located, not parsed, to keep the parent light).
- */
-export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
-  const backend = await selectBackend(plan.config.backend);
-  if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
-  else checkModelSize(plan.config, await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! }));
-  return backend.name;
-}
-
-/** The default sweep directory: <runs>/sweeps/<id>, or <id>.shard-<i>-of-<n> for one shard. */
-export function defaultSweepDir(runsDir: string, sweepId: string, shard: ShardSpec | null): string {
-  return path.join(runsDir, 'sweeps', shard ? `${sweepId}.shard-${shard.index}-of-${shard.count}` : sweepId);
-}
 
 /**
  * Opens the sweep directory: creates it, or checks that an existing one is the same sweep (same digest,
@@ -160,11 +42,6 @@ export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | nu
   };
   sweepDir.create(meta, plan.config);
   return { sweepDir, meta, resumed: false };
-}
-
-/** Maps the arm labels of a cell's run to their ε (see runArmLabel). */
-export function armEpsilonsOf(grid: SweepGrid): Map<string, number> {
-  return new Map([0, ...smoothedEpsilons(grid)].map((e) => [runArmLabel(grid, e), e]));
 }
 
 export interface SweepRunReport {
@@ -230,7 +107,7 @@ export async function executeSweep(options: {
         sweepDir.writeCell(outcome.result);
         update(cell.id, { status: 'completed', runId: outcome.result.runId, runDir: outcome.result.runDir, message: null });
         report.completed++;
-        const accs = outcome.result.arms.map((a) => `${runArmLabel(plan.grid, a.epsilon)} ${(a.accuracy * 100).toFixed(2)}%`).join(', ');
+        const accs = outcome.result.arms.map((a) => `${a.label} ${(a.accuracy * 100).toFixed(2)}%`).join(', ');
         options.log(`cell ${cell.id}: completed in ${outcome.result.seconds.toFixed(1)} s ${counter} (test accuracy: ${accs})`);
       } else {
         update(cell.id, { status: outcome.status, runId: outcome.runId, runDir: outcome.runDir, message: outcome.message });
@@ -248,13 +125,7 @@ export async function executeSweep(options: {
 
 /** The cell runner used by `ls-bench sweep`: child processes of bin/ls-bench.js. */
 export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: string): CellRunner {
-  return processCellRunner({
-    trainConfigFile: sweepDir.file('trainConfig'),
-    runsDir,
-    epsilons: smoothedEpsilons(plan.grid),
-    sweepId: plan.sweepId,
-    armEpsilons: armEpsilonsOf(plan.grid),
-  });
+  return processCellRunner({ sweepDir, base: plan.config, grid: plan.grid, runsDir, sweepId: plan.sweepId });
 }
 
 export function aggregateDir(sweepDir: SweepDir, meta: SweepMeta): SweepAggregate {
@@ -269,14 +140,6 @@ export function evaluateAssertions(assertions: Assertion[], aggregate: SweepAggr
     value: (variant: string, epsilon: number, metric: Parameters<typeof aggregateValue>[3]) => aggregateValue(aggregate, variant, epsilon, metric),
   };
   return assertions.map((a) => evaluateAssertion(a, context));
-}
-
-/** `sweep show` and `sweep merge` take a directory, or a sweep id under <runs>/sweeps/. */
-export function resolveSweepDir(ref: string, runsDir: string): SweepDir {
-  if (existsSync(path.join(ref, 'sweep.json'))) return new SweepDir(path.resolve(ref));
-  const underRuns = path.join(runsDir, 'sweeps', ref);
-  if (/^[A-Za-z0-9._-]+$/.test(ref) && existsSync(path.join(underRuns, 'sweep.json'))) return new SweepDir(underRuns);
-  throw new CliError(`${ref}: not a sweep directory (no sweep.json) and no sweep of that id in ${path.join(runsDir, 'sweeps')}`);
 }
 
 /**

@@ -12,11 +12,13 @@ import type { ShardSpec, SweepGrid } from './grid';
  * file is written atomically. The directory is self-contained: `sweep merge` and `sweep show` need only it,
  * not the run directories of its cells (which may live on another machine).
  *
- *   sweep.json         identity: id, digest, grid, base config, shard, this directory's cells (written once)
- *   train-config.json  the base training config the cell workers read (written once)
- *   progress.json      every cell's status, run id and message (rewritten on each change)
- *   cells/<cell>.json  a completed cell's test metrics and per-seed McNemar tests (written once per cell)
- *   aggregate.json     the aggregate over the completed cells (rewritten at the end)
+ *   sweep.json                identity: id, digest, grid, base config, shard, this directory's cells (written once)
+ *   train-config.json         the resolved base training config, before the grid sets seed, ε and smoothing (written once)
+ *   cell-configs/<cell>.json  the full training config of a cell (cellConfig), which its worker trains with
+ *                             `train --config` (written when the cell starts)
+ *   progress.json             every cell's status, run id and message (rewritten on each change)
+ *   cells/<cell>.json         a completed cell's test metrics and per-seed McNemar tests (written once per cell)
+ *   aggregate.json            the aggregate over the completed cells (rewritten at the end)
  */
 export const SWEEP_SCHEMA_VERSION = 1;
 
@@ -25,6 +27,7 @@ export const SWEEP_FILES = {
   trainConfig: 'train-config.json',
   progress: 'progress.json',
   cells: 'cells',
+  cellConfigs: 'cell-configs',
   aggregate: 'aggregate.json',
 } as const;
 
@@ -120,6 +123,10 @@ export class SweepDir {
     return path.join(this.dir, SWEEP_FILES.cells, `${cellId}.json`);
   }
 
+  cellConfigFile(cellId: string): string {
+    return path.join(this.dir, SWEEP_FILES.cellConfigs, `${cellId}.json`);
+  }
+
   exists(): boolean {
     return existsSync(this.file('sweep'));
   }
@@ -132,7 +139,7 @@ export class SweepDir {
     return meta;
   }
 
-  /** Creates the directory with its identity and the base config for the workers. */
+  /** Creates the directory with its identity and the base config. */
   create(meta: SweepMeta, trainConfig: TrainConfig): void {
     this.write('create the sweep directory', () => {
       mkdirSync(path.join(this.dir, SWEEP_FILES.cells), { recursive: true });
@@ -166,6 +173,16 @@ export class SweepDir {
       mkdirSync(path.join(this.dir, SWEEP_FILES.cells), { recursive: true });
       writeJsonAtomic(this.cellFile(cell.cellId), cell);
     });
+  }
+
+  /** Writes the training config of one cell; returns its path, for the worker's `--config`. */
+  writeCellConfig(cellId: string, config: TrainConfig): string {
+    const file = this.cellConfigFile(cellId);
+    this.write('write a cell config', () => {
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeJsonAtomic(file, config);
+    });
+    return file;
   }
 
   writeProgress(progress: ProgressFile): void {

@@ -32,3 +32,8 @@ export function seconds(value: number): string {
 export function epsilonLabel(epsilon: number): string {
   return `ε=${epsilon}`;
 }
+
+/** How an arm is named in every view (terminal, markdown, HTML legends and titles): "hard (ε=0)", "smoothed (ε=0.1)". */
+export function armHeading(arm: { label: string; epsilon: number }): string {
+  return `${arm.label} (${epsilonLabel(arm.epsilon)})`;
+}

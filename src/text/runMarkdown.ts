@@ -1,5 +1,5 @@
 import type { EnvironmentInfo, HistogramsFile, MetricsRow, RunSummary } from '../store/runFiles';
-import { epsilonLabel, fixed, percent, seconds } from './format';
+import { armHeading, epsilonLabel, fixed, percent, seconds } from './format';
 import { renderConfidenceHistogram, renderHeader, renderVerdict } from './runReport';
 import { renderTabular, type Tabular } from './tabular';
 
@@ -7,10 +7,6 @@ import { renderTabular, type Tabular } from './tabular';
  * A run as markdown, the same sections as the terminal report (runReport.ts), for pasting into a pull
  * request: tables as markdown tables, the header and the histogram as text blocks.
  */
-
-function armHeading(arm: { label: string; epsilon: number }): string {
-  return arm.label === 'hard' ? 'hard' : `${arm.label} (${epsilonLabel(arm.epsilon)})`;
-}
 
 export function epochTabular(summary: RunSummary): Tabular {
   const epochs = Math.max(...summary.arms.map((a) => a.history.length));

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { EnvironmentInfo, HistogramsFile, RunSummary } from '../store/runFiles';
-import { epsilonLabel, fixed, percent, seconds, signed, signedPoints } from './format';
+import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from './format';
 
 /**
  * The terminal view of a run, built from the stored summary alone: `train` prints it at the end and
@@ -8,10 +8,6 @@ import { epsilonLabel, fixed, percent, seconds, signed, signedPoints } from './f
  */
 
 const tableStyle = { head: [] as string[], border: [] as string[], compact: true };
-
-function armHeading(arm: { label: string; epsilon: number }): string {
-  return arm.label === 'hard' ? 'hard (ε=0)' : `${arm.label} (${epsilonLabel(arm.epsilon)})`;
-}
 
 export function renderHeader(summary: RunSummary, environment?: Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'>): string {
   const { dataset, config } = summary;

@@ -1,13 +1,14 @@
-import Table from 'cli-table3';
 import type { AggregateMetric, PairedDifference, SweepAggregate } from '../sweep/aggregate';
 import { AGGREGATE_METRICS, METRIC_DIRECTION } from '../sweep/aggregate';
 import type { Interval } from '../stats/intervals';
+import { OUTPUT_FORMATS, renderTabular, type Tabular } from './tabular';
 
 /**
- * A sweep's aggregate as a terminal table, GitHub markdown (for $GITHUB_STEP_SUMMARY) or CSV. All three
- * come from the same rows, so they never disagree.
+ * A sweep's aggregate as a terminal table, GitHub markdown (for $GITHUB_STEP_SUMMARY) or CSV. The tables
+ * are Tabular values rendered by renderTabular, like every other table of ls-bench: the terminal and
+ * markdown views come from the same sections, so they never disagree.
  */
-export const SWEEP_FORMATS = ['table', 'markdown', 'csv'] as const;
+export const SWEEP_FORMATS = OUTPUT_FORMATS;
 export type SweepFormat = (typeof SWEEP_FORMATS)[number];
 
 const METRIC_NAMES: Record<AggregateMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', meanConfidence: 'mean confidence' };
@@ -35,17 +36,18 @@ function meanSd(metric: AggregateMetric, mean: number, sd: number | null, n: num
   return sd === null ? value(metric, mean) : `${value(metric, mean)} ± ${metric === 'accuracy' ? `${(sd * 100).toFixed(2)}%` : sd.toFixed(4)}`;
 }
 
-interface Section {
+/** One titled table of the report (the HTML report renders the same sections as HTML tables). */
+export interface SweepSection extends Tabular {
   title: string;
-  head: string[];
-  rows: string[][];
 }
 
 function verdictText(d: PairedDifference): string {
   return d.verdict;
 }
 
-export function sweepSections(aggregate: SweepAggregate): Section[] {
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
   const metricsRows: string[][] = [];
   const diffRows: string[][] = [];
   const mcnemarRows: string[][] = [];
@@ -71,13 +73,24 @@ export function sweepSections(aggregate: SweepAggregate): Section[] {
   }
   const pct = Math.round(aggregate.level * 100);
   return [
-    { title: 'Test metrics, mean ± sd over seeds', head: ['smoothing', 'arm', 'ε', 'seeds', ...AGGREGATE_METRICS.map((m) => METRIC_NAMES[m])], rows: metricsRows },
+    {
+      title: 'Test metrics, mean ± sd over seeds',
+      head: ['smoothing', 'arm', 'ε', 'seeds', ...AGGREGATE_METRICS.map((m) => METRIC_NAMES[m])],
+      rows: metricsRows,
+      numeric: range(2, 3 + AGGREGATE_METRICS.length),
+    },
     {
       title: `Smoothed − hard, paired over seeds, ${pct}% intervals`,
       head: ['smoothing', 'arm', 'metric', 'Δ mean', `t ${pct}% CI`, `bootstrap ${pct}% CI`, 'verdict'],
       rows: diffRows,
+      numeric: range(3, 5),
     },
-    { title: "McNemar's exact test per seed (test predictions, smoothed vs hard)", head: ['smoothing', 'arm', 'seed', 'only hard right', 'only smoothed right', 'p'], rows: mcnemarRows },
+    {
+      title: "McNemar's exact test per seed (test predictions, smoothed vs hard)",
+      head: ['smoothing', 'arm', 'seed', 'only hard right', 'only smoothed right', 'p'],
+      rows: mcnemarRows,
+      numeric: range(2, 5),
+    },
   ];
 }
 
@@ -105,68 +118,43 @@ export function legend(aggregate: SweepAggregate): string {
 
 export function renderSweepTable(aggregate: SweepAggregate): string {
   const out = [...headerLines(aggregate), ''];
-  for (const s of sweepSections(aggregate)) {
-    const table = new Table({ head: s.head, style: { head: [], border: [], compact: true } });
-    for (const r of s.rows) table.push(r);
-    out.push(s.title, table.toString(), '');
-  }
+  for (const s of sweepSections(aggregate)) out.push(s.title, renderTabular(s, 'table'), '');
   out.push(legend(aggregate));
   return out.join('\n');
 }
 
-/** Numbers, deltas and intervals are right-aligned; names and verdicts left. */
-function isNumericColumn(rows: string[][], column: number): boolean {
-  return rows.length > 0 && rows.every((r) => /^[−+±\-\d[—]/.test(r[column] ?? ''));
-}
-
-function markdownCell(text: string): string {
-  return text.replace(/\|/g, '\\|');
-}
-
 export function renderSweepMarkdown(aggregate: SweepAggregate): string {
   const out = [`## ls-bench sweep ${aggregate.sweepId}`, '', ...headerLines(aggregate).map((l) => `${l}  `), ''];
-  for (const s of sweepSections(aggregate)) {
-    out.push(`### ${s.title}`, '', `| ${s.head.map(markdownCell).join(' | ')} |`, `| ${s.head.map((_, i) => (isNumericColumn(s.rows, i) ? '---:' : '---')).join(' | ')} |`);
-    for (const r of s.rows) out.push(`| ${r.map(markdownCell).join(' | ')} |`);
-    out.push('');
-  }
+  for (const s of sweepSections(aggregate)) out.push(`### ${s.title}`, '', renderTabular(s, 'markdown'), '');
   out.push(`_${legend(aggregate)}_`);
   return out.join('\n');
 }
 
-const CSV_COLUMNS = ['smoothing', 'arm', 'epsilon', 'metric', 'seeds', 'mean', 'sd', 'delta_mean', 'delta_sd', 't_low', 't_high', 'bootstrap_low', 'bootstrap_high', 'verdict'] as const;
+const CSV_COLUMNS = ['smoothing', 'arm', 'epsilon', 'metric', 'seeds', 'mean', 'sd', 'delta_mean', 'delta_sd', 't_low', 't_high', 'bootstrap_low', 'bootstrap_high', 'verdict'];
 
 /** One row per (variant, arm, metric), raw numbers (no rounding, no units): for spreadsheets and scripts. */
-export function renderSweepCsv(aggregate: SweepAggregate): string {
+export function sweepCsvTabular(aggregate: SweepAggregate): Tabular {
   const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '' : String(v));
-  const lines = [CSV_COLUMNS.join(',')];
+  const rows: string[][] = [];
   for (const variant of aggregate.variants) {
     for (const arm of variant.arms) {
       for (const m of AGGREGATE_METRICS) {
         const s = arm.metrics[m];
         const d = arm.vsHard?.[m];
-        lines.push(
-          [
-            variant.smoothing,
-            arm.arm,
-            String(arm.epsilon),
-            m,
-            String(arm.seeds.length),
-            num(arm.seeds.length ? s.mean : null),
-            num(s.sd),
-            num(d && arm.seeds.length ? d.mean : null),
-            num(d?.sd),
-            num(d?.tInterval?.low),
-            num(d?.tInterval?.high),
-            num(d?.bootstrapInterval?.low),
-            num(d?.bootstrapInterval?.high),
-            d ? `"${d.verdict}"` : '',
-          ].join(','),
-        );
+        const n = arm.seeds.length;
+        rows.push([
+          ...[variant.smoothing, arm.arm, String(arm.epsilon), m, String(n)],
+          ...[num(n ? s.mean : null), num(s.sd), num(d && n ? d.mean : null), num(d?.sd)],
+          ...[num(d?.tInterval?.low), num(d?.tInterval?.high), num(d?.bootstrapInterval?.low), num(d?.bootstrapInterval?.high), d ? d.verdict : ''],
+        ]);
       }
     }
   }
-  return lines.join('\n');
+  return { head: CSV_COLUMNS, rows };
+}
+
+export function renderSweepCsv(aggregate: SweepAggregate): string {
+  return renderTabular(sweepCsvTabular(aggregate), 'csv');
 }
 
 export function renderSweep(aggregate: SweepAggregate, format: SweepFormat): string {

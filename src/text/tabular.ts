@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import { CliError } from '../errors';
+import { csvCell } from '../store/csvCell';
 
 /**
  * One table, three renderings: a terminal table (cli-table3), a GitHub-flavoured markdown table that
@@ -44,6 +45,7 @@ function terminalTable(t: Tabular): string {
   return table.toString();
 }
 
+/** A markdown table cell: pipes and backslashes escaped, line breaks folded (a cell is one line). */
 function markdownCell(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
@@ -56,11 +58,6 @@ function markdownTable(t: Tabular): string {
     ...t.rows.map((r) => `| ${r.map(markdownCell).join(' | ')} |`),
   ];
   return lines.join('\n');
-}
-
-export function csvCell(value: unknown): string {
-  const s = value === null || value === undefined ? '' : String(value);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 function csvTable(t: Tabular): string {

@@ -4,6 +4,8 @@ import type { PairedResult } from './pairedTrainer';
 /** A smoothed arm against the hard arm, on one seed: differences (smoothed − hard) and McNemar's exact test. */
 export interface ArmComparison {
   arm: string;
+  /** The compared arm's ε, so that a reader needs no arm-label convention to know it (summary.json before this field: see arms[]). */
+  epsilon: number;
   baseline: string;
   deltaAccuracy: number;
   deltaNll: number;
@@ -19,6 +21,7 @@ export function compareArms(result: PairedResult, testLabels: ArrayLike<number>)
     const m = mcnemarExact(hard!.testPredictions, arm.testPredictions, testLabels);
     return {
       arm: arm.label,
+      epsilon: arm.epsilon,
       baseline: hard!.label,
       deltaAccuracy: arm.test.accuracy - hard!.test.accuracy,
       deltaNll: arm.test.nll - hard!.test.nll,

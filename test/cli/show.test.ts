@@ -27,7 +27,7 @@ test('show --format markdown: markdown tables and text blocks; --format csv: the
   const md = await runCli(['show', 'eps01', '--runs-dir', root, '--format', 'markdown']);
   assert.equal(md.code, 0, md.stderr);
   assert.ok(md.stdout.startsWith(`### run ${b.id} "eps01" [sweep]: completed\n`));
-  assert.ok(md.stdout.includes('| test set | hard | smoothed (ε=0.1) |\n| --- | ---: | ---: |\n| accuracy | 83.33% | 83.33% |'));
+  assert.ok(md.stdout.includes('| test set | hard (ε=0) | smoothed (ε=0.1) |\n| --- | ---: | ---: |\n| accuracy | 83.33% | 83.33% |'));
   assert.ok(md.stdout.includes('| 3 | 0.3333 | 0.3333 | 0.3667 | 70.00% | 0.4333 | 0.3333 | 0.4167 | 69.00% |'), 'epoch 3 row, hand-computed from the fixture');
   assert.match(md.stdout, /```text\ndata set {3}synthetic/);
   assert.doesNotMatch(md.stdout, /[┌│└]/, 'no terminal box drawing in markdown tables');

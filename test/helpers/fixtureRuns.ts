@@ -118,6 +118,7 @@ export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
     comparisons: [
       {
         arm: 'smoothed',
+        epsilon: f.epsilon,
         baseline: 'hard',
         deltaAccuracy: smooth.metrics.accuracy - hard.metrics.accuracy,
         deltaNll: smooth.metrics.nll - hard.metrics.nll,

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { loadRunForReport, type RunReportInput } from '../../src/html/loadRunForReport';
 import { renderSvg, svgToPng } from '../../src/html/renderChart';
 import { OKABE_ITO_ARM_COLOURS } from '../../src/html/palette';
+import { armHeading } from '../../src/text/format';
 import {
-  armDisplayName,
   confidenceHistogramChart,
   confusionMatrixChart,
   reliabilityChart,
@@ -76,7 +76,7 @@ test('the confidence histogram chart holds every arm’s stored 10-bin histogram
   assert.equal(values.length, 10 * storedHistograms.arms.length);
   storedHistograms.arms.forEach((stored, i) => {
     const arm = storedSummary.arms.find((a) => a.label === stored.label)!;
-    const mine = values.filter((v) => v.arm === armDisplayName(arm));
+    const mine = values.filter((v) => v.arm === armHeading(arm));
     assert.deepEqual(mine.map((v) => v.count), stored.confidenceHistogram, `arm ${i}`);
     assert.deepEqual(mine.map((v) => v.lower), storedHistograms.confidenceBins.slice(0, 10));
     assert.deepEqual(mine.map((v) => v.upper), storedHistograms.confidenceBins.slice(1));
@@ -88,7 +88,7 @@ test('the curves are the stored per-epoch history of every arm: training loss, t
   assert.deepEqual(spec.hconcat.map((p) => p.data.name), ['trainLoss', 'testNll', 'testAccuracy']);
   for (const panel of spec.hconcat) {
     const key = panel.data.name as 'trainLoss' | 'testNll' | 'testAccuracy';
-    const expected = storedSummary.arms.flatMap((a) => a.history.map((h) => ({ epoch: h.epoch, arm: armDisplayName(a), value: h[key] })));
+    const expected = storedSummary.arms.flatMap((a) => a.history.map((h) => ({ epoch: h.epoch, arm: armHeading(a), value: h[key] })));
     assert.deepEqual(panel.data.values, expected, key);
     assert.equal(panel.data.values.length, 3 * storedSummary.arms.length);
   }
@@ -133,7 +133,7 @@ test('each arm has one Okabe–Ito colour, the same in every chart; axes name th
     ['curves', 'reliability-hard', 'reliability-smoothed-0.1', 'reliability-smoothed-0.3', 'confidence', 'confusion-hard', 'confusion-smoothed-0.1', 'confusion-smoothed-0.3'],
   );
   const json = (x: unknown) => JSON.stringify(x);
-  const expectedScale = { domain: storedSummary.arms.map(armDisplayName), range: OKABE_ITO_ARM_COLOURS.slice(0, 3) };
+  const expectedScale = { domain: storedSummary.arms.map(armHeading), range: OKABE_ITO_ARM_COLOURS.slice(0, 3) };
   const curves = json(charts[0]!.spec);
   const confidence = json(charts[4]!.spec);
   for (const text of [curves, confidence]) assert.ok(text.includes(json(expectedScale)), 'the arm colour scale');

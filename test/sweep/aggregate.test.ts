@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { aggregateSweep, aggregateValue } from '../../src/sweep/aggregate';
 import type { SweepGrid } from '../../src/sweep/grid';
 import type { CellResult } from '../../src/sweep/sweepFiles';
-import { renderSweepCsv, renderSweepMarkdown, renderSweepTable } from '../../src/text/sweepReport';
 import { cellResult } from '../helpers/sweepFixtures';
 
 const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) < tol, `${a} ≠ ${b}`);
@@ -57,24 +56,4 @@ test('hurts, and too few seeds', () => {
   const one = aggregateSweep('sweep-x', GRID, new Map([['s0-uniform', worse.get('s0-uniform')!]])).variants[0]!.arms[1]!.vsHard!;
   assert.equal(one.accuracy.verdict, 'too few seeds');
   assert.equal(one.accuracy.tInterval, null);
-});
-
-test('the three renderings carry the same numbers', () => {
-  const cells = new Map<string, CellResult>([
-    ['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9], [0.81, 0.45, 0.02, 0.85])],
-    ['s1-uniform', cellResult(1, [0.82, 0.48, 0.06, 0.92], [0.84, 0.44, 0.03, 0.86])],
-  ]);
-  const a = aggregateSweep('sweep-x', GRID, cells);
-  const md = renderSweepMarkdown(a);
-  assert.match(md, /^## ls-bench sweep sweep-x/);
-  assert.match(md, /\| uniform \| hard \| 0 \| 2 \| 81\.00% ± 1\.41% \|/);
-  assert.match(md, /\| uniform \| smoothed-0\.1 \| accuracy \| \+1\.50 pts \|/);
-  assert.match(md, /missing cells: s2-uniform, s3-uniform/);
-  const table = renderSweepTable(a);
-  assert.match(table, /81\.00% ± 1\.41%/);
-  const csv = renderSweepCsv(a).split('\n');
-  assert.equal(csv[0], 'smoothing,arm,epsilon,metric,seeds,mean,sd,delta_mean,delta_sd,t_low,t_high,bootstrap_low,bootstrap_high,verdict');
-  assert.equal(csv.length, 1 + 2 * 4);
-  const accuracyRow = csv.find((l) => l.startsWith('uniform,smoothed-0.1,0.1,accuracy,'))!.split(',');
-  close(Number(accuracyRow[7]), 0.015);
 });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliError } from '../../src/errors';
 import { TrainConfigSchema } from '../../src/config/schema';
-import { cellConfig, checkGrid, expandGrid, parseSeeds, parseShard, runArmLabel, shardCells, sweepDigest, type SweepGrid } from '../../src/sweep/grid';
+import { armsFromConfig } from '../../src/train/arms';
+import { cellConfig, checkGrid, expandGrid, parseSeeds, parseShard, shardCells, sweepDigest, type SweepGrid } from '../../src/sweep/grid';
 
 const SOURCES = { epsilon: '--epsilon', smoothing: '--smoothing' };
 
@@ -36,7 +37,7 @@ test('checkGrid: sorts ε, refuses empty grids, ε outside [0, 1), repeats, no s
   throwsUsage(() => checkGrid(grid([0.1], ['uniform', 'uniform']), SOURCES), /repeated/);
 });
 
-test('expandGrid: one cell per seed × variant, seed-major, with the cell config', () => {
+test('expandGrid: one cell per seed × variant, seed-major', () => {
   const grid: SweepGrid = { epsilons: [0, 0.05, 0.1], seeds: [0, 1, 3], smoothing: ['uniform', 'others'] };
   const cells = expandGrid(grid);
   assert.deepEqual(
@@ -44,13 +45,21 @@ test('expandGrid: one cell per seed × variant, seed-major, with the cell config
     ['s0-uniform', 's0-others', 's1-uniform', 's1-others', 's3-uniform', 's3-others'],
   );
   assert.deepEqual(cells.map((c) => c.index), [0, 1, 2, 3, 4, 5]);
-  const config = cellConfig(TrainConfigSchema.parse({}), grid, cells[5]!);
+});
+
+test('cellConfig: the config a cell worker trains (cell-configs/<cell>.json): the base with the cell\'s seed, variant and smoothed ε', () => {
+  const grid: SweepGrid = { epsilons: [0, 0.05, 0.1], seeds: [0, 1, 3], smoothing: ['uniform', 'others'] };
+  const base = TrainConfigSchema.parse({ epochs: 3, seed: 9, epsilon: [0.4] });
+  const config = cellConfig(base, grid, expandGrid(grid)[5]!);
   assert.equal(config.seed, 3);
   assert.equal(config.smoothing, 'others');
   assert.deepEqual(config.epsilon, [0.05, 0.1], 'ε=0 is the hard arm, not a smoothed one');
-  assert.equal(runArmLabel(grid, 0), 'hard');
-  assert.equal(runArmLabel(grid, 0.05), 'smoothed-0.05');
-  assert.equal(runArmLabel({ ...grid, epsilons: [0, 0.1] }, 0.1), 'smoothed', 'one smoothed arm is labelled "smoothed" by train');
+  assert.equal(config.epochs, 3, 'the rest is the base config');
+  assert.deepEqual(TrainConfigSchema.parse(config), config, 'a valid training config as it is, for train --config');
+  // the arms train gives that config, and so the labels the cell's run (and its log line) carries
+  assert.deepEqual(armsFromConfig(config).map((a) => [a.label, a.epsilon]), [['hard', 0], ['smoothed-0.05', 0.05], ['smoothed-0.1', 0.1]]);
+  const one = cellConfig(base, { ...grid, epsilons: [0, 0.1] }, expandGrid(grid)[0]!);
+  assert.deepEqual(armsFromConfig(one).map((a) => a.label), ['hard', 'smoothed'], 'one smoothed arm is labelled "smoothed" by train');
 });
 
 test('sharding: for n = 1..5 every cell is in exactly one shard, sizes differ by at most one', () => {

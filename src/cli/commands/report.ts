@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveReportTarget } from '../../html/loadRunForReport';
 import type { ReportOptions, WrittenReport } from '../../html/writeRunReport';
 import { resolveRunsDir } from '../../store/RunStore';
-import { resolveSweepDir } from '../../sweep/sweep';
-import { SWEEP_FILES, SweepDir } from '../../sweep/sweepFiles';
+import { findSweepDir } from '../../sweep/locateSweep';
+import type { SweepDir } from '../../sweep/sweepFiles';
 import { ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
 
@@ -65,17 +65,10 @@ export async function writeSweepReportLazily(sweepDir: SweepDir, options: Report
   return writeSweepReport(sweepDir, options);
 }
 
-/** A sweep directory, or a sweep id under <runs>/sweeps/, when the target names one; else null (a run). */
-function sweepTarget(target: string, runsDirFlag?: string): SweepDir | null {
-  if (existsSync(path.join(target, SWEEP_FILES.sweep))) return new SweepDir(path.resolve(target));
-  const runsDir = resolveRunsDir(runsDirFlag);
-  if (/^[A-Za-z0-9._-]+$/.test(target) && existsSync(path.join(runsDir, 'sweeps', target, SWEEP_FILES.sweep))) return resolveSweepDir(target, runsDir);
-  return null;
-}
-
 export async function reportCommand(options: ReportCommandOptions, io: CommandIo): Promise<number> {
   const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg };
-  const sweepDir = sweepTarget(options.target, options.runsDir);
+  // A sweep directory or sweep id names a sweep; anything else, a run.
+  const sweepDir = findSweepDir(options.target, resolveRunsDir(options.runsDir));
   const written = sweepDir
     ? await writeSweepReportLazily(sweepDir, reportOptions)
     : await writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), reportOptions);

@@ -37,6 +37,8 @@ export interface TrainOptions {
   resume?: string;
   /** Train a second time in memory and compare, bit for bit. */
   checkDeterminism?: boolean;
+  /** Told the new run's id and directory as soon as it exists (`ls-bench sweep` listens through --events-fd). */
+  onRunCreated?(run: { runId: string; runDir: string }): void;
 }
 
 interface Session {
@@ -71,6 +73,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
     command: options.argv,
   });
   io.stderr.write(`run: ${writer.dir}\n`);
+  options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
   const noise = labelNoiseFile(dataset, config.seed);
   if (noise) writer.writeLabelNoise(noise);
   return runSession({ config, dataset, arms, backend, environment, writer }, options, io);

@@ -1,0 +1,93 @@
+import type { FlagValues } from '../../config/loadConfig';
+import { parseShard, type ShardSpec } from '../../sweep/grid';
+import { sweepDirPath } from '../../sweep/locateSweep';
+import { checkSweepInputs, planSweep, type SweepPlan } from '../../sweep/plan';
+import { aggregateDir, defaultRunner, executeSweep, openSweepDir, type SweepRunReport } from '../../sweep/sweep';
+import type { SweepDir } from '../../sweep/sweepFiles';
+import { CliError, ExitCode } from '../../errors';
+import type { CommandIo } from '../commandIo';
+import { reportWritten, writeSweepReportLazily } from './report';
+import { printSweep, type SweepOutputOptions } from './sweepOutput';
+
+export interface RunSweepOptions {
+  configFile?: string;
+  /** The training flags (collectFlags over the training schema, without the keys the grid sets). */
+  trainFlags: FlagValues;
+  /** --epsilon, --seeds, --smoothing, --jobs (collectFlags over sweepFlagOptions). */
+  sweepFlags: FlagValues;
+  shard?: string;
+  shardCount?: string;
+  sweepDir?: string;
+  /** Write the HTML report at the end. */
+  report: boolean;
+  output: SweepOutputOptions;
+  argv: string[];
+}
+
+function shardOf(shard: string | undefined, shardCount: string | undefined): ShardSpec | null {
+  let count: number | undefined;
+  if (shardCount !== undefined) {
+    if (!/^\d+$/.test(shardCount) || Number(shardCount) < 1) throw new CliError(`--shard-count: expected an integer ≥ 1, got "${shardCount}"`);
+    count = Number(shardCount);
+  }
+  return shard !== undefined ? parseShard(shard, count !== undefined ? { shardCount: count } : {}) : null;
+}
+
+function describeStart(plan: SweepPlan, shard: ShardSpec | null, cells: number, resumed: boolean, dir: string): string {
+  const grid = plan.grid;
+  return (
+    `sweep ${plan.sweepId}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${cells} cell(s) (${grid.seeds.length} seed(s) × ${grid.smoothing.length} variant(s)), ` +
+    `ε ${grid.epsilons.join(', ')}, ${plan.jobs} job(s)${resumed ? ', resuming' : ''}\nsweep dir: ${dir}\n`
+  );
+}
+
+/** The exit code: the gates' unless cells failed (1) or the sweep was interrupted (130/143); says how to go on. */
+function finalCode(gatesCode: number, run: SweepRunReport, io: CommandIo): number {
+  let code = gatesCode;
+  if (run.failed.length > 0) {
+    io.stderr.write(`sweep: ${run.failed.length} cell(s) failed: ${run.failed.map((f) => `${f.id} (${f.message})`).join('; ')}; rerun the same command to retry them\n`);
+    code = ExitCode.failure;
+  }
+  if (run.interrupted.length > 0) {
+    io.stderr.write(`sweep: interrupted; ${run.interrupted.length} cell(s) not completed; rerun the same command to resume\n`);
+    code = io.signal?.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+  }
+  return code;
+}
+
+/** --report: the HTML report, when there is anything to report. With --json, stdout holds only the JSON document, so the report's path goes to stderr (as in train --report). */
+async function writeReport(sweepDir: SweepDir, anyCompleted: boolean, json: boolean, io: CommandIo): Promise<void> {
+  if (!anyCompleted) {
+    io.stderr.write('--report: no cell completed, so no report was written\n');
+    return;
+  }
+  reportWritten(await writeSweepReportLazily(sweepDir), json ? { ...io, stdout: io.stderr } : io);
+}
+
+/**
+ * `ls-bench sweep`: plan (everything checked), open or resume the sweep directory, run the cells that have
+ * no result, aggregate, print, gate.
+ */
+export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): Promise<number> {
+  const { output } = options;
+  const plan = planSweep({ ...(options.configFile ? { configFile: options.configFile } : {}), trainFlags: options.trainFlags, sweepFlags: options.sweepFlags, assert: output.assert });
+  const shard = shardOf(options.shard, options.shardCount);
+  await checkSweepInputs(plan);
+  const dir = sweepDirPath(options.sweepDir, output.runsDir, plan.sweepId, shard);
+  const { sweepDir, meta, resumed } = openSweepDir(dir, plan, shard, options.argv);
+  io.stderr.write(describeStart(plan, shard, meta.cells.length, resumed, dir));
+  const run = await executeSweep({
+    sweepDir,
+    meta,
+    plan,
+    runner: defaultRunner(sweepDir, plan, output.runsDir),
+    jobs: plan.jobs,
+    ...(io.signal ? { signal: io.signal } : {}),
+    log: (line) => io.stderr.write(`${line}\n`),
+  });
+  const aggregate = aggregateDir(sweepDir, meta);
+  sweepDir.writeAggregate(aggregate);
+  const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, assertions: plan.assertions, extra: { shard, cells: run } });
+  if (options.report) await writeReport(sweepDir, aggregate.missingCells.length < aggregate.expectedCells.length, output.json, io);
+  return finalCode(gatesCode, run, io);
+}

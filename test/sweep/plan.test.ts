@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { collectFlags } from '../../src/cli/schemaFlags';
+import { CliError } from '../../src/errors';
+import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
+import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
+
+/** planSweep with the grid flags as typed on the command line, read as `ls-bench sweep` reads them. */
+function plan(sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[] } = {}, trainFlags: Record<string, unknown> = {}, configFile?: string): SweepPlan {
+  const { assert = [], ...flagText } = sweepFlags;
+  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert });
+}
+
+function usage(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
+}
+
+test('sweepFlagOptions: --epsilon, --seeds, --smoothing and --jobs come from the sweep section schema', () => {
+  const options = sweepFlagOptions();
+  assert.deepEqual(options.map((o) => [o.flag, o.kind]), [['--epsilon', 'number-list'], ['--seeds', 'string'], ['--smoothing', 'string-list'], ['--jobs', 'number']]);
+  assert.deepEqual(options.find((o) => o.key === 'smoothing')!.choices, undefined, 'a list of variants, each checked by the grid');
+  assert.ok(options.every((o) => o.description.length > 0 && o.defaultValue === undefined), 'help text, and no schema default that would hide the file\'s section');
+  assert.deepEqual(collectFlags({ seeds: '0-2,7', jobs: '3', epsilon: '0, 0.1', smoothing: 'uniform,others' }, options), { epsilon: [0, 0.1], seeds: '0-2,7', smoothing: ['uniform', 'others'], jobs: 3 });
+  usage(() => plan({ jobs: 'two' }), /--jobs: expected a number, got "two"/);
+  usage(() => plan({ jobs: '1.5' }), /--jobs: expected an integer from 1 to 256, got 1\.5/);
+  usage(() => plan({ jobs: '257' }), /--jobs: expected an integer from 1 to 256, got 257/);
+});
+
+test('planSweep: defaults, precedence, and the config file\'s sweep section', () => {
+  const dir = tempDir();
+  const p = plan();
+  assert.deepEqual(p.grid, { epsilons: [0, 0.1], seeds: [0, 1, 2, 3, 4], smoothing: ['uniform'] });
+  const file = path.join(dir, 'sweep.yaml');
+  writeFileSync(file, 'epochs: 2\nsweep:\n  epsilon: [0, 0.05, 0.2]\n  seeds: 1-3\n  smoothing: [uniform, others]\n  jobs: 3\n  assert: ["smoothed.ece <= 1"]\n');
+  const q = plan({}, {}, file);
+  assert.deepEqual(q.grid, { epsilons: [0, 0.05, 0.2], seeds: [1, 2, 3], smoothing: ['uniform', 'others'] });
+  assert.equal(q.jobs, 3);
+  assert.equal(q.config.epochs, 2);
+  assert.equal(q.assertions.length, 1);
+  assert.equal(q.cells.length, 6);
+  const r = plan({ seeds: '0,1', jobs: '1', epsilon: '0.1' }, { epochs: 4 }, file);
+  assert.deepEqual(r.grid.seeds, [0, 1]);
+  assert.deepEqual(r.grid.epsilons, [0.1]);
+  assert.equal(r.jobs, 1);
+  assert.equal(r.config.epochs, 4);
+  assert.notEqual(r.digest, q.digest);
+});
+
+test('planSweep: bad input is refused with one line naming the source', () => {
+  const dir = tempDir();
+  const write = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  usage(() => plan({ epsilon: '' }), /--epsilon: the grid is empty/);
+  usage(() => plan({ epsilon: '0,1.5' }), /--epsilon: ε must be in \[0, 1\), got 1\.5/);
+  usage(() => plan({ epsilon: '0,x' }), /--epsilon: expected a comma-separated list of numbers/);
+  usage(() => plan({ seeds: '3,1' }), /--seeds: seeds must be ascending/);
+  usage(() => plan({ seeds: '1,1' }), /--seeds: .*1 is repeated/);
+  usage(() => plan({ smoothing: 'uniform,gaussian' }), /--smoothing: expected "uniform" or "others", got "gaussian"/);
+  usage(() => plan({ jobs: '0' }), /--jobs: expected an integer from 1 to 256/);
+  usage(() => plan({ assert: ['smoothed.ece <'] }), /--assert 'smoothed\.ece <': at column 15/);
+  usage(() => plan({ epsilon: '0,0.1', assert: ['smoothed-0.2.ece < 1'] }), /smoothed-0\.2 is not an arm of this sweep/);
+  usage(() => plan({}, { epochs: 0 }), /--epochs: expected a value ≥ 1/);
+  const unknown = write('a.yaml', 'sweep:\n  seed: 0-4\n');
+  usage(() => plan({}, {}, unknown), /a\.yaml: unknown key "sweep\.seed"; expected one of: sweep\.epsilon, sweep\.seeds/);
+  const wrongType = write('b.yaml', 'sweep:\n  epsilon: [0, high]\n');
+  usage(() => plan({}, {}, wrongType), /b\.yaml: key "sweep\.epsilon\.1": expected a number/);
+  const badSeeds = write('c.yaml', 'sweep:\n  seeds: [2, 1]\n');
+  usage(() => plan({}, {}, badSeeds), /c\.yaml: key "sweep\.seeds": seeds must be ascending/);
+  const badEps = write('d.yaml', 'sweep:\n  epsilon: [0, 1]\n');
+  usage(() => plan({}, {}, badEps), /d\.yaml: key "sweep\.epsilon": ε must be in \[0, 1\)/);
+  const notMapping = write('e.yaml', 'sweep: 3\n');
+  usage(() => plan({}, {}, notMapping), /e\.yaml: key "sweep": expected a mapping/);
+  const trainKey = write('f.yaml', 'epoks: 3\n');
+  usage(() => plan({}, {}, trainKey), /f\.yaml: unknown key "epoks"/);
+});
+
+test('configs/sweep.yaml is a valid sweep config', () => {
+  const p = plan({}, {}, path.join(PROJECT_ROOT, 'configs', 'sweep.yaml'));
+  assert.deepEqual(p.grid, { epsilons: [0, 0.05, 0.1, 0.2], seeds: [0, 1, 2, 3, 4], smoothing: ['uniform'] });
+  assert.equal(p.assertions.length, 2);
+});

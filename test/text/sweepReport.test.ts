@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregateSweep } from '../../src/sweep/aggregate';
+import type { SweepGrid } from '../../src/sweep/grid';
+import type { CellResult } from '../../src/sweep/sweepFiles';
+import { renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepSections } from '../../src/text/sweepReport';
+import { renderTabular } from '../../src/text/tabular';
+import { cellResult } from '../helpers/sweepFixtures';
+
+const close = (a: number, b: number, tol = 1e-6) => assert.ok(Math.abs(a - b) < tol, `${a} ≠ ${b}`);
+
+const GRID: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1, 2, 3], smoothing: ['uniform'] };
+
+test('the three renderings carry the same numbers', () => {
+  const cells = new Map<string, CellResult>([
+    ['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9], [0.81, 0.45, 0.02, 0.85])],
+    ['s1-uniform', cellResult(1, [0.82, 0.48, 0.06, 0.92], [0.84, 0.44, 0.03, 0.86])],
+  ]);
+  const a = aggregateSweep('sweep-x', GRID, cells);
+  const md = renderSweepMarkdown(a);
+  assert.match(md, /^## ls-bench sweep sweep-x/);
+  assert.match(md, /\| uniform \| hard \| 0 \| 2 \| 81\.00% ± 1\.41% \|/);
+  assert.match(md, /\| uniform \| smoothed-0\.1 \| accuracy \| \+1\.50 pts \|/);
+  assert.match(md, /missing cells: s2-uniform, s3-uniform/);
+  const table = renderSweepTable(a);
+  assert.match(table, /81\.00% ± 1\.41%/);
+  const csv = renderSweepCsv(a).split('\n');
+  assert.equal(csv[0], 'smoothing,arm,epsilon,metric,seeds,mean,sd,delta_mean,delta_sd,t_low,t_high,bootstrap_low,bootstrap_high,verdict');
+  assert.equal(csv.length, 1 + 2 * 4);
+  const accuracyRow = csv.find((l) => l.startsWith('uniform,smoothed-0.1,0.1,accuracy,'))!.split(',');
+  close(Number(accuracyRow[7]), 0.015);
+});
+
+test('the sweep tables are Tabular sections: the terminal and markdown views are renderTabular of them', () => {
+  const a = aggregateSweep('sweep-x', GRID, new Map([['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9], [0.81, 0.45, 0.02, 0.85])]]));
+  const sections = sweepSections(a);
+  assert.deepEqual(sections.map((s) => s.numeric), [[2, 3, 4, 5, 6, 7], [3, 4, 5], [2, 3, 4, 5]], 'numbers right-aligned, names and verdicts left');
+  const table = renderSweepTable(a);
+  const md = renderSweepMarkdown(a);
+  for (const s of sections) {
+    assert.ok(table.includes(`${s.title}\n${renderTabular(s, 'table')}\n`), `${s.title}: terminal`);
+    assert.ok(md.includes(`### ${s.title}\n\n${renderTabular(s, 'markdown')}\n`), `${s.title}: markdown`);
+  }
+  assert.match(md, /\| smoothing \| arm \| ε \| seeds \| accuracy \| NLL \| ECE \| mean confidence \|\n\| --- \| --- \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \|/);
+});
