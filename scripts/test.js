@@ -13,12 +13,13 @@ const path = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 /**
- * The slow set: tests that run whole commands (test/cli/: the CLI end to end, child processes, signals,
- * killed runs), start Chromium, or start ls-bench processes of their own. A new test that starts a browser,
- * a child process or sends a signal goes into test/cli/ if it tests a command, else its path goes here.
+ * The slow set: tests that drive the command line (test/cli/: every command end to end, in process and as
+ * child processes, signals, killed runs; test/fuzz/: random configs and flags through the front door),
+ * start Chromium, or start ls-bench processes of their own. A new test that drives the CLI, starts a browser
+ * or a child process, or sends a signal goes into test/cli/ if it tests a command, else its path goes here.
  * Every entry must exist, so a renamed file cannot drop out of this list unnoticed.
  */
-const SLOW = ['test/cli/', 'test/html/browser.test.ts', 'test/store/runStoreWrites.test.ts'];
+const SLOW = ['test/cli/', 'test/fuzz/', 'test/html/browser.test.ts', 'test/store/runStoreWrites.test.ts'];
 
 const ROOT = path.resolve(__dirname, '..');
 
