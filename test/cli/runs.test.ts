@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { run } from '../../src/cli/main';
 import { runCli } from '../helpers/cli';
@@ -120,6 +120,13 @@ test('runs reports an interrupted run and a run in progress honestly', async () 
   const root = tempDir();
   const store = threeRuns(root).store;
   const interrupted = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-21T10:00:00Z', outcome: 'interrupted', epochs: 5 });
+  // Written by this process, so status.json records a pid that is alive: the run is still in progress.
+  const inProgress = writeFixtureRun(store, { epsilon: 0.2, createdAt: '2026-11-21T11:00:00Z', outcome: 'running', epochs: 4 });
+  assert.equal(JSON.parse(readFileSync(inProgress.file('status'), 'utf8')).pid, process.pid);
   const r = await runCli(['runs', '--runs-dir', root]);
+  assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`${interrupted.id} │ +│ interrupted │ synthetic │ 0\\.1 \\(uniform\\) +│ +4/5 │ +— │ +— │`));
+  assert.match(r.stdout, new RegExp(`${inProgress.id} │ +│ running +│ synthetic │ 0\\.2 \\(uniform\\) +│ +3/4 │ +— │ +— │`));
+  const running = JSON.parse((await runCli(['runs', '--runs-dir', root, '--json', '--status', 'running'])).stdout).runs;
+  assert.deepEqual(running.map((x: { id: string; status: string }) => [x.id, x.status]), [[inProgress.id, 'running']]);
 });

@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { resolveTrainConfig } from '../../src/config/loadConfig';
+import { readConfigFile, resolveTrainConfig } from '../../src/config/loadConfig';
 import { TrainConfigSchema } from '../../src/config/schema';
 import { schemaOptions, parseFlagText } from '../../src/config/schemaOptions';
 import { CliError } from '../../src/errors';
+import { planSweep } from '../../src/sweep/sweep';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 const dir = tempDir();
@@ -84,10 +85,21 @@ test('a YAML alias bomb is refused quickly', () => {
   assert.ok(Date.now() - started < 2000);
 });
 
-test('every shipped config validates', () => {
-  for (const name of ['default.yaml', 'fashion-mnist.yaml', 'synthetic-tiny.yaml']) {
-    resolveTrainConfig({ configFile: path.join(PROJECT_ROOT, 'configs', name) });
+test('every file in configs/ validates: its training keys, and its sweep: section if it has one', () => {
+  // Read the directory rather than naming files, so a config added later is checked too.
+  const configsDir = path.join(PROJECT_ROOT, 'configs');
+  const names = readdirSync(configsDir).sort();
+  assert.ok(names.includes('default.yaml'), `configs/ as read from ${configsDir} lacks default.yaml`);
+  for (const name of names) {
+    assert.match(name, /\.(ya?ml|json)$/, `configs/${name}: a config file is YAML or JSON`);
+    const configFile = path.join(configsDir, name);
+    resolveTrainConfig({ configFile });
+    if ('sweep' in readConfigFile(configFile)) planSweep({ configFile, trainFlags: {}, sweepFlags: { assert: [] } });
   }
+});
+
+test('configs/default.yaml writes out exactly the defaults', () => {
+  assert.deepEqual(resolveTrainConfig({ configFile: path.join(PROJECT_ROOT, 'configs', 'default.yaml') }), resolveTrainConfig({}));
 });
 
 test('flags are generated from the schema with help text and defaults', () => {

@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { labelSmoothingCrossEntropy, smoothTargets, logSoftmax } from '../../src/smoothing/labelSmoothing';
-import * as entry from '../../src/index';
-import { FIXTURES } from '../helpers/tempDir';
+import { FIXTURES, PROJECT_ROOT } from '../helpers/tempDir';
 
 interface ConformanceCase {
   logits: number[][];
@@ -37,8 +36,25 @@ conformance.cases.forEach((c, i) => {
   });
 });
 
-test('the main entry exports labelSmoothingCrossEntropy', () => {
-  assert.equal(entry.labelSmoothingCrossEntropy, labelSmoothingCrossEntropy);
+test('the package entry (package.json "main", as built) exports the math and computes the conformance values', () => {
+  // Load the entry the way a user of the package would reach it, through package.json's "main" and
+  // "types", so a wrong path there or a function dropped from src/index.ts fails here.
+  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { main: string; types: string };
+  const mainFile = path.join(PROJECT_ROOT, pkg.main);
+  assert.ok(existsSync(mainFile), `package.json "main" is ${pkg.main}, which does not exist after the build`);
+  const declarations = readFileSync(path.join(PROJECT_ROOT, pkg.types), 'utf8');
+  const entry = require(mainFile) as Record<string, unknown>;
+  for (const name of ['labelSmoothingCrossEntropy', 'smoothTargets', 'logSoftmax']) {
+    assert.equal(typeof entry[name], 'function', `the package entry ${pkg.main} exports ${name}`);
+    assert.match(declarations, new RegExp(`\\b${name}\\b`), `${pkg.types} declares ${name}`);
+  }
+  const crossEntropy = entry.labelSmoothingCrossEntropy as typeof labelSmoothingCrossEntropy;
+  for (const c of conformance.cases) {
+    assertRelClose(crossEntropy(c.logits, c.targets, { epsilon: c.epsilon, smoothing: 'uniform' }), c.uniformLoss, 1e-5, `entry, uniform, ε=${c.epsilon}`);
+    assertRelClose(crossEntropy(c.logits, c.targets, { epsilon: c.epsilon, smoothing: 'others' }), c.othersLoss, 1e-5, `entry, others, ε=${c.epsilon}`);
+  }
+  const targets = Array.from((entry.smoothTargets as typeof smoothTargets)([1], 3, { epsilon: 0.1, smoothing: 'others' }));
+  targets.forEach((v, k) => assert.ok(Math.abs(v - [0.05, 0.9, 0.05][k]!) < 1e-12, `entry smoothTargets: ${targets}`));
 });
 
 test('smoothTargets: the brief\'s example [0.05, 0.9, 0.05] for others, K=3, ε=0.1', () => {

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lineChart, stretch } from '../../src/text/lineChart';
-import { renderTabular } from '../../src/text/tabular';
 
 test('stretch interpolates linearly between points', () => {
   assert.deepEqual(stretch([0, 1, 3], 2), [0, 0.5, 1, 2, 3]);
@@ -16,10 +15,4 @@ test('lineChart overlays series with their own line characters on one scale, wit
     // the first series is drawn on top; the second (heavy) shows where the first leaves room
     ['2.0 ┼━━╭─', '1.0 ┤╭─╯', '0.0 ┼╯', '    └────', '    1 2 3'].join('\n'),
   );
-});
-
-test('markdown and CSV tables escape what would break them', () => {
-  const t = { head: ['name', 'value'], rows: [['a|b', 'say "hi", then go']], numeric: [1] };
-  assert.equal(renderTabular(t, 'markdown'), '| name | value |\n| --- | ---: |\n| a\\|b | say "hi", then go |');
-  assert.equal(renderTabular(t, 'csv'), 'name,value\na|b,"say ""hi"", then go"');
 });
