@@ -6,7 +6,7 @@ import { readConfigFile, resolveTrainConfig } from '../../src/config/loadConfig'
 import { TrainConfigSchema } from '../../src/config/schema';
 import { schemaOptions, parseFlagText } from '../../src/config/schemaOptions';
 import { CliError } from '../../src/errors';
-import { planSweep } from '../../src/sweep/sweep';
+import { planSweep } from '../../src/sweep/plan';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 const dir = tempDir();
@@ -94,7 +94,7 @@ test('every file in configs/ validates: its training keys, and its sweep: sectio
     assert.match(name, /\.(ya?ml|json)$/, `configs/${name}: a config file is YAML or JSON`);
     const configFile = path.join(configsDir, name);
     resolveTrainConfig({ configFile });
-    if ('sweep' in readConfigFile(configFile)) planSweep({ configFile, trainFlags: {}, sweepFlags: { assert: [] } });
+    if ('sweep' in readConfigFile(configFile)) planSweep({ configFile, trainFlags: {}, sweepFlags: {}, assert: [] });
   }
 });
 
