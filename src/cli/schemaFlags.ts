@@ -8,7 +8,7 @@ export function addSchemaFlags(command: Command, options: SchemaOption[]): void 
   for (const o of options) {
     const choices = o.choices ? ` (one of: ${o.choices.join(', ')})` : '';
     const shown = o.defaultValue === undefined ? '' : ` [default: ${Array.isArray(o.defaultValue) ? o.defaultValue.join(',') : String(o.defaultValue)}]`;
-    command.addOption(new Option(`${o.flag} <${o.kind === 'number-list' ? 'list' : o.kind === 'number' ? 'number' : 'value'}>`, `${o.description}${choices}${shown}`));
+    command.addOption(new Option(`${o.flag} <${o.kind === 'number-list' ? 'list' : o.kind === 'number' ? 'number' : o.kind === 'yaml' ? 'yaml' : 'value'}>`, `${o.description}${choices}${shown}`));
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeModelConfig } from '../engine/describeModel';
 import { legend, sweepSections } from '../text/sweepReport';
 import type { SweepAggregate } from '../sweep/aggregate';
 import type { SweepMeta } from '../sweep/sweepFiles';
@@ -16,10 +17,6 @@ function cells(row: string[]): { text: string; numeric: boolean }[] {
   return row.map((text) => ({ text, numeric: /^[−+±\-\d[—]/.test(text) }));
 }
 
-function describeModel(config: SweepMeta['config']): string {
-  const hidden = config.hidden.length ? config.hidden.join('→') : 'none (linear)';
-  return `MLP, hidden ${hidden}, ${config.activation}${config.dropout ? `, dropout ${config.dropout}` : ''}`;
-}
 
 /** The HTML report of a sweep: header, the two charts, the tables of `sweep show` (same rows). */
 export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart[], generatedAt = new Date()): string {
@@ -31,7 +28,7 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
   };
   const { grid } = aggregate;
   const config = meta.config;
-  const shown = new Set(['dataset', 'hidden', 'activation', 'dropout']);
+  const shown = new Set(['dataset', 'hidden', 'activation', 'dropout', 'model', 'init']);
   // the CSV reader's options mean nothing for the built-in data sets
   const csvOnly = new Set(['delimiter', 'header', 'ignoreColumns']);
   const isCsv = /^csv:/i.test(String(config.dataset));
@@ -45,7 +42,7 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
     ['seeds', grid.seeds.join(', ')],
     ['cells', `${completed}/${aggregate.expectedCells.length} completed${aggregate.missingCells.length ? `; missing: ${aggregate.missingCells.join(', ')}` : ''}`],
     ['data set', String(config.dataset)],
-    ['model', describeModel(config)],
+    ['model', describeModelConfig(config)],
     ['config', otherConfig.join(', ')],
     ['created', meta.createdAt],
     ['command', `ls-bench ${meta.command.join(' ')}`],

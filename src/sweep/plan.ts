@@ -6,7 +6,7 @@ import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOpt
 import { locateFashionMnist } from '../data/fashionMnist';
 import { loadDataset } from '../data/loadDataset';
 import { selectBackend } from '../engine/backend';
-import { checkModelSize } from '../engine/mlpSpec';
+import { checkModelSize } from '../engine/modelSize';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkAssertionArms, parseAssertions, type Assertion } from './assertions';
 import { checkGrid, expandGrid, parseSeeds, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';

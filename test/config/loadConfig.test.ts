@@ -61,7 +61,7 @@ test('a wrong type names the file, the key, what was expected and what was given
 test('ε outside [0, 1) is refused, from a flag or from a file', () => {
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [1] } })).message, /^--epsilon: expected a value < 1, got \[1\]/);
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [-0.1] } })).message, /--epsilon: expected a value ≥ 0/);
-  assert.match(cliError(() => resolveTrainConfig({ configFile: file('f.yaml', 'epsilon: [0.1, 1.5]\n') })).message, /f\.yaml: key "epsilon\.1": expected a value < 1/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('f.yaml', 'epsilon: [0.1, 1.5]\n') })).message, /f\.yaml: key "epsilon\[1\]": expected a value < 1, got 1\.5/);
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [] } })).message, /--epsilon: expected at least one value/);
 });
 

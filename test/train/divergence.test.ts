@@ -5,6 +5,7 @@ import { loadDataset } from '../../src/data/loadDataset';
 import { selectBackend } from '../../src/engine/backend';
 import type { Engine } from '../../src/engine/engine';
 import type { Model } from '../../src/engine/model';
+import { resolveModelSpec } from '../../src/engine/modelSpec';
 import { armsFromConfig } from '../../src/train/arms';
 import { trainPaired } from '../../src/train/pairedTrainer';
 import { runResults } from '../../src/store/runResults';
@@ -21,7 +22,7 @@ function nanLossFrom(model: Model, from: number): Model {
       calls++;
       return calls >= from ? { ...r, loss: NaN } : r;
     },
-    predictLogProbs: (x, count) => model.predictLogProbs(x, count),
+    predict: (x, count, options) => model.predict(x, count, options),
     readWeights: () => model.readWeights(),
     weightsDigest: () => model.weightsDigest(),
     weightsFinite: () => model.weightsFinite(),
@@ -56,7 +57,7 @@ test('an arm whose loss turns non-finite stops with epoch, batch and last finite
   assert.ok(Number.isFinite(smoothed!.diverged!.lastFiniteLoss));
   assert.match(smoothed!.diverged!.message, /non-finite loss \(NaN\) at epoch 2, batch 3 \(last finite loss [\d.]+\)/);
   assert.ok(Number.isFinite(smoothed!.test.accuracy) && Number.isFinite(smoothed!.test.nll), 'metrics from the last finite weights');
-  const { summary } = runResults({ runId: 'x', config, dataset, spec: { numFeatures: 6, hidden: [12], numClasses: 3, activation: 'relu', dropout: 0 }, backend: 'cpu', result });
+  const { summary } = runResults({ runId: 'x', config, dataset, spec: resolveModelSpec(config, dataset), backend: 'cpu', result });
   const verdict = renderVerdict(summary);
   assert.match(verdict, /not comparable — smoothed diverged/);
   assert.doesNotMatch(verdict, /Δ/, 'no deltas between a diverged arm and a healthy one');

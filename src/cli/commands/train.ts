@@ -5,8 +5,9 @@ import type { TrainConfig } from '../../config/schema';
 import { datasetDigest, type Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import { selectBackend, type Engine } from '../../engine/backend';
-import { glorotInitialWeights } from '../../engine/initialWeights';
-import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
+import { initialWeights } from '../../engine/initialWeights';
+import { checkModelSize } from '../../engine/modelSize';
+import type { ModelSpec } from '../../engine/modelSpec';
 import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
 import { checkpointMismatch, readCheckpoint } from '../../store/checkpointFile';
@@ -44,6 +45,7 @@ export interface TrainOptions {
 interface Session {
   config: TrainConfig;
   dataset: Dataset;
+  spec: ModelSpec;
   arms: ArmSpec[];
   backend: Engine;
   environment: EnvironmentInfo;
@@ -62,7 +64,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   for (const tag of options.tags) checkRunName('--tag', tag);
   const backend = await announceBackend(config, io);
   const dataset = await loadDataset(config);
-  checkModelSize(config, dataset);
+  const spec = checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
   const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
@@ -76,7 +78,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
   const noise = labelNoiseFile(dataset, config.seed);
   if (noise) writer.writeLabelNoise(noise);
-  return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+  return runSession({ config, dataset, spec, arms, backend, environment, writer }, options, io);
 }
 
 async function announceBackend(config: TrainConfig, io: CommandIo): Promise<Engine> {
@@ -117,12 +119,12 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
     throw new CliError(`--resume ${options.resume}: the run was trained on the ${previousBackend} backend, but ${backend.name} was selected here; a checkpoint continues only on the backend that wrote it`);
   }
   const dataset = await loadDataset(config);
-  checkModelSize(config, dataset);
+  const spec = checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
   // Before anything is written: a refused resume leaves the run exactly as it was.
   const mismatch = checkpointMismatch(checkpoint, {
     dataDigest: datasetDigest(dataset),
-    initialWeightsDigest: glorotInitialWeights(mlpSpec(config, dataset), config.seed).digest,
+    initialWeightsDigest: initialWeights(spec, config.seed).digest,
     armLabels: arms.map((a) => a.label),
   });
   if (mismatch) throw new CliError(`--resume ${options.resume}: run ${id}: ${mismatch}`);
@@ -134,11 +136,11 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   );
   writer.writeStatus('running');
   io.stderr.write(`run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})\n`);
-  return runSession({ config, dataset, arms, backend, environment: describeEnvironment(backend), writer, resume: { checkpoint, histories } }, options, io);
+  return runSession({ config, dataset, spec, arms, backend, environment: describeEnvironment(backend), writer, resume: { checkpoint, histories } }, options, io);
 }
 
 async function runSession(session: Session, options: TrainOptions, io: CommandIo): Promise<number> {
-  const { config, dataset, arms, backend, environment, writer } = session;
+  const { config, dataset, spec, arms, backend, environment, writer } = session;
   for (const warning of setupWarnings(dataset, arms)) io.stderr.write(`note: ${warning}\n`);
   const progress = progressReporter(io.stderr);
   let deterministic = true;
@@ -165,7 +167,7 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
     });
     progress.finish();
     if (result.parallelArms > 1) io.stderr.write(`arms: trained at the same time, ${result.parallelArms} threads\n`);
-    const { summary, histograms, predictions } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
+    const { summary, histograms, predictions } = runResults({ runId: writer.id, config, dataset, spec, backend: backend.name, result });
     summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
     if (options.checkDeterminism) {
       io.stderr.write('determinism: training again from the same seed to compare…\n');
