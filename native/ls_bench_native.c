@@ -259,7 +259,10 @@ static napi_value js_conv2d_backward(napi_env env, napi_callback_info info) {
 
 /* poolForward(max, n, h, w, c, size, stride, same, x, y) and poolBackward(max, n, h, w, c, size, stride, same, x, dy, dx) */
 static napi_value pool(napi_env env, napi_callback_info info, int backward) {
-  ARGS(11);
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < (size_t)(backward ? 11 : 10)) { napi_throw_type_error(env, NULL, "too few arguments"); return NULL; }
   int is_max, d[8];
   float *x, *y, *dx = NULL;
   if (!get_int(env, argv[0], &is_max) || !get_ints(env, argv, 1, 7, d, 0, "pool")) return NULL;

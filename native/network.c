@@ -6,6 +6,15 @@
 #include "network.h"
 #include "kernels/kernels.h"
 
+/*
+ * Whether a dense or conv layer keeps its pre-activation z apart from its output: the gradient of no
+ * activation needs nothing, and relu's only the sign of z, which its output has too (one buffer less).
+ */
+static int keeps_z(int act) { return act != ACT_NONE && act != ACT_RELU; }
+
+/* The buffer the backward pass reads act'(z) from. */
+static const float *preactivation(const Layer *L) { return keeps_z(L->act) ? L->z : L->out; }
+
 static double now_seconds(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -157,7 +166,7 @@ int network_reserve(Network *net, int rows) {
     switch (L->type) {
       case LAYER_DENSE:
       case LAYER_CONV:
-        if (L->act != ACT_NONE) ok = grow((void **)&L->z, sizeof(float) * outs);
+        if (keeps_z(L->act)) ok = grow((void **)&L->z, sizeof(float) * outs);
         ok = ok && grow((void **)&L->out, sizeof(float) * outs);
         if (ok && L->type == LAYER_CONV) {
           ConvShape s = conv_shape(rows, L->in_h, L->in_w, L->in_c, L->kernel, L->stride, L->units, L->same);
@@ -196,16 +205,16 @@ static const float *layer_forward(Network *net, Layer *L, int n, const float *in
   L->in_ptr = in;
   switch (L->type) {
     case LAYER_DENSE: {
-      float *z = L->act == ACT_NONE ? L->out : L->z;
-      dense_forward(n, (int)L->in_size, L->units, in, p + L->w_off, p + L->b_off, z);
-      if (L->act != ACT_NONE) activation_forward(L->act, (size_t)n * L->out_size, z, L->out);
+      float *z = keeps_z(L->act) ? L->z : L->out;
+      dense_forward(n, (int)L->in_size, L->units, in, p + L->w_off, NULL, z);
+      bias_activation((size_t)n, L->units, p + L->b_off, L->act, z, L->out);
       return L->out;
     }
     case LAYER_CONV: {
       ConvShape s = conv_shape(n, L->in_h, L->in_w, L->in_c, L->kernel, L->stride, L->units, L->same);
-      float *z = L->act == ACT_NONE ? L->out : L->z;
-      conv2d_forward(&s, in, p + L->w_off, p + L->b_off, L->cols, z);
-      if (L->act != ACT_NONE) activation_forward(L->act, (size_t)n * L->out_size, z, L->out);
+      float *z = keeps_z(L->act) ? L->z : L->out;
+      conv2d_forward(&s, in, p + L->w_off, NULL, L->cols, z);
+      bias_activation((size_t)n * s.out_h * s.out_w, L->units, p + L->b_off, L->act, z, L->out);
       return L->out;
     }
     case LAYER_MAX_POOL: {
@@ -263,12 +272,12 @@ static float *layer_backward(Network *net, Layer *L, int n, float *dout, float *
   float *g = net->grads;
   switch (L->type) {
     case LAYER_DENSE:
-      if (L->act != ACT_NONE) activation_backward(L->act, (size_t)n * L->out_size, L->z, dout, dout);
+      if (L->act != ACT_NONE) activation_backward(L->act, (size_t)n * L->out_size, preactivation(L), dout, dout);
       dense_backward(n, (int)L->in_size, L->units, L->in_ptr, p + L->w_off, dout, g + L->w_off, g + L->b_off, need_dx ? din : NULL);
       return din;
     case LAYER_CONV: {
       ConvShape s = conv_shape(n, L->in_h, L->in_w, L->in_c, L->kernel, L->stride, L->units, L->same);
-      if (L->act != ACT_NONE) activation_backward(L->act, (size_t)n * L->out_size, L->z, dout, dout);
+      if (L->act != ACT_NONE) activation_backward(L->act, (size_t)n * L->out_size, preactivation(L), dout, dout);
       conv2d_backward(&s, conv_input_is_cols(&s) ? L->in_ptr : L->cols, p + L->w_off, dout, g + L->w_off, g + L->b_off, net->dcols,
                       need_dx ? din : NULL);
       return din;

@@ -39,8 +39,12 @@ void im2col(const ConvShape *s, const float *x, float *cols) {
       for (int ow = 0; ow < s->out_w; ow++) {
         const int left = ow * s->stride - s->pad_left;
         if (top >= 0 && left >= 0 && top + k <= s->in_h && left + k <= s->in_w) {
-          /* inside: each kernel row is k·c contiguous floats of the image */
-          for (int i = 0; i < k; i++) memcpy(out + i * patch_row, img + ((size_t)(top + i) * s->in_w + left) * c, sizeof(float) * patch_row);
+          /* inside: each kernel row is k·c contiguous floats of the image (a plain loop: often only a few floats) */
+          for (int i = 0; i < k; i++) {
+            const float *src = img + ((size_t)(top + i) * s->in_w + left) * c;
+            float *dst = out + i * patch_row;
+            for (size_t j = 0; j < patch_row; j++) dst[j] = src[j];
+          }
         } else {
           for (int i = 0; i < k; i++) {
             const int r = top + i;
@@ -95,6 +99,7 @@ void conv2d_forward(const ConvShape *s, const float *x, const float *w, const fl
     a = cols;
   }
   ls_matmul(0, 0, rows, s->filters, depth, a, w, 0.0f, z);
+  if (!bias) return;
   for (int i = 0; i < rows; i++) {
     float *zr = z + (size_t)i * s->filters;
     for (int f = 0; f < s->filters; f++) zr[f] += bias[f];

@@ -4,10 +4,28 @@
 
 void dense_forward(int n, int in, int out, const float *x, const float *w, const float *bias, float *z) {
   ls_matmul(0, 0, n, out, in, x, w, 0.0f, z);
+  if (!bias) return;
   for (int i = 0; i < n; i++) {
     float *zr = z + (size_t)i * out;
     for (int j = 0; j < out; j++) zr[j] += bias[j];
   }
+}
+
+void bias_activation(size_t rows, int cols, const float *bias, int act, float *z, float *out) {
+  if (act == ACT_NONE || act == ACT_RELU) {
+    for (size_t i = 0; i < rows; i++) {
+      const float *zr = z + i * cols;
+      float *o = out + i * cols;
+      if (act == ACT_NONE) for (int j = 0; j < cols; j++) o[j] = zr[j] + bias[j];
+      else for (int j = 0; j < cols; j++) { float v = zr[j] + bias[j]; o[j] = v > 0.0f ? v : (v != v ? v : 0.0f); }
+    }
+    return;
+  }
+  for (size_t i = 0; i < rows; i++) {
+    float *zr = z + i * cols;
+    for (int j = 0; j < cols; j++) zr[j] += bias[j];
+  }
+  activation_forward(act, rows * cols, z, out);
 }
 
 void column_sums(size_t rows, int cols, const float *x, float *out) {

@@ -31,8 +31,14 @@ void activation_forward(int act, size_t count, const float *z, float *h);
 void activation_backward(int act, size_t count, const float *z, const float *dh, float *dz);
 
 /* ---- dense.c */
-/* z[n×out] = x·W + b (bias broadcast over rows). */
+/* z[n×out] = x·W + b (bias broadcast over rows); without a bias (NULL), z = x·W. */
 void dense_forward(int n, int in, int out, const float *x, const float *w, const float *bias, float *z);
+/*
+ * out = act(z + b) row by row, in one pass over memory. z holds x·W; with z == out the result is written
+ * in place (for no activation and for relu, whose gradient needs only the sign of out); otherwise z
+ * becomes z + b (the pre-activation the gradient needs) and out its activation.
+ */
+void bias_activation(size_t rows, int cols, const float *bias, int act, float *z, float *out);
 /* out[j] = Σ_i x[i][j] */
 void column_sums(size_t rows, int cols, const float *x, float *out);
 /* dW = xᵀ·dz, db = Σ_rows dz, and dx = dz·Wᵀ when dx is not NULL. */
@@ -53,7 +59,7 @@ int conv_input_is_cols(const ConvShape *s);
 void im2col(const ConvShape *s, const float *x, float *cols);
 /* dx = col2im(dcols): each patch value added back to the pixel it came from (dx is overwritten). */
 void col2im(const ConvShape *s, const float *dcols, float *dx);
-/* z = conv(x, W) + b; cols receives im2col(x) (kept for the backward pass). */
+/* z = conv(x, W) + b (no bias when NULL); cols receives im2col(x) (kept for the backward pass). */
 void conv2d_forward(const ConvShape *s, const float *x, const float *w, const float *bias, float *cols, float *z);
 /* dW = colsᵀ·dz, db = Σ dz; when dx is not NULL, dx = col2im(dz·Wᵀ) using dcols as scratch. */
 void conv2d_backward(const ConvShape *s, const float *cols, const float *w, const float *dz, float *dw, float *db, float *dcols, float *dx);

@@ -3,9 +3,11 @@
  * the padding split with the extra row at the end). Padded pixels never take part: a max ignores them
  * and an average divides by the pixels actually inside the image.
  */
-#include <math.h>
 #include <string.h>
 #include "kernels.h"
+
+/* Pixels in a pooling window at most (pool sizes are at most 64 × 64, src/config/modelSchema.ts). */
+#define MAX_POOL_WINDOW (64 * 64)
 
 PoolShape pool_shape(int n, int in_h, int in_w, int c, int size, int stride, int same) {
   ConvShape cs = conv_shape(n, in_h, in_w, c, size, stride, c, same);
@@ -25,25 +27,29 @@ static inline void window(const PoolShape *s, int oh, int ow, int *r0, int *r1, 
 void max_pool_forward(const PoolShape *s, const float *x, float *y, int *argmax) {
   const int c = s->c;
   const size_t in_size = (size_t)s->in_h * s->in_w * c, out_size = (size_t)s->out_h * s->out_w * c;
+  int offsets[MAX_POOL_WINDOW];
   for (int b = 0; b < s->n; b++) {
     const float *img = x + b * in_size;
     float *out = y + b * out_size;
     int *arg = argmax ? argmax + b * out_size : NULL;
     for (int oh = 0; oh < s->out_h; oh++) {
       for (int ow = 0; ow < s->out_w; ow++) {
-        int r0, r1, c0, c1;
+        int r0, r1, c0, c1, count = 0;
         window(s, oh, ow, &r0, &r1, &c0, &c1);
+        for (int r = r0; r < r1; r++)
+          for (int col = c0; col < c1; col++) offsets[count++] = (r * s->in_w + col) * c;
         float *o = out + ((size_t)oh * s->out_w + ow) * c;
         int *a = arg ? arg + ((size_t)oh * s->out_w + ow) * c : NULL;
+        /* channel by channel over the window's pixels in order, branch-free so that it vectorises over channels;
+           strictly greater: the first maximum in window order wins, as in TF.js */
         for (int ch = 0; ch < c; ch++) {
-          float best = -INFINITY;
-          int at = (r0 * s->in_w + c0) * c + ch;
-          for (int r = r0; r < r1; r++) {
-            for (int col = c0; col < c1; col++) {
-              int offset = (r * s->in_w + col) * c + ch;
-              float v = img[offset];
-              if (v > best) { best = v; at = offset; } /* strictly greater: the first maximum wins, as in TF.js */
-            }
+          float best = img[offsets[0] + ch];
+          int at = offsets[0] + ch;
+          for (int k = 1; k < count; k++) {
+            float v = img[offsets[k] + ch];
+            int greater = v > best;
+            best = greater ? v : best;
+            at = greater ? offsets[k] + ch : at;
           }
           o[ch] = best;
           if (a) a[ch] = at;

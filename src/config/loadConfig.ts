@@ -147,8 +147,10 @@ export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unk
     return `${where}: unknown key${keys.length > 1 ? 's' : ''} ${hints.join(', ')}; expected one of: ${known.join(', ')}`;
   }
   const path = formatPath(issue.path);
-  const where = fromFlag ? `--${kebabCase(key)}${issue.path.length > 1 ? `: ${path}` : ''}` : `${configFile ?? 'config'}: key "${path}"`;
-  const got = valueAt(fromFlag ? flags : input, issue.path);
+  // A flag is shown whole (--epsilon 0.1,1.5), except a nested one (--model), where the path inside it says more.
+  const nestedFlag = fromFlag && issue.path.length > 1 && typeof flags[key] === 'object' && !Array.isArray(flags[key]);
+  const where = fromFlag ? `--${kebabCase(key)}${nestedFlag ? `: ${path}` : ''}` : `${configFile ?? 'config'}: key "${path}"`;
+  const got = fromFlag && !nestedFlag ? flags[key] : valueAt(fromFlag ? flags : input, issue.path);
   return `${where}: ${expectation(issue)}, got ${showValue(got)}`;
 }
 

@@ -62,7 +62,7 @@ export function samePadding(length: number, window: number, stride: number): [nu
  * ∂loss/∂kernel of a convolution as one product of im2col rows with ∂loss/∂output, built from slices:
  * for backends without TF.js's Conv2DBackpropFilter kernel (the wasm backend has none).
  */
-function convKernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number, stride: number, padding: 'valid' | 'same'): Tensor {
+export function convKernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number, stride: number, padding: 'valid' | 'same'): Tensor {
   const [n, h, w, c] = x.shape;
   const [, oh, ow, filters] = dy.shape;
   const [top, bottom] = padding === 'same' ? samePadding(h, kernel, stride) : [0, 0];
@@ -78,7 +78,7 @@ function convKernelGradient(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: number, str
   return tf.reshape(tf.matMul(cols, tf.reshape(dy, [n * oh * ow, filters]), true, false), [kernel, kernel, c, filters]);
 }
 
-function conv2d(x: tf.Tensor4D, kernel: Variable, layer: Extract<LayerSpec, { kind: 'conv' }>): tf.Tensor4D {
+export function conv2d(x: tf.Tensor4D, kernel: Tensor, layer: Extract<LayerSpec, { kind: 'conv' }>): tf.Tensor4D {
   const { stride, padding } = layer;
   if (tf.getKernel('Conv2DBackpropFilter', tf.getBackend())) return tf.conv2d(x, kernel as tf.Tensor4D, stride, padding);
   const op = tf.customGrad(((input: Tensor, k: Tensor, save: tf.GradSaveFunc) => {
@@ -102,7 +102,7 @@ function conv2d(x: tf.Tensor4D, kernel: Variable, layer: Extract<LayerSpec, { ki
  * but its gradient divides by the whole window, so a same-padded average is computed as a valid one over
  * explicitly zero-padded input, rescaled by window / pixels-inside (a constant), whose gradient is exact.
  */
-function avgPool(h: tf.Tensor4D, layer: Extract<LayerSpec, { kind: 'maxPool' | 'avgPool' }>): Tensor {
+export function avgPool(h: tf.Tensor4D, layer: Extract<LayerSpec, { kind: 'maxPool' | 'avgPool' }>): Tensor {
   const { size, stride } = layer;
   if (layer.padding === 'valid') return tf.avgPool(h, size, stride, 'valid');
   const [, height, width] = h.shape;
