@@ -10,7 +10,8 @@ export interface ModelFootprint {
   trainableParameters: number;
   /**
    * float32 values a training step keeps per sample of the batch on the native backend: each layer's
-   * output and, where it needs them for the backward pass, its pre-activations, im2col rows, max-pool
+   * output and, where it needs them for the backward pass, its pre-activations (not for relu, whose
+   * output has the sign the gradient needs), im2col rows, max-pool
    * positions and normalised inputs, plus the gradient buffers. TensorFlow.js keeps about as much.
    * Memory per arm ≈ 4 bytes × (parameters × (2 + optimizer slots) + batch size × this).
    */
@@ -21,29 +22,38 @@ export interface ModelFootprint {
   trainingFlopsPerSample: number;
 }
 
+/**
+ * Floating-point operations (2 per multiply-add) of each layer's matrix products for one sample: forward,
+ * and backward (the weight gradient, and the input gradient except for the first layer, which needs none).
+ * Pooling, activations and the optimizer are not counted: they are memory-bound, not arithmetic.
+ */
+export function layerFlops(spec: ModelSpec): { forward: number; backward: number }[] {
+  return spec.layers.map(({ layer, inShape, outShape }, i) => {
+    let products = 0;
+    if (layer.kind === 'dense') products = size(inShape) * layer.units;
+    if (layer.kind === 'conv') products = outShape[0]! * outShape[1]! * layer.kernel * layer.kernel * inShape[2]! * layer.filters;
+    return { forward: 2 * products, backward: 2 * products * (i > 0 ? 2 : 1) };
+  });
+}
+
 /** The footprint of a resolved model: see ModelFootprint. */
 export function modelFootprint(spec: ModelSpec): ModelFootprint {
   const tensors = weightTensors(spec);
   let activations = 0;
   let widest = spec.numFeatures;
   let im2col = 0;
-  let forward = 0;
-  let backward = 0;
-  spec.layers.forEach(({ layer, inShape, outShape }, i) => {
+  for (const { layer, inShape, outShape } of spec.layers) {
     const out = size(outShape);
     widest = Math.max(widest, out);
-    let products = 0;
     switch (layer.kind) {
       case 'dense':
-        activations += out * (layer.activation ? 2 : 1);
-        products = size(inShape) * layer.units;
+        activations += out * (layer.activation && layer.activation !== 'relu' ? 2 : 1);
         break;
       case 'conv': {
         const cols = outShape[0]! * outShape[1]! * layer.kernel * layer.kernel * inShape[2]!;
         const readsInputAsCols = layer.kernel === 1 && layer.stride === 1;
-        activations += out * (layer.activation ? 2 : 1) + (readsInputAsCols ? 0 : cols);
+        activations += out * (layer.activation && layer.activation !== 'relu' ? 2 : 1) + (readsInputAsCols ? 0 : cols);
         im2col = Math.max(im2col, readsInputAsCols ? 0 : cols);
-        products = cols * layer.filters;
         break;
       }
       case 'maxPool':
@@ -55,15 +65,15 @@ export function modelFootprint(spec: ModelSpec): ModelFootprint {
       default:
         activations += out;
     }
-    forward += 2 * products;
-    backward += 2 * products * (i > 0 ? 2 : 1);
-  });
+  }
+  const flops = layerFlops(spec);
+  const forward = flops.reduce((n, f) => n + f.forward, 0);
   return {
     parameters: tensors.reduce((n, t) => n + size(t.shape), 0),
     trainableParameters: tensors.filter((t) => t.trainable).reduce((n, t) => n + size(t.shape), 0),
     activationsPerSample: activations + 2 * widest + im2col + spec.numClasses,
     forwardFlopsPerSample: forward,
-    trainingFlopsPerSample: forward + backward,
+    trainingFlopsPerSample: forward + flops.reduce((n, f) => n + f.backward, 0),
   };
 }
 
