@@ -15,7 +15,7 @@
         "native/kernels/pool.c"
       ],
       "include_dirs": ["/usr/include/x86_64-linux-gnu", "/usr/include/openblas"],
-      "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-pthread", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-fno-trapping-math", "-pthread", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "ldflags": ["-pthread"],
       "libraries": ["-lopenblas", "-lm", "-lpthread"]
     }

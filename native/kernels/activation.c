@@ -30,7 +30,8 @@ void activation_forward(int act, size_t count, const float *z, float *h) {
 void activation_backward(int act, size_t count, const float *z, const float *dh, float *dz) {
   switch (act) {
     case ACT_RELU:
-      for (size_t i = 0; i < count; i++) dz[i] = z[i] > 0.0f ? dh[i] : 0.0f;
+      /* TF.js: dy · step(x); a product with a 0/1 mask (not a branch), so that it vectorises */
+      for (size_t i = 0; i < count; i++) dz[i] = dh[i] * (z[i] > 0.0f ? 1.0f : 0.0f);
       break;
     case ACT_TANH:
       for (size_t i = 0; i < count; i++) { float y = tanhf(z[i]); dz[i] = dh[i] * (1.0f - y * y); }
