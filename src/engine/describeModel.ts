@@ -1,3 +1,4 @@
+import type { ModelConfig } from '../config/modelSchema';
 import type { TrainConfig } from '../config/schema';
 import { layerSpecOf, type LayerSpec, type ModelConfigKeys, type ModelSpec } from './modelSpec';
 import { modelFootprint } from './modelSize';
@@ -46,8 +47,13 @@ export function describeModelConfig(config: ModelConfigKeys): string {
     const hidden = config.hidden.length ? config.hidden.join('→') : 'none (linear)';
     return `MLP, hidden ${hidden}, ${config.activation}${config.dropout ? `, dropout ${config.dropout}` : ''}${init}`;
   }
-  const input = config.model.input ? `${config.model.input.join('×')} → ` : '';
-  return `${input}${config.model.layers.map((l) => describeLayer(layerSpecOf(l))).join(' → ')} → output${init}`;
+  return `${describeLayerList(config.model)}${init}`;
+}
+
+/** A `model:` layer list as written in a config, in a line: "conv 32 3×3 same relu → maxPool 2 → … → output". */
+export function describeLayerList(model: ModelConfig): string {
+  const input = model.input ? `${model.input.join('×')} → ` : '';
+  return `${input}${model.layers.map((l) => describeLayer(layerSpecOf(l))).join(' → ')} → output`;
 }
 
 export function describeOptimizer(config: Pick<TrainConfig, 'optimizer' | 'learningRate' | 'momentum' | 'weightDecay' | 'weightDecayMode'>): string {
