@@ -9,7 +9,7 @@ import { selectBackend } from '../src/engine/backend';
 import { describeLayer } from '../src/engine/describeModel';
 import { initialWeights } from '../src/engine/initialWeights';
 import { layerFlops } from '../src/engine/modelSize';
-import { dropoutLayers, resolveModelSpec, size, type ModelSpec } from '../src/engine/modelSpec';
+import { dropoutLayers, resolveModelSpec, elementCount, type ModelSpec } from '../src/engine/modelSpec';
 import { NativeModel } from '../src/engine/nativeModel';
 import type { NativeAddon } from '../src/engine/nativeAddon';
 import { SeededRandom } from '../src/random/SeededRandom';
@@ -64,7 +64,7 @@ export async function profileStep(workload: string, configFile: string, flags: R
   const x = Float32Array.from({ length: rows * spec.numFeatures }, () => rng.nextFloat());
   const targets = new Float32Array(rows * spec.numClasses);
   for (let i = 0; i < rows; i++) targets[i * spec.numClasses + (i % spec.numClasses)] = 1;
-  const masks = dropoutLayers(spec).map((d) => Float32Array.from({ length: rows * size(d.inShape) }, () => (rng.nextFloat() >= d.rate ? 1 : 0)));
+  const masks = dropoutLayers(spec).map((d) => Float32Array.from({ length: rows * elementCount(d.inShape) }, () => (rng.nextFloat() >= d.rate ? 1 : 0)));
   const batch = { x, targets, size: rows, ...(masks.length ? { dropoutMasks: masks } : {}) };
   try {
     for (let i = 0; i < 2; i++) model.trainBatch(batch);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { SeededRandom } from '../random/SeededRandom';
-import { size, weightTensors, type ModelSpec } from './modelSpec';
+import { elementCount, weightTensors, type ModelSpec } from './modelSpec';
 
 /** Every weight tensor of a model (weightTensors' order) as flat float32 arrays with their shapes. */
 export interface InitialWeights {
@@ -32,7 +32,7 @@ export function initialWeights(spec: ModelSpec, seed: number): InitialWeights {
   const values: Float32Array[] = [];
   let fanIn = 1;
   for (const tensor of weightTensors(spec)) {
-    const v = new Float32Array(size(tensor.shape));
+    const v = new Float32Array(elementCount(tensor.shape));
     if (tensor.kind === 'kernel') {
       const f = fans(tensor.shape);
       fanIn = f.fanIn;

@@ -1,7 +1,7 @@
 import { MAX_MODEL_PARAMETERS } from '../config/schema';
 import type { Dataset } from '../data/Dataset';
 import { CliError } from '../errors';
-import { resolveModelSpec, size, weightTensors, type ModelConfigKeys, type ModelSpec } from './modelSpec';
+import { resolveModelSpec, elementCount, weightTensors, type ModelConfigKeys, type ModelSpec } from './modelSpec';
 
 /** How big a model is and how much work a sample costs: for the parameter cap, memory estimates and GFLOP/s. */
 export interface ModelFootprint {
@@ -30,7 +30,7 @@ export interface ModelFootprint {
 export function layerFlops(spec: ModelSpec): { forward: number; backward: number }[] {
   return spec.layers.map(({ layer, inShape, outShape }, i) => {
     let products = 0;
-    if (layer.kind === 'dense') products = size(inShape) * layer.units;
+    if (layer.kind === 'dense') products = elementCount(inShape) * layer.units;
     if (layer.kind === 'conv') products = outShape[0]! * outShape[1]! * layer.kernel * layer.kernel * inShape[2]! * layer.filters;
     return { forward: 2 * products, backward: 2 * products * (i > 0 ? 2 : 1) };
   });
@@ -43,7 +43,7 @@ export function modelFootprint(spec: ModelSpec): ModelFootprint {
   let widest = spec.numFeatures;
   let im2col = 0;
   for (const { layer, inShape, outShape } of spec.layers) {
-    const out = size(outShape);
+    const out = elementCount(outShape);
     widest = Math.max(widest, out);
     switch (layer.kind) {
       case 'dense':
@@ -69,8 +69,8 @@ export function modelFootprint(spec: ModelSpec): ModelFootprint {
   const flops = layerFlops(spec);
   const forward = flops.reduce((n, f) => n + f.forward, 0);
   return {
-    parameters: tensors.reduce((n, t) => n + size(t.shape), 0),
-    trainableParameters: tensors.filter((t) => t.trainable).reduce((n, t) => n + size(t.shape), 0),
+    parameters: tensors.reduce((n, t) => n + elementCount(t.shape), 0),
+    trainableParameters: tensors.filter((t) => t.trainable).reduce((n, t) => n + elementCount(t.shape), 0),
     activationsPerSample: activations + 2 * widest + im2col + spec.numClasses,
     forwardFlopsPerSample: forward,
     trainingFlopsPerSample: forward + flops.reduce((n, f) => n + f.backward, 0),

@@ -42,7 +42,8 @@ export interface ModelSpec {
 /** What a model needs of a config: its layers (or the MLP short form) and its initialisation. */
 export type ModelConfigKeys = Pick<TrainConfig, 'hidden' | 'activation' | 'dropout' | 'model' | 'init'>;
 
-export const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+/** How many values a tensor of this shape holds. */
+export const elementCount = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 const isImage = (shape: number[]) => shape.length === 3;
 const showShape = (shape: number[]) => shape.join('×');
 
@@ -106,7 +107,7 @@ function outShapeOf(layer: LayerSpec, inShape: number[]): { shape: number[] } | 
       return { shape: [oh, ow, layer.kind === 'conv' ? layer.filters : c] };
     }
     case 'flatten':
-      return { shape: [size(inShape)] };
+      return { shape: [elementCount(inShape)] };
     default:
       return { shape: inShape.slice() };
   }
@@ -118,8 +119,8 @@ function inputShape(config: ModelConfigKeys, dataset: Pick<Dataset, 'name' | 'nu
   if (!config.model) return [dataset.numFeatures];
   if (!given) return dataset.sampleShape?.slice() ?? [dataset.numFeatures];
   const shape = given.length === 2 ? [...given, 1] : given.slice();
-  if (size(shape) !== dataset.numFeatures) {
-    throw new CliError(`model.input: [${given.join(', ')}] is ${size(shape)} values per sample, but ${dataset.name} has ${dataset.numFeatures} features per sample; expected a shape whose product is ${dataset.numFeatures}`);
+  if (elementCount(shape) !== dataset.numFeatures) {
+    throw new CliError(`model.input: [${given.join(', ')}] is ${elementCount(shape)} values per sample, but ${dataset.name} has ${dataset.numFeatures} features per sample; expected a shape whose product is ${dataset.numFeatures}`);
   }
   return shape;
 }
@@ -176,7 +177,7 @@ export function weightTensors(spec: ModelSpec): WeightTensor[] {
     const t = (kind: WeightKind, shape: number[]): WeightTensor => ({ layer: index, kind, shape, trainable: kind !== 'movingMean' && kind !== 'movingVariance' });
     switch (layer.kind) {
       case 'dense':
-        return [t('kernel', [size(inShape), layer.units]), t('bias', [layer.units])];
+        return [t('kernel', [elementCount(inShape), layer.units]), t('bias', [layer.units])];
       case 'conv':
         return [t('kernel', [layer.kernel, layer.kernel, inShape[2]!, layer.filters]), t('bias', [layer.filters])];
       case 'batchNorm': {

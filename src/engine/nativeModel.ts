@@ -2,7 +2,7 @@ import { trainOneByOne, type BackendChoice, type Engine, type SharedBatch, type 
 import { weightsDigest, type InitialWeights } from './initialWeights';
 import type { Batch, BatchResult, Model, ModelState, OptimizerSpec, Prediction } from './model';
 import { predictionChunk } from './modelSize';
-import { size, weightTensors, type LayerSpec, type ModelSpec, type WeightTensor } from './modelSpec';
+import { elementCount, weightTensors, type LayerSpec, type ModelSpec, type WeightTensor } from './modelSpec';
 import {
   ACTIVATION_CODES,
   LAYER_CODES,
@@ -85,8 +85,8 @@ export class NativeModel implements Model {
     optimizerSpec: OptimizerSpec,
   ) {
     this.tensors = weightTensors(spec);
-    this.paramCount = this.tensors.filter((t) => t.trainable).reduce((n, t) => n + size(t.shape), 0);
-    this.statCount = this.tensors.filter((t) => !t.trainable).reduce((n, t) => n + size(t.shape), 0);
+    this.paramCount = this.tensors.filter((t) => t.trainable).reduce((n, t) => n + elementCount(t.shape), 0);
+    this.statCount = this.tensors.filter((t) => !t.trainable).reduce((n, t) => n + elementCount(t.shape), 0);
     const { params, stats } = this.joined(initial.values);
     const { optimizer, learningRate, momentum, weightDecay, weightDecayMode } = optimizerSpec;
     this.handle = addon.createNetwork(
@@ -113,7 +113,7 @@ export class NativeModel implements Model {
 
   predict(x: Float32Array, count: number, options: { penultimate?: boolean } = {}): Prediction {
     const { numFeatures, numClasses } = this.spec;
-    const width = size(this.spec.layers[this.spec.layers.length - 1]!.inShape);
+    const width = elementCount(this.spec.layers[this.spec.layers.length - 1]!.inShape);
     const logProbs = new Float32Array(count * numClasses);
     const penultimate = options.penultimate ? new Float32Array(count * width) : undefined;
     const chunk = predictionChunk(this.spec);
@@ -172,7 +172,7 @@ export class NativeModel implements Model {
       throw new Error('checkpoint was not written by the native backend for this model: its state cannot be restored here');
     }
     state.weights.forEach((w, i) => {
-      if (w.length !== size(this.tensors[i]!.shape)) throw new Error(`checkpoint weight ${i} has ${w.length} values, expected ${size(this.tensors[i]!.shape)}`);
+      if (w.length !== elementCount(this.tensors[i]!.shape)) throw new Error(`checkpoint weight ${i} has ${w.length} values, expected ${elementCount(this.tensors[i]!.shape)}`);
     });
     const { params, stats } = this.joined(state.weights);
     this.addon.writeState(this.live(), params, stats, m.values, v.values, state.betaPowers[0] ?? 0.9, state.betaPowers[1] ?? 0.999);
@@ -207,7 +207,7 @@ export class NativeModel implements Model {
     let p = 0;
     let s = 0;
     return this.tensors.map((t) => {
-      const n = size(t.shape);
+      const n = elementCount(t.shape);
       return t.trainable ? params.slice(p, (p += n)) : stats.slice(s, (s += n));
     });
   }

@@ -4,7 +4,7 @@ import { trainOneByOne, type BackendChoice, type Engine } from './engine';
 import { smoothedCrossEntropy } from './loss';
 import type { Batch, BatchResult, Model, ModelState, OptimizerSpec, Prediction } from './model';
 import { predictionChunk } from './modelSize';
-import { dropoutLayers, size, weightTensors, type ModelSpec, type WeightTensor } from './modelSpec';
+import { dropoutLayers, elementCount, weightTensors, type ModelSpec, type WeightTensor } from './modelSpec';
 import { tf, type Tensor, type Variable } from './tf';
 import { forwardPass, type BatchStatistics, type LayerWeights } from './tfjsLayers';
 
@@ -123,7 +123,7 @@ export class TfjsModel implements Model {
     const { spec } = this;
     const features = spec.numFeatures;
     const k = spec.numClasses;
-    const width = size(spec.layers[spec.layers.length - 1]!.inShape);
+    const width = elementCount(spec.layers[spec.layers.length - 1]!.inShape);
     const logProbs = new Float32Array(count * k);
     const penultimate = options.penultimate ? new Float32Array(count * width) : undefined;
     const chunk = predictionChunk(spec);

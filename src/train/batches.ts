@@ -1,6 +1,6 @@
 import type { Dataset } from '../data/Dataset';
 import type { SharedBatch } from '../engine/engine';
-import { dropoutLayers, size, type ModelSpec } from '../engine/modelSpec';
+import { dropoutLayers, elementCount, type ModelSpec } from '../engine/modelSpec';
 import { SeededRandom } from '../random/SeededRandom';
 import { smoothTargets, type SmoothingOptions } from '../smoothing/labelSmoothing';
 
@@ -19,7 +19,7 @@ export function dropoutMasks(seed: number, epoch: number, batch: number, rows: n
   if (!layers.some((l) => l.rate > 0)) return undefined;
   const rng = new SeededRandom(seed, 'dropout', epoch, batch);
   return layers.map(({ rate, inShape }) => {
-    const mask = new Float32Array(rows * size(inShape));
+    const mask = new Float32Array(rows * elementCount(inShape));
     for (let i = 0; i < mask.length; i++) mask[i] = rng.nextFloat() >= rate ? 1 : 0;
     return mask;
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/engine/backend';
 import { armBatch, trainOneByOne, type SharedBatch } from '../../src/engine/engine';
 import { initialWeights } from '../../src/engine/initialWeights';
-import { dropoutLayers, resolveModelSpec, size } from '../../src/engine/modelSpec';
+import { dropoutLayers, resolveModelSpec, elementCount } from '../../src/engine/modelSpec';
 import type { Batch, Model } from '../../src/engine/model';
 import { tf } from '../../src/engine/tf';
 import { SeededRandom } from '../../src/random/SeededRandom';
@@ -21,7 +21,7 @@ function sharedBatch(rows: number, epsilons: number[], seed = 1): SharedBatch {
     x: Float32Array.from({ length: rows * spec.numFeatures }, () => rng.nextFloat() * 2 - 1),
     size: rows,
     targets: epsilons.map((epsilon) => smoothTargets(labels, spec.numClasses, { epsilon }, new Float32Array(rows * spec.numClasses))),
-    dropoutMasks: dropoutLayers(spec).map(({ rate, inShape }) => Float32Array.from({ length: rows * size(inShape) }, () => (rng.nextFloat() >= rate ? 1 : 0))),
+    dropoutMasks: dropoutLayers(spec).map(({ rate, inShape }) => Float32Array.from({ length: rows * elementCount(inShape) }, () => (rng.nextFloat() >= rate ? 1 : 0))),
   };
 }
 
