@@ -42,7 +42,7 @@ function notComparable(hard: ArmSummary, arm: ArmSummary): VerdictBlock | null {
   // Deltas against a model that stopped early compare different amounts of training: say so instead.
   const from = (epoch: number) => (epoch === 0 ? 'its initial weights' : `the end of epoch ${epoch}`);
   return {
-    title: `Verdict (${arm.label} − hard): not comparable — diverged`,
+    title: `Verdict (${arm.label} − hard): not comparable — ${broken.map((a) => a.label).join(' and ')} diverged`,
     lines: broken.map((a) => `${a.diverged!.message}; its metrics are from ${from(a.diverged!.epoch - 1)}.`),
   };
 }

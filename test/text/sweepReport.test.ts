@@ -25,8 +25,9 @@ test('the three renderings carry the same numbers', () => {
   const table = renderSweepTable(a);
   assert.match(table, /81\.00% ± 1\.41%/);
   const csv = renderSweepCsv(a).split('\n');
-  assert.equal(csv[0], 'smoothing,arm,epsilon,metric,seeds,mean,sd,delta_mean,delta_sd,t_low,t_high,bootstrap_low,bootstrap_high,verdict');
-  assert.equal(csv.length, 1 + 2 * 4);
+  assert.equal(csv[0], 'smoothing,arm,epsilon,metric,seeds,mean,sd,delta_mean,delta_sd,t_low,t_high,bootstrap_low,bootstrap_high,verdict,diverged_seeds');
+  // every aggregate metric of both arms (those these cells lack have empty values)
+  assert.equal(csv.length, 1 + 2 * 11);
   const accuracyRow = csv.find((l) => l.startsWith('uniform,smoothed-0.1,0.1,accuracy,'))!.split(',');
   close(Number(accuracyRow[7]), 0.015);
 });
@@ -34,12 +35,12 @@ test('the three renderings carry the same numbers', () => {
 test('the sweep tables are Tabular sections: the terminal and markdown views are renderTabular of them', () => {
   const a = aggregateSweep('sweep-x', GRID, new Map([['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9], [0.81, 0.45, 0.02, 0.85])]]));
   const sections = sweepSections(a);
-  assert.deepEqual(sections.map((s) => s.numeric), [[2, 3, 4, 5, 6, 7], [3, 4, 5], [2, 3, 4, 5]], 'numbers right-aligned, names and verdicts left');
+  assert.deepEqual(sections.map((s) => s.numeric), [[2, 3, 4, 5, 6, 7, 8, 9], [3, 4, 5], [2, 3, 4, 5]], 'numbers right-aligned, names and verdicts left');
   const table = renderSweepTable(a);
   const md = renderSweepMarkdown(a);
   for (const s of sections) {
     assert.ok(table.includes(`${s.title}\n${renderTabular(s, 'table')}\n`), `${s.title}: terminal`);
     assert.ok(md.includes(`### ${s.title}\n\n${renderTabular(s, 'markdown')}\n`), `${s.title}: markdown`);
   }
-  assert.match(md, /\| smoothing \| arm \| ε \| seeds \| accuracy \| NLL \| ECE \| mean confidence \|\n\| --- \| --- \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \|/);
+  assert.match(md, /\| smoothing \| arm \| ε \| seeds \| accuracy \| NLL \| ECE \| Brier \| mean confidence \| T \|\n\| --- \| --- \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \|/);
 });
