@@ -1,5 +1,5 @@
 import type { ArmSummary, RunSummary, StoredArmComparison } from '../store/runFiles';
-import { armHeading, fixed, signed, signedPoints } from './format';
+import { epsilonLabel, fixed, signed, signedPoints } from './format';
 import { calibrationWords } from './runTables';
 
 /**
@@ -97,7 +97,7 @@ export function runVerdicts(summary: RunSummary): VerdictBlock[] {
       ? `Intervals [..]: ${Math.round((c.bootstrap?.level ?? 0.95) * 100)}% paired bootstrap over the ${summary.dataset.testSamples} test samples (${c.bootstrap?.resamples ?? ''} resamples); "detectable" only where one excludes 0. They cover the finite test set, not the training's randomness: `
       : '';
     return {
-      title: `Verdict (${armHeading(arm)}, ${arm.smoothing} − hard; one seed, ${summary.config.seed}):`,
+      title: `Verdict (${arm.label}, ${epsilonLabel(arm.epsilon)}, ${arm.smoothing} − hard; one seed, ${summary.config.seed}):`,
       lines: [
         ...deltaLines(summary, c, arm),
         `Calibration: hard ${calibrationWords(gapOf(hard))}, ${arm.label} ${calibrationWords(gapOf(arm))} (mean confidence − accuracy).`,
