@@ -30,7 +30,13 @@ export function scaledArmName(arm: string): string {
   return arm === 'hard' ? 'hardTs' : arm.replace(/^smoothed/, 'smoothedTs');
 }
 
+/** tsAccuracy is shown like accuracy, tsNll like nll, …: the unit is the metric's. */
+function unscaled(metric: AggregateMetric): AggregateMetric {
+  return metric.startsWith('ts') ? ((metric.slice(2, 3).toLowerCase() + metric.slice(3)) as AggregateMetric) : metric;
+}
+
 function value(metric: AggregateMetric, v: number | null): string {
+  metric = unscaled(metric);
   if (v === null || !Number.isFinite(v)) return '—';
   return metric === 'accuracy' ? `${(v * 100).toFixed(2)}%` : v.toFixed(4);
 }
@@ -50,6 +56,7 @@ function interval(metric: AggregateMetric, i: Interval | null): string {
 
 function meanSd(metric: AggregateMetric, mean: number, sd: number | null, n: number): string {
   if (n === 0) return '—';
+  metric = unscaled(metric);
   return sd === null ? value(metric, mean) : `${value(metric, mean)} ± ${metric === 'accuracy' ? `${(sd * 100).toFixed(2)}%` : sd.toFixed(4)}`;
 }
 
@@ -80,7 +87,7 @@ function metricsRows(smoothing: string, arm: ArmAggregate): string[][] {
 }
 
 function differenceRow(smoothing: string, name: string, metric: AggregateMetric, label: string, d: PairedDifference, arm: ArmAggregate): string[] {
-  const shown = metric.startsWith('ts') ? (metric.slice(2, 3).toLowerCase() + metric.slice(3)) as AggregateMetric : metric;
+  const shown = unscaled(metric);
   return [smoothing, name, label, delta(shown, Number.isFinite(d.mean) ? d.mean : null), interval(shown, d.tInterval), interval(shown, d.bootstrapInterval), verdictText(d, arm)];
 }
 

@@ -44,3 +44,20 @@ test('the sweep tables are Tabular sections: the terminal and markdown views are
   }
   assert.match(md, /\| smoothing \| arm \| ε \| seeds \| accuracy \| NLL \| ECE \| Brier \| mean confidence \| T \|\n\| --- \| --- \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \|/);
 });
+
+test('a diverged arm is named in the header, its seeds are left out of the verdict, and the temperature-scaled rows carry their own names', () => {
+  const scaled = { hard: [1.2, 0.8, 0.45, 0.01, 0.3, 0.8], smoothed: [0.9, 0.81, 0.44, 0.02, 0.29, 0.8] };
+  const cells = new Map<string, CellResult>([
+    ['s0-uniform', cellResult(0, [0.8, 0.5, 0.05, 0.9, 0.3], [0.81, 0.45, 0.02, 0.85, 0.29], undefined, { scaled })],
+    ['s1-uniform', cellResult(1, [0.82, 0.48, 0.06, 0.92, 0.3], [0.1, 3.1e10, 0.9, 1, 1.8], undefined, { scaled, diverged: { smoothed: 'smoothed diverged: non-finite loss (NaN) at epoch 2, batch 3' } })],
+    ['s2-uniform', cellResult(2, [0.78, 0.52, 0.04, 0.88, 0.3], [0.79, 0.47, 0.01, 0.84, 0.29], undefined, { scaled })],
+  ]);
+  const table = renderSweepTable(aggregateSweep('sweep-x', GRID, cells));
+  assert.match(table, /diverged: uniform smoothed-0\.1, seed 1: smoothed diverged: non-finite loss \(NaN\) at epoch 2, batch 3 — left out/);
+  assert.match(table, /│ smoothed-0\.1 +│ 0\.1 │ 2 \(\+1 diverged\) │/);
+  assert.match(table, /\(seed 1 left out: diverged\)/);
+  assert.doesNotMatch(table, /3\.1e\+?10|31000000000/, 'the diverged NLL is not averaged in');
+  assert.match(table, /│ uniform +│ hardTs +│ +0 │ +3 │ 80\.00% ± 0\.00% │ 0\.4500 ± 0\.0000 │/);
+  assert.match(table, /│ smoothed-0\.1 − hardTs +│ ECE /);
+  assert.match(table, /│ smoothedTs-0\.1 − hardTs │ ECE /);
+});
