@@ -105,6 +105,8 @@ export function imbalanceDataset(dataset: Dataset, ratio: number, seed: number):
  */
 export function holdOutValidation(dataset: Dataset, fraction: number, seed: number): Dataset {
   const split = stratifiedSplit(dataset.train.y, dataset.numClasses, fraction, new SeededRandom(seed, 'validation-split'), { keepOne: true });
+  // Too small to hold anything out (a few rows per class): train on all of it and say so, rather than refuse the default.
+  if (split.test.length === 0) return { ...dataset, description: `${dataset.description}, too small for a validation split (no temperature scaling)` };
   return {
     ...dataset,
     train: selectRows(dataset.train, split.train, dataset.numFeatures),
@@ -134,7 +136,5 @@ export function checkDataset(dataset: Dataset): void {
     );
   }
   if (dataset.test.count === 0) throw new CliError(`${dataset.name}: the test split is empty`);
-  if (dataset.validation && dataset.validation.count === 0) {
-    throw new CliError(`${dataset.name}: --val-fraction: the validation split is empty (${dataset.train.count} training samples); expected a larger --val-fraction or more data, or --val-fraction 0 to turn temperature scaling off`);
-  }
+
 }

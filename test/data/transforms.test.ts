@@ -100,6 +100,10 @@ test('the validation split: stratified, seeded, disjoint from training, clean la
   assert.deepEqual(heldOutCounts([1, 5, 10], 0.1, { keepOne: true }), [0, 1, 1]);
   assert.deepEqual(heldOutCounts([1, 5, 10], 0.5, { keepOne: true }), [0, 3, 5]);
   assert.equal((await loadDataset({ ...config, valFraction: 0 })).validation, undefined);
+  // too few samples per class to hold one out: trained on all of it, and the description says why there is no temperature scaling
+  const tiny = holdOutValidation(await loadDataset({ ...config, samples: 12, limit: undefined, labelNoise: 0, valFraction: 0 }), 0.1, 0);
+  assert.equal(tiny.validation, undefined);
+  assert.match(tiny.description, /too small for a validation split \(no temperature scaling\)/);
   const whole = await loadDataset({ ...config, labelNoise: 0, valFraction: 0 });
   const [a, b, again] = [0, 1, 0].map((seed) => holdOutValidation(whole, 0.1, seed).validation!);
   assert.deepEqual(Array.from(a.x), Array.from(plain.validation!.x), 'the split of loadDataset');
