@@ -1,5 +1,5 @@
 import type { EnvironmentInfo, HistogramsFile, MetricsRow, RunSummary } from '../store/runFiles';
-import { armHeading, epsilonLabel, fixed, percent, seconds } from './format';
+import { armHeading, fixed, percent, seconds } from './format';
 import { renderConfidenceHistogram, renderHeader } from './runReport';
 import {
   epochTableCaption,

@@ -13,7 +13,6 @@ import {
   runCharts,
   trainingCurvesChart,
   type ConfusionCell,
-  type CurvePoint,
   type HistogramPoint,
   type ReliabilityPoint,
 } from '../../src/html/runCharts';
