@@ -73,17 +73,17 @@ function temperatureLines(c: StoredArmComparison, hard: ArmSummary, arm: ArmSumm
   if (!hardTs || !armTs || !ts) return [];
   const vs = ts.armVsScaledBaseline;
   const eceInterval = vs.intervals.ece;
-  const eces = `ECE ${fixed(arm.test.ece, 3)} vs ${fixed(hardTs.test.ece, 3)}, Δ ${signed(vs.delta.ece)}${showInterval('ece', eceInterval)}`;
+  const eces = `ECE: hard + TS ${fixed(hardTs.test.ece, 3)}, ${arm.label} ${fixed(arm.test.ece, 3)}; Δ ${signed(vs.delta.ece)}${showInterval('ece', eceInterval)}`;
   let sentence: string;
   if (!excludesZero(eceInterval)) sentence = `the smoothed model is not detectably better or worse calibrated than the temperature-scaled hard model (${eces})`;
   else if (vs.delta.ece > 0) sentence = `after temperature scaling the hard model is better calibrated than the smoothed one (${eces})`;
   else sentence = `the smoothed model is better calibrated than the hard model even after temperature scaling (${eces})`;
-  const nll = `NLL ${fixed(arm.test.nll, 3)} vs ${fixed(hardTs.test.nll, 3)}, Δ ${signed(vs.delta.nll)}${showInterval('nll', vs.intervals.nll)}${reading('nll', vs.delta.nll, vs.intervals.nll, arm.label)}`;
+  const nll = `NLL: hard + TS ${fixed(hardTs.test.nll, 3)}, ${arm.label} ${fixed(arm.test.nll, 3)}; Δ ${signed(vs.delta.nll)}${showInterval('nll', vs.intervals.nll)}${reading('nll', vs.delta.nll, vs.intervals.nll, arm.label)}`;
   const both = ts.scaledArmVsScaledBaseline;
   return [
-    `Temperature scaling (T fitted on ${hardTs.validationSamples} validation samples: hard ${hardTs.temperature.toFixed(3)}, ${arm.label} ${armTs.temperature.toFixed(3)}): ${sentence}; ${nll}.`,
-    `Both temperature-scaled: ${arm.label} + TS against hard + TS: ECE ${fixed(armTs.test.ece, 3)} vs ${fixed(hardTs.test.ece, 3)}${showInterval('ece', both.intervals.ece)}${reading('ece', both.delta.ece, both.intervals.ece, `${arm.label} + TS`)}; ` +
-      `NLL ${fixed(armTs.test.nll, 3)} vs ${fixed(hardTs.test.nll, 3)}${showInterval('nll', both.intervals.nll)}${reading('nll', both.delta.nll, both.intervals.nll, `${arm.label} + TS`)}.`,
+    `Temperature scaling (T fitted on ${hardTs.validationSamples} validation samples: hard ${hardTs.temperature.toFixed(3)}, ${arm.label} ${armTs.temperature.toFixed(3)}): ${sentence}. ${nll}.`,
+    `Both temperature-scaled (${arm.label} + TS − hard + TS): ECE ${fixed(armTs.test.ece, 3)} vs ${fixed(hardTs.test.ece, 3)}, Δ ${signed(both.delta.ece)}${showInterval('ece', both.intervals.ece)}${reading('ece', both.delta.ece, both.intervals.ece, `${arm.label} + TS`)}; ` +
+      `NLL ${fixed(armTs.test.nll, 3)} vs ${fixed(hardTs.test.nll, 3)}, Δ ${signed(both.delta.nll)}${showInterval('nll', both.intervals.nll)}${reading('nll', both.delta.nll, both.intervals.nll, `${arm.label} + TS`)}.`,
   ];
 }
 
