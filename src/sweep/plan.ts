@@ -3,7 +3,8 @@ import { CliError } from '../errors';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type SweepSection, type TrainConfig } from '../config/schema';
 import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOptions';
-import { locateFashionMnist } from '../data/fashionMnist';
+import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist';
+import { checkEpsilonFits } from '../train/arms';
 import { loadDataset } from '../data/loadDataset';
 import { selectBackend } from '../engine/backend';
 import { checkModelSize } from '../engine/modelSize';
@@ -106,7 +107,13 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
  */
 export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
   const backend = await selectBackend(plan.config.backend);
+  let numClasses = FASHION_MNIST_CLASSES.length;
   if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
-  else checkModelSize(plan.config, await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! }));
+  else {
+    const dataset = await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! });
+    checkModelSize(plan.config, dataset);
+    numClasses = dataset.numClasses;
+  }
+  for (const smoothing of plan.grid.smoothing) checkEpsilonFits({ epsilon: smoothedEpsilons(plan.grid), smoothing }, numClasses, '--epsilon');
   return backend.name;
 }
