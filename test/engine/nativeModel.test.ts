@@ -111,12 +111,16 @@ for (const overrides of CNNS) {
   });
 }
 
-test('native CNN with ε = 0: the two arms are identical, bit for bit', { skip }, async () => {
+test('native CNN with ε = 0: the two arms are identical, bit for bit, and arms on threads give exactly the sequential results', { skip }, async () => {
   const result = await run('native', { dataset: 'digits', limit: 200, epochs: 2, epsilon: [0], ...CNNS[0]! });
   const [hard, smoothed] = result.arms;
   assert.equal(hard!.finalWeightsDigest, smoothed!.finalWeightsDigest);
   assert.deepEqual(hard!.history.map(({ seconds: _s, ...r }) => r), smoothed!.history.map(({ seconds: _s, ...r }) => r));
   assert.deepEqual(hard!.testPredictions, smoothed!.testPredictions);
+  const overrides: Partial<TrainConfig> = { dataset: 'digits', limit: 200, epochs: 2, epsilon: [0.1, 0.2], ...CNNS[1]! };
+  const [parallel, sequential] = [await run('native', { ...overrides, parallelArms: 'auto' }), await run('native', { ...overrides, parallelArms: 'off' })];
+  assert.deepEqual(parallel.arms.map((a) => a.finalWeightsDigest), sequential.arms.map((a) => a.finalWeightsDigest));
+  assert.deepEqual(parallel.arms.map((a) => a.testPredictions), sequential.arms.map((a) => a.testPredictions));
 });
 
 test('native and TF.js give the same penultimate activations (the output layer\'s input) and log-probabilities, after training too', { skip }, async () => {
