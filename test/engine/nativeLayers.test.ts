@@ -63,7 +63,7 @@ test('native conv2d forward and gradients (input, kernel, bias) equal tf.conv2d 
     assertClose(dxNative, dx!, 1e-4, atol, `${what}: ∂x`);
     assertClose(dkNative, dk!, 1e-4, 1e-5 * Math.sqrt(z!.length), `${what}: ∂kernel`);
     assertClose(dbNative, db!, 1e-4, 1e-5 * Math.sqrt(z!.length), `${what}: ∂bias`);
-    // the kernel gradient the wasm backend uses (no Conv2DBackpropFilter kernel there) is the same math
+    // the kernel gradient the TF.js cpu and wasm backends use (from slices, not Conv2DBackpropFilter) is the same math
     const [oh, ow] = [windowOutput(h, k, stride, padding), windowOutput(w, k, stride, padding)];
     const sliced = tf.tidy(() => convKernelGradient(tf.tensor4d(x, [n, h, w, c]), tf.tensor4d(dy!, [n, oh, ow, f]), k, stride, padding).dataSync());
     assertClose(sliced, dk!, 1e-4, 1e-5 * Math.sqrt(z!.length), `${what}: ∂kernel from slices`);
