@@ -1,16 +1,39 @@
 /*
- * The one place that calls a BLAS: OpenBLAS's cblas_sgemm in the native addon. A WebAssembly build
- * compiles every other kernel unchanged and links its own ls_sgemm instead of this file.
+ * The one place that calls a BLAS: OpenBLAS's cblas_sgemm in the native addon; in the WebAssembly build
+ * (scripts/build-wasm.js, where __wasm__ is defined) the blocked SIMD128 sgemm of sgemm_wasm.c instead.
+ * Every other kernel is compiled unchanged for both.
  */
-#include <cblas.h>
 #include <string.h>
 #include "kernels.h"
+
+#ifdef __wasm__
+void ls_sgemm_blocked(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb,
+                      float beta, float *c, int ldc);
+
+void ls_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta,
+              float *c, int ldc) {
+  ls_sgemm_blocked(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void ls_blas_set_threads(int threads) { (void)threads; }
+
+const char *ls_blas_config(void) { return "ls-bench blocked sgemm (WebAssembly SIMD128, 4x8 micro-kernel)"; }
+#else
+#include <cblas.h>
 
 void ls_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta,
               float *c, int ldc) {
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta,
               c, ldc);
 }
+
+void ls_blas_set_threads(int threads) { openblas_set_num_threads(threads); }
+
+const char *ls_blas_config(void) {
+  const char *cfg = openblas_get_config();
+  return cfg ? cfg : "";
+}
+#endif
 
 void ls_matmul(int trans_a, int trans_b, int m, int n, int k, const float *a, const float *b, float beta, float *c) {
   if (m == 0 || n == 0) return;
@@ -19,11 +42,4 @@ void ls_matmul(int trans_a, int trans_b, int m, int n, int k, const float *a, co
     return;
   }
   ls_sgemm(trans_a, trans_b, m, n, k, 1.0f, a, trans_a ? m : k, b, trans_b ? k : n, beta, c, n);
-}
-
-void ls_blas_set_threads(int threads) { openblas_set_num_threads(threads); }
-
-const char *ls_blas_config(void) {
-  const char *cfg = openblas_get_config();
-  return cfg ? cfg : "";
 }
