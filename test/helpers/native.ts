@@ -1,4 +1,5 @@
 import { loadNativeAddon, type NativeAddon } from '../../src/engine/nativeAddon';
+import { loadWasmAddon } from '../../src/engine/wasmAddon';
 
 /**
  * The native addon for tests, or a reason to skip. CI sets LS_BENCH_REQUIRE_NATIVE=1 (.ci/run), so a
@@ -9,4 +10,14 @@ export function nativeForTests(): { addon?: NativeAddon; skip?: string } {
   if (addon) return { addon };
   if (process.env.LS_BENCH_REQUIRE_NATIVE === '1') throw new Error(`LS_BENCH_REQUIRE_NATIVE=1 but ${problem}`);
   return { skip: problem ?? 'native backend unavailable' };
+}
+
+/**
+ * The two builds of the C kernels, for tests that check both against TensorFlow.js: the native addon (or
+ * a reason to skip, as nativeForTests) and the committed WebAssembly module, which is always there.
+ */
+export function kernelAddons(): { label: string; addon?: NativeAddon; skip?: string }[] {
+  const wasm = loadWasmAddon();
+  if (!wasm.addon) throw new Error(`the WebAssembly module must load in tests: ${wasm.problem}`);
+  return [{ label: 'native', ...nativeForTests() }, { label: 'wasm', addon: wasm.addon }];
 }
