@@ -19,7 +19,7 @@ export const MAX_SYNTHETIC_VALUES = 20_000_000;
 /** Larger models than this would need gigabytes per arm: refused before they are built. */
 export const MAX_MODEL_PARAMETERS = 50_000_000;
 
-export const BACKEND_NAMES = ['auto', 'node', 'native', 'wasm', 'cpu'] as const;
+export const BACKEND_NAMES = ['auto', 'native', 'wasm-fused', 'node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
 export const INITIALISATIONS = ['glorot', 'kaiming'] as const;
@@ -89,7 +89,7 @@ export const TrainConfigSchema = z
       .enum(['auto', 'off'])
       .default('auto')
       .describe('native backend: auto trains the arms at the same time, one thread per arm, when there are cores for it (results are identical to off)'),
-    backend: z.enum(BACKEND_NAMES).default('auto').describe('compute backend: auto picks node (tfjs-node) if it loads, else native (ls-bench C + OpenBLAS), else wasm, else cpu'),
+    backend: z.enum(BACKEND_NAMES).default('auto').describe('compute backend: auto picks native (ls-bench C + OpenBLAS) if it is built, else wasm-fused (the same C as WebAssembly, shipped), else node (tfjs-node), else wasm, else cpu'),
   })
   .strict()
   // Bound the synthetic set's memory (samples × features float32 values) before anything is allocated.

@@ -70,6 +70,9 @@ export interface NativeAddon {
   blasConfig(): string;
 }
 
+/** The network functions of the addon: what a NativeModel calls (the wasm-fused engine's worker threads provide them too). */
+export type NetworkAddon = Pick<NativeAddon, 'createNetwork' | 'trainStep' | 'predict' | 'readState' | 'writeState' | 'layerSeconds' | 'disposeNetwork'>;
+
 declare const handleBrand: unique symbol;
 export type NativeNetworkHandle = { readonly [handleBrand]: true };
 
@@ -91,6 +94,10 @@ let loaded: { addon?: NativeAddon; problem?: string } | undefined;
 /** The addon, or why it is not available (one line, with how to enable it). Loaded once per process. */
 export function loadNativeAddon(): { addon?: NativeAddon; problem?: string } {
   if (loaded) return loaded;
+  if (process.env.LS_BENCH_SKIP_NATIVE) {
+    loaded = { problem: 'the native backend is switched off (LS_BENCH_SKIP_NATIVE is set)' };
+    return loaded;
+  }
   if (!fs.existsSync(NATIVE_ADDON_PATH)) {
     loaded = { problem: NATIVE_BUILD_HINT };
     return loaded;

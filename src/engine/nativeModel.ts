@@ -11,6 +11,7 @@ import {
   WEIGHT_DECAY_CODES,
   type NativeAddon,
   type NativeNetworkHandle,
+  type NetworkAddon,
 } from './nativeAddon';
 
 /**
@@ -79,7 +80,7 @@ export class NativeModel implements Model {
   private steps = 0;
 
   constructor(
-    private readonly addon: NativeAddon,
+    private readonly addon: NetworkAddon,
     private readonly spec: ModelSpec,
     initial: InitialWeights,
     optimizerSpec: OptimizerSpec,
