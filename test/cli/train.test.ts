@@ -14,7 +14,7 @@ test('ls-bench train end to end (child process): tables, verdict, a complete run
   for (const heading of ['data set   synthetic', 'backend    ', 'Per epoch', 'Final test metrics', 'Per class', 'Confusion matrix, hard', 'Confusion matrix, smoothed', 'Confidence of the predicted class', 'Verdict (smoothed, ε=0.1']) {
     assert.ok(r.stdout.includes(heading), `stdout lacks "${heading}"`);
   }
-  assert.match(r.stderr, /^backend: (wasm|cpu|tensorflow|native) /m, 'the backend in use is said');
+  assert.match(r.stderr, /^backend: (wasm-fused|wasm|cpu|tensorflow|native) /m, 'the backend in use is said');
   assert.match(r.stderr, /^epoch 3 /m, 'line-oriented progress when not a terminal');
   assert.doesNotMatch(r.stderr, /\r/, 'no carriage returns when not a terminal');
   const [id] = readdirSync(runs);
@@ -36,7 +36,7 @@ test('--json prints one JSON document with the documented keys, logs on stderr',
   const r = await runCli(['train', '--json', '--runs-dir', runs, '--epsilon', '0.2', '--smoothing', 'others', ...TINY]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout);
-  assert.ok(['wasm', 'cpu', 'tensorflow', 'native'].includes(doc.backend));
+  assert.ok(['wasm-fused', 'wasm', 'cpu', 'tensorflow', 'native'].includes(doc.backend));
   assert.equal(doc.dataset.name, 'synthetic');
   assert.equal(doc.config.epochs, 3);
   assert.equal(doc.runDir, path.join(runs, readdirSync(runs)[0]!));

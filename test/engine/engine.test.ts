@@ -47,8 +47,9 @@ test('one by one: model i is stepped on the shared rows and masks with its own t
 
 const { skip: nativeSkip } = nativeForTests();
 
-test('native engine: stepping the models on threads gives each exactly its one-by-one result, and counts the step', { skip: nativeSkip }, async () => {
-  const engine = await selectBackend('native');
+for (const [fused, skip] of [['native', nativeSkip], ['wasm-fused', undefined]] as const) {
+test(`${fused} engine: stepping the models on threads gives each exactly its one-by-one result, and counts the step`, { skip }, async () => {
+  const engine = await selectBackend(fused);
   const initial = initialWeights(spec, 3);
   const build = () => [0, 0.1, 0.3].map(() => engine.createModel(spec, initial, optimizer));
   const together = build();
@@ -68,17 +69,33 @@ test('native engine: stepping the models on threads gives each exactly its one-b
     for (const m of together) assert.equal((await m.snapshot()).iterations, 4);
     // one model, or one thread: one by one
     assert.equal(engine.trainArms(together.slice(0, 1), sharedBatch(3, [0]), { threads: 4 }).threads, 1);
+    // through the models' own trainBatch, too
+    const batch = sharedBatch(5, [0.1, 0.3], 9);
+    assert.deepEqual(together.slice(1).map((m, i) => m.trainBatch(armBatch(batch, i))), engine.trainArms(alone.slice(1), batch, { threads: 2 }).results);
   } finally {
     for (const m of [...together, ...alone]) m.dispose();
   }
 });
 
-test('native engine: models it did not build cannot be stepped on threads', { skip: nativeSkip }, async () => {
-  const engine = await selectBackend('native');
+test(`${fused} engine: models it did not build cannot be stepped on threads`, { skip }, async () => {
+  const engine = await selectBackend(fused);
   const model = engine.createModel(spec, initialWeights(spec, 3), optimizer);
   const foreign = { ...model } as Model;
   try {
-    assert.throws(() => engine.trainArms([model, foreign], sharedBatch(2, [0, 0.1]), { threads: 2 }), /steps only its own models together/);
+    assert.throws(() => engine.trainArms([model, foreign], sharedBatch(2, [0, 0.1]), { threads: 2 }), /steps only its own models/);
+  } finally {
+    model.dispose();
+  }
+});
+}
+
+test('wasm-fused engine: an error in an arm\'s worker comes back as the same error, and the arm keeps working', async () => {
+  const engine = await selectBackend('wasm-fused');
+  const model = engine.createModel(spec, initialWeights(spec, 3), optimizer);
+  try {
+    assert.throws(() => model.predict(new Float32Array(2), 1), /^RangeError: x: has 2 values, needs 5/);
+    assert.throws(() => model.trainBatch({ x: new Float32Array(10), size: 2, targets: new Float32Array(1) }), /targets: has 1 values, needs 6/);
+    assert.equal(model.predict(new Float32Array(10), 2).logProbs.length, 6);
   } finally {
     model.dispose();
   }

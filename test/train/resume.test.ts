@@ -21,6 +21,8 @@ const RESUMED: [string, string[], string | undefined][] = [
   ['cpu', [...BASE, '--backend', 'cpu'], undefined],
   ['native', [...BASE, '--backend', 'native'], nativeForTests().skip],
   ['native, a CNN', [...CNN, '--backend', 'native'], nativeForTests().skip],
+  ['wasm-fused', [...BASE, '--backend', 'wasm-fused'], undefined],
+  ['wasm-fused, a CNN', [...CNN, '--backend', 'wasm-fused'], undefined],
 ];
 for (const [backend, ARGS, skip] of RESUMED) {
 test(`${backend}: a run interrupted at a random epoch and resumed ends with exactly the metrics of an uninterrupted run`, { skip: skip ?? false }, async () => {
@@ -59,13 +61,15 @@ test('--resume refuses other training flags and unknown runs', async () => {
   assert.match(r2.stderr, /run "2026": there are no runs in /);
 });
 
-test('--check-determinism trains twice and says the results are identical', async () => {
-  const runs = tempDir();
-  const r = await runCli(['train', '--runs-dir', runs, ...ARGS, '--epochs', '2', '--check-determinism']);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /determinism: identical, bit for bit/);
-  assert.match(r.stdout, /determinism check: a second training gave identical results/);
-});
+for (const backend of ['cpu', 'wasm-fused']) {
+  test(`${backend}: --check-determinism trains twice and says the results are identical`, async () => {
+    const runs = tempDir();
+    const r = await runCli(['train', '--runs-dir', runs, ...BASE, '--backend', backend, '--epochs', '2', '--check-determinism']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /determinism: identical, bit for bit/);
+    assert.match(r.stdout, /determinism check: a second training gave identical results/);
+  });
+}
 
 test('--resume of a run whose config.json was damaged: one line naming the run and the file, exit 2', async () => {
   const runs = tempDir();
