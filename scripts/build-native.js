@@ -1,21 +1,24 @@
 #!/usr/bin/env node
 /**
  * Builds ls-bench's native backend (native/ls_bench_native.c → build/Release/ls_bench_native.node) with
- * node-gyp, against Node's installed headers and Debian's OpenBLAS. Runs as the package's `install`
- * script. It never fails the install: without a compiler, Node's headers or OpenBLAS it prints one line
- * saying how to enable the backend and exits 0; `--backend auto` then falls back to wasm.
+ * node-gyp, against Node's installed headers and the CBLAS scripts/cblas.js finds (OpenBLAS through
+ * pkg-config or its usual paths, Apple's Accelerate, Homebrew's OpenBLAS, another CBLAS), and says which.
+ * Runs as the package's `install` script. It never fails the install: without a compiler, Node's headers
+ * or a CBLAS it prints one line saying how to enable the backend and exits 0; `--backend auto` then
+ * trains on wasm-fused (the same C as WebAssembly, shipped with the package).
  * Nothing is downloaded: node-gyp is only run when Node's headers are on this machine.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { detectCblas, pkgConfigOf } = require('./cblas');
 
 const root = path.resolve(__dirname, '..');
-const HINT = 'to enable it: apt-get install build-essential python3 libopenblas-dev, then `npm run build:native`';
+const HINT = 'to enable it: apt-get install build-essential python3 libopenblas-dev (macOS: xcode-select --install), then `npm run build:native`';
 
-function skip(reason) {
-  console.warn(`ls-bench: native backend not built (${reason}); ${HINT}`);
+function skip(reason, hint = HINT) {
+  console.warn(`ls-bench: native backend not built (${reason}); ${hint}`);
   process.exit(0);
 }
 
@@ -42,18 +45,22 @@ function findNodeDir() {
   return candidates.find((dir) => dir && fs.existsSync(path.join(dir, 'include', 'node', 'node_api.h')));
 }
 
-function hasOpenBlas() {
-  const headers = ['/usr/include/x86_64-linux-gnu/cblas.h', '/usr/include/aarch64-linux-gnu/cblas.h', '/usr/include/cblas.h', '/usr/include/openblas/cblas.h'];
-  return headers.some((h) => fs.existsSync(h));
-}
 
 const nodeGyp = findNodeGyp();
 if (!nodeGyp) skip('node-gyp not found');
 const nodeDir = findNodeDir();
 if (!nodeDir) skip("Node's C headers (include/node/node_api.h) not found");
-if (!hasOpenBlas()) skip('OpenBLAS headers (cblas.h) not found');
+const cblas = detectCblas({ platform: process.platform, env: process.env, exists: fs.existsSync, pkgConfig: pkgConfigOf(spawnSync) });
+if (cblas.problem) skip(cblas.problem, `to enable it: ${cblas.hint}, then \`npm run build:native\``);
 
-const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodeDir}`], {
+// binding.gyp's variables (node-gyp hands unknown --options to gyp as variables)
+const variables = [
+  `--ls_cblas_kind=${cblas.kind.toUpperCase()}`,
+  `--ls_cblas_include_dirs=${cblas.includeDirs.join(' ')}`,
+  `--ls_cblas_libraries=${cblas.libraries.join(' ')}`,
+  `--ls_cblas_ldflags=${cblas.ldflags.join(' ')}`,
+];
+const result = spawnSync(process.execPath, [nodeGyp, 'rebuild', `--nodedir=${nodeDir}`, ...variables], {
   cwd: root,
   encoding: 'utf8',
   env: { ...process.env, npm_config_nodedir: nodeDir },
@@ -63,4 +70,4 @@ if (result.status !== 0) {
   const firstError = output.find((line) => /error/i.test(line)) ?? output.at(-1) ?? String(result.error ?? 'unknown error');
   skip(`node-gyp failed: ${firstError.trim()}`);
 }
-console.log('ls-bench: native backend built (build/Release/ls_bench_native.node)');
+console.log(`ls-bench: native backend built with ${cblas.name} (found by ${cblas.via}): build/Release/ls_bench_native.node`);

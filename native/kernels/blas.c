@@ -1,7 +1,8 @@
 /*
- * The one place that calls a BLAS: OpenBLAS's cblas_sgemm in the native addon; in the WebAssembly build
- * (scripts/build-wasm.js, where __wasm__ is defined) the blocked SIMD128 sgemm of sgemm_wasm.c instead.
- * Every other kernel is compiled unchanged for both.
+ * The one place that calls a BLAS: cblas_sgemm in the native addon — OpenBLAS, Apple's Accelerate or
+ * another CBLAS, as scripts/cblas.js found it (LS_BLAS_OPENBLAS, LS_BLAS_ACCELERATE, LS_BLAS_CBLAS) —
+ * and in the WebAssembly build (scripts/build-wasm.js, where __wasm__ is defined) the blocked SIMD128
+ * sgemm of sgemm_wasm.c instead. Every other kernel is compiled unchanged for all of them.
  */
 #include <string.h>
 #include "kernels.h"
@@ -19,7 +20,11 @@ void ls_blas_set_threads(int threads) { (void)threads; }
 
 const char *ls_blas_config(void) { return "ls-bench blocked sgemm (WebAssembly SIMD128, 4x8 micro-kernel)"; }
 #else
+#if defined(LS_BLAS_ACCELERATE)
+#include <Accelerate/Accelerate.h>
+#else
 #include <cblas.h>
+#endif
 
 void ls_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta,
               float *c, int ldc) {
@@ -27,12 +32,20 @@ void ls_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
               c, ldc);
 }
 
+#if defined(LS_BLAS_ACCELERATE)
+/* Accelerate sizes its own threads (VECLIB_MAXIMUM_THREADS) */
+void ls_blas_set_threads(int threads) { (void)threads; }
+const char *ls_blas_config(void) { return "Apple Accelerate"; }
+#elif defined(LS_BLAS_CBLAS)
+void ls_blas_set_threads(int threads) { (void)threads; }
+const char *ls_blas_config(void) { return "CBLAS"; }
+#else
 void ls_blas_set_threads(int threads) { openblas_set_num_threads(threads); }
-
 const char *ls_blas_config(void) {
   const char *cfg = openblas_get_config();
   return cfg ? cfg : "";
 }
+#endif
 #endif
 
 void ls_matmul(int trans_a, int trans_b, int m, int n, int k, const float *a, const float *b, float beta, float *c) {
