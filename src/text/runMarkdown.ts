@@ -1,72 +1,28 @@
 import type { EnvironmentInfo, HistogramsFile, MetricsRow, RunSummary } from '../store/runFiles';
-import { armHeading, epsilonLabel, fixed, percent, seconds } from './format';
-import { renderConfidenceHistogram, renderHeader, renderVerdict } from './runReport';
+import { armHeading, fixed, percent } from './format';
+import { renderConfidenceHistogram, renderHeader, renderVerdict, timeLine, type RunLayout } from './runReport';
+import { confusionTabular, epochTabular, finalMetricsTabular, perClassTabular } from './runTables';
 import { renderTabular, type Tabular } from './tabular';
 
 /**
- * A run as markdown, the same sections as the terminal report (runReport.ts), for pasting into a pull
- * request: tables as markdown tables, the header and the histogram as text blocks.
+ * A run as markdown, the same sections as the terminal report (runReport.ts) from the same tables
+ * (runTables.ts), for pasting into a pull request: tables as markdown tables, the header and the histogram
+ * as text blocks. Markdown is never fitted to a width: the reader's page wraps it.
  */
 
-export function epochTabular(summary: RunSummary): Tabular {
-  const epochs = Math.max(...summary.arms.map((a) => a.history.length));
-  return {
-    head: ['epoch', ...summary.arms.flatMap((a) => ['train loss', 'train NLL', 'test NLL', 'test acc'].map((m) => `${armHeading(a)} ${m}`))],
-    numeric: Array.from({ length: 1 + summary.arms.length * 4 }, (_, i) => i),
-    rows: Array.from({ length: epochs }, (_, e) => [
-      String(e + 1),
-      ...summary.arms.flatMap((a) => {
-        const r = a.history[e];
-        return r ? [fixed(r.trainLoss), fixed(r.trainNll), fixed(r.testNll), percent(r.testAccuracy)] : ['', '', '', ''];
-      }),
-    ]),
-  };
-}
-
-export function finalMetricsTabular(summary: RunSummary): Tabular {
-  const row = (name: string, f: (a: RunSummary['arms'][number]) => string) => [name, ...summary.arms.map(f)];
-  return {
-    head: ['test set', ...summary.arms.map(armHeading)],
-    numeric: summary.arms.map((_, i) => i + 1),
-    rows: [
-      row('accuracy', (a) => percent(a.test.accuracy)),
-      row('NLL', (a) => fixed(a.test.nll)),
-      row('ECE (15 bins)', (a) => fixed(a.test.ece)),
-      row('mean confidence', (a) => fixed(a.test.meanConfidence)),
-      row('macro F1', (a) => fixed(a.test.macro.f1)),
-    ],
-  };
-}
-
-export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
-  const names = summary.dataset.classNames;
-  const perClass: Tabular = {
-    head: ['class', ...summary.arms.flatMap((a) => ['precision', 'recall', 'F1'].map((m) => `${armHeading(a)} ${m}`)), 'support'],
-    rows: names.map((name, c) => [
-      name,
-      ...summary.arms.flatMap((a) => {
-        const s = a.test.perClass[c]!;
-        return [fixed(s.precision, 3), fixed(s.recall, 3), fixed(s.f1, 3)];
-      }),
-      String(summary.arms[0]!.test.perClass[c]!.support),
-    ]),
-  };
-  const confusion = summary.arms.map((arm) => {
-    const t: Tabular = {
-      head: ['true \\ predicted', ...names],
-      rows: arm.test.confusionMatrix.map((row, r) => [names[r]!, ...row.map(String)]),
-    };
-    return `**Confusion matrix, ${armHeading(arm)}** (rows: true class, columns: predicted)\n\n${renderTabular(t, 'markdown')}`;
-  });
+export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo, options: Pick<RunLayout, 'verbose'> = {}): string {
+  const confusion = summary.arms.map(
+    (arm) => `**Confusion matrix, ${armHeading(arm)}** (rows: true class, columns: predicted)\n\n${renderTabular(confusionTabular(summary, arm), 'markdown')}`,
+  );
   return [
-    '```text\n' + renderHeader(summary, environment) + '\n```',
+    '```text\n' + renderHeader(summary, environment, options) + '\n```',
     `**Per epoch** (train loss is each arm's own objective; NLL is unsmoothed cross-entropy)\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
     `**Final test metrics**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
-    `**Per class**\n\n${renderTabular(perClass, 'markdown')}`,
+    `**Per class**\n\n${renderTabular(perClassTabular(summary), 'markdown')}`,
     ...confusion,
     '```text\n' + renderConfidenceHistogram(histograms) + '\n```',
     renderVerdict(summary),
-    `wall time ${seconds(summary.seconds)}`,
+    timeLine(summary),
   ].join('\n\n');
 }
 

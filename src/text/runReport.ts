@@ -1,15 +1,34 @@
-import Table from 'cli-table3';
 import type { EnvironmentInfo, HistogramsFile, RunSummary } from '../store/runFiles';
-import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from './format';
+import { armHeading, epsilonLabel, seconds, VERDICT_KEY, verdictDeltas } from './format';
+import { wrapParagraph } from './layout';
+import { confusionTabular, epochTabular, finalMetricsTabular, imbalanceTabular, perClassTabular } from './runTables';
+import { renderTabular } from './tabular';
 
 /**
  * The terminal view of a run, built from the stored summary alone: `train` prints it at the end and
- * `show` prints it again from the run directory.
+ * `show` prints it again from the run directory. Every table and paragraph fits `width` columns.
  */
 
-const tableStyle = { head: [] as string[], border: [] as string[], compact: true };
+export interface RunLayout {
+  /** Columns the output may take (undefined: no limit, as in a pipe). */
+  width?: number;
+  /** --verbose: the backend's fallback reason at full length. */
+  verbose?: boolean;
+  /** Seconds the whole command took (train prints it; a stored run does not have it). */
+  commandSeconds?: number;
+}
 
-export function renderHeader(summary: RunSummary, environment?: Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'>): string {
+type HeaderEnvironment = Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'> & Partial<Pick<EnvironmentInfo, 'backendFallbackNote'>>;
+
+/** Why auto did not pick its first choice: a few words, or in full with --verbose. */
+function fallbackLine(environment: HeaderEnvironment | undefined, verbose: boolean): string | undefined {
+  const reason = environment?.backendFallbackReason;
+  if (!reason) return undefined;
+  if (verbose) return `fell back: ${reason}`;
+  return `auto: ${environment.backendFallbackNote ?? 'fell back from its first choice'} (--verbose says more)`;
+}
+
+export function renderHeader(summary: RunSummary, environment?: HeaderEnvironment, layout: RunLayout = {}): string {
   const { dataset, config } = summary;
   const split = `${dataset.trainSamples} train / ${dataset.testSamples} test`;
   const smoothed = summary.arms.filter((a) => a.label !== 'hard');
@@ -22,7 +41,8 @@ export function renderHeader(summary: RunSummary, environment?: Pick<Environment
     `smoothing  ${config.smoothing}, ${smoothed.map((a) => epsilonLabel(a.epsilon)).join(', ')} (arms: ${summary.arms.map((a) => a.label).join(', ')})`,
     `backend    ${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`,
   ];
-  if (environment?.backendFallbackReason) lines.push(`           fell back: ${environment.backendFallbackReason}`);
+  const fallback = fallbackLine(environment, layout.verbose === true);
+  if (fallback) lines.push(`           ${fallback}`);
   if (summary.labelNoise) {
     const n = summary.labelNoise;
     lines.push(`noise      ${n.flipped} of ${dataset.trainSamples} training labels flipped (${n.kind}, ${n.fraction}; listed in ${n.file}); test labels clean`);
@@ -31,108 +51,84 @@ export function renderHeader(summary: RunSummary, environment?: Pick<Environment
     lines.push(`imbalance  training set subsampled to ratio ${summary.imbalance.ratio}: ${(dataset.trainClassCounts ?? []).join('/')} samples per class`);
   }
   for (const warning of summary.warnings ?? []) lines.push(`warning    ${warning}`);
-  return lines.join('\n');
+  return lines.map((l) => wrapParagraph(l, layout.width, ' '.repeat(11))).join('\n');
 }
 
-export function renderEpochTable(summary: RunSummary): string {
-  const perArm = ['train loss', 'train NLL', 'test NLL', 'test acc'];
-  const table = new Table({ style: tableStyle });
-  table.push([{ content: '', hAlign: 'left' }, ...summary.arms.map((a) => ({ content: armHeading(a), colSpan: perArm.length, hAlign: 'center' as const }))]);
-  table.push(['epoch', ...summary.arms.flatMap(() => perArm)]);
-  const epochs = Math.max(...summary.arms.map((a) => a.history.length));
-  for (let e = 0; e < epochs; e++) {
-    const row: string[] = [String(e + 1)];
-    for (const arm of summary.arms) {
-      const r = arm.history[e];
-      row.push(r ? fixed(r.trainLoss) : '', r ? fixed(r.trainNll) : '', r ? fixed(r.testNll) : '', r ? percent(r.testAccuracy) : '');
-    }
-    table.push(row);
-  }
-  return `Per epoch (train loss is each arm's own objective; NLL is unsmoothed cross-entropy, comparable across arms)\n${table.toString()}`;
+/** A titled table, both fitted to the width. */
+function titled(title: string, table: string, layout: RunLayout): string {
+  return `${wrapParagraph(title, layout.width)}\n${table}`;
 }
 
-export function renderFinalMetrics(summary: RunSummary): string {
-  const table = new Table({ style: tableStyle, head: ['test set', ...summary.arms.map(armHeading)] });
-  const row = (name: string, f: (a: RunSummary['arms'][number]) => string) => table.push([name, ...summary.arms.map(f)]);
-  row('accuracy', (a) => percent(a.test.accuracy));
-  row('NLL', (a) => fixed(a.test.nll));
-  row('ECE (15 bins)', (a) => fixed(a.test.ece));
-  row('mean confidence', (a) => fixed(a.test.meanConfidence));
-  row('macro F1', (a) => fixed(a.test.macro.f1));
-  if (summary.labelNoise) {
-    row('flipped train labels memorised', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.memorised) : '—'));
-    row('flipped train → true class', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.predictedClean) : '—'));
-  }
+export function renderEpochTable(summary: RunSummary, layout: RunLayout = {}): string {
+  return titled(
+    "Per epoch (train loss is each arm's own objective; NLL is unsmoothed cross-entropy, comparable across arms)",
+    renderTabular(epochTabular(summary), 'table', layout),
+    layout,
+  );
+}
+
+export function renderFinalMetrics(summary: RunSummary, layout: RunLayout = {}): string {
   const note = summary.labelNoise
     ? ' (on the clean test labels; "memorised": share of the flipped training samples predicted as their noisy label)'
     : '';
-  return `Final test metrics${note}\n${table.toString()}`;
+  return titled(`Final test metrics${note}`, renderTabular(finalMetricsTabular(summary), 'table', layout), layout);
 }
 
 /** With --imbalance, shown first: plain accuracy hides what happens to the rare classes. */
-export function renderImbalanceFirst(summary: RunSummary): string {
-  const counts = summary.dataset.trainClassCounts ?? [];
-  const table = new Table({ style: tableStyle, head: ['class', 'train n', ...summary.arms.map((a) => `recall, ${armHeading(a)}`)] });
-  summary.dataset.classNames.forEach((name, c) => {
-    table.push([name, String(counts[c] ?? ''), ...summary.arms.map((a) => fixed(a.test.perClass[c]!.recall, 3))]);
-  });
-  table.push(['macro F1', '', ...summary.arms.map((a) => fixed(a.test.macro.f1, 3))]);
-  table.push(['accuracy', '', ...summary.arms.map((a) => percent(a.test.accuracy))]);
-  return `Imbalanced training set (ratio ${summary.imbalance?.ratio}): per-class test recall and macro F1\n${table.toString()}`;
+export function renderImbalanceFirst(summary: RunSummary, layout: RunLayout = {}): string {
+  return titled(
+    `Imbalanced training set (ratio ${summary.imbalance?.ratio}): per-class test recall and macro F1`,
+    renderTabular(imbalanceTabular(summary), 'table', layout),
+    layout,
+  );
 }
 
-export function renderPerClass(summary: RunSummary): string {
-  const names = summary.dataset.classNames;
-  const table = new Table({ style: tableStyle });
-  table.push([{ content: '' }, ...summary.arms.map((a) => ({ content: armHeading(a), colSpan: 3, hAlign: 'center' as const })), { content: '' }]);
-  table.push(['class', ...summary.arms.flatMap(() => ['precision', 'recall', 'F1']), 'support']);
-  names.forEach((name, c) => {
-    table.push([
-      name,
-      ...summary.arms.flatMap((a) => {
-        const s = a.test.perClass[c]!;
-        return [fixed(s.precision, 3), fixed(s.recall, 3), fixed(s.f1, 3)];
-      }),
-      String(summary.arms[0]!.test.perClass[c]!.support),
-    ]);
-  });
-  return `Per class (— where a score is 0/0: a class never predicted, or with no test samples)\n${table.toString()}`;
+export function renderPerClass(summary: RunSummary, layout: RunLayout = {}): string {
+  return titled(
+    'Per class (— where a score is 0/0: a class never predicted, or with no test samples)',
+    renderTabular({ ...perClassTabular(summary), keyColumns: 1 }, 'table', layout),
+    layout,
+  );
 }
 
-export function renderConfusionMatrices(summary: RunSummary): string {
-  const names = summary.dataset.classNames;
-  const short = names.map((n, i) => (names.length > 6 ? String(i) : n));
+export function renderConfusionMatrices(summary: RunSummary, layout: RunLayout = {}): string {
+  const indexColumns = summary.dataset.classNames.length > 6;
   return summary.arms
-    .map((arm) => {
-      const table = new Table({ style: tableStyle, head: ['true \\ predicted', ...short] });
-      arm.test.confusionMatrix.forEach((row, r) => table.push([names.length > 6 ? `${r} ${names[r]}` : names[r]!, ...row.map(String)]));
-      return `Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)\n${table.toString()}`;
-    })
+    .map((arm) =>
+      titled(
+        `Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)`,
+        renderTabular(confusionTabular(summary, arm, { indexColumns }), 'table', layout),
+        layout,
+      ),
+    )
     .join('\n');
 }
 
 const BAR_WIDTH = 40;
 const BAR_CHARS = ['█', '▓', '▒', '░'];
 
-/** Confidence of the predicted class, 10 bins over [0, 1], one bar per arm. */
-export function renderConfidenceHistogram(histograms: HistogramsFile): string {
+/** Confidence of the predicted class, 10 bins over [0, 1], one bar per arm; the bars shrink to fit the width. */
+export function renderConfidenceHistogram(histograms: HistogramsFile, layout: RunLayout = {}): string {
+  const labelWidth = Math.max(...histograms.arms.map((a) => a.label.length));
+  // range (7) + 2 + label + 1 + bar + 1 + count (up to 7)
+  const barWidth = layout.width === undefined ? BAR_WIDTH : Math.max(8, Math.min(BAR_WIDTH, layout.width - 18 - labelWidth));
   const max = Math.max(1, ...histograms.arms.flatMap((a) => a.confidenceHistogram));
   const edges = histograms.confidenceBins;
   const lines: string[] = [];
   const legend = histograms.arms.map((a, i) => `${BAR_CHARS[i % BAR_CHARS.length]} ${a.label}`).join('   ');
-  lines.push(`Confidence of the predicted class (test set): ${legend}`);
+  lines.push(wrapParagraph(`Confidence of the predicted class (test set): ${legend}`, layout.width, '  '));
   for (let b = 0; b < edges.length - 1; b++) {
     const range = `${edges[b]!.toFixed(1)}–${edges[b + 1]!.toFixed(1)}`;
     histograms.arms.forEach((arm, i) => {
       const n = arm.confidenceHistogram[b]!;
-      const bar = BAR_CHARS[i % BAR_CHARS.length]!.repeat(Math.round((n / max) * BAR_WIDTH));
-      lines.push(`${i === 0 ? range : ' '.repeat(range.length)}  ${arm.label.padEnd(12).slice(0, 12)} ${bar} ${n}`);
+      const bar = BAR_CHARS[i % BAR_CHARS.length]!.repeat(Math.round((n / max) * barWidth));
+      lines.push(`${i === 0 ? range : ' '.repeat(range.length)}  ${arm.label.padEnd(labelWidth)} ${bar} ${n}`);
     });
   }
   return lines.join('\n');
 }
 
-export function renderVerdict(summary: RunSummary): string {
+export function renderVerdict(summary: RunSummary, layout: RunLayout = {}): string {
   const hard = summary.arms[0]!;
   return summary.comparisons
     .map((c) => {
@@ -147,27 +143,34 @@ export function renderVerdict(summary: RunSummary): string {
       const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
       return (
         `Verdict (${arm.label}, ${epsilonLabel(arm.epsilon)}, ${arm.smoothing} − hard; one seed, ${summary.config.seed}): ` +
-        `Δaccuracy ${signedPoints(c.deltaAccuracy)}, ΔNLL ${signed(c.deltaNll)}, ΔECE ${signed(c.deltaEce)}, Δmean confidence ${signed(c.deltaMeanConfidence)}.\n` +
+        `${verdictDeltas(c)} (${VERDICT_KEY}).\n` +
         `  McNemar exact test on the ${summary.dataset.testSamples} test samples: ${b} right only in hard, ${s} right only in ${arm.label}, p = ${pValue.toPrecision(3)} → ${detectable} on this seed. ` +
         `One seed is an anecdote: \`ls-bench sweep\` gives intervals over seeds.`
       );
     })
+    .map((text) => wrapParagraph(text, layout.width, '  '))
     .join('\n');
 }
 
-export function renderRun(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
+export function renderRun(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo, layout: RunLayout = {}): string {
   return [
-    renderHeader(summary, environment),
-    ...(summary.imbalance ? [renderImbalanceFirst(summary)] : []),
-    renderEpochTable(summary),
-    renderFinalMetrics(summary),
-    renderPerClass(summary),
-    renderConfusionMatrices(summary),
-    renderConfidenceHistogram(histograms),
-    renderVerdict(summary),
-    ...renderRunNotes(summary),
-    `wall time ${seconds(summary.seconds)}`,
+    renderHeader(summary, environment, layout),
+    ...(summary.imbalance ? [renderImbalanceFirst(summary, layout)] : []),
+    renderEpochTable(summary, layout),
+    renderFinalMetrics(summary, layout),
+    renderPerClass(summary, layout),
+    renderConfusionMatrices(summary, layout),
+    renderConfidenceHistogram(histograms, layout),
+    renderVerdict(summary, layout),
+    ...renderRunNotes(summary).map((note) => wrapParagraph(note, layout.width, '  ')),
+    timeLine(summary, layout),
   ].join('\n\n');
+}
+
+/** What the run's time measures: training with its per-epoch evaluation; and, when train prints it, the whole command. */
+export function timeLine(summary: RunSummary, layout: Pick<RunLayout, 'commandSeconds'> = {}): string {
+  const whole = layout.commandSeconds === undefined ? '' : `; the whole command ${seconds(layout.commandSeconds)} (start-up, data, training, final metrics, writing the run)`;
+  return `time: training ${seconds(summary.seconds)} (${summary.arms.length} arms, with the per-epoch test evaluation)${whole}`;
 }
 
 function renderRunNotes(summary: RunSummary): string[] {

@@ -26,7 +26,7 @@ test('ls-bench datasets lists the built-in and bundled sets with sizes and class
   assert.equal(byName.digits.samples, 1797);
   assert.equal(byName.digits.features, 64);
   const text = await runCli(['datasets', '--data-dir', tempDir()]);
-  assert.match(text.stdout, /breast-cancer +│ bundled +│ 569 /);
+  assert.match(text.stdout, /breast-cancer +│ bundled +│ +569 │/);
   assert.match(text.stdout, /fashion-mnist: not found/);
 });
 
@@ -66,7 +66,7 @@ test('imbalance: per-class recall and macro F1 come first in the report', async 
   assert.equal(r.code, 0, r.stderr);
   const first = r.stdout.indexOf('Imbalanced training set (ratio 0.2): per-class test recall and macro F1');
   assert.ok(first > 0 && first < r.stdout.indexOf('Per epoch'), 'before the epoch table');
-  assert.match(r.stdout, /│ class_2 +│ \d+ +│/);
+  assert.match(r.stdout, /│ class_2 +│ +\d+ │/);
   const summary = JSON.parse(readFileSync(path.join(onlyRun(runs), 'summary.json'), 'utf8'));
   assert.deepEqual(summary.imbalance, { ratio: 0.2 });
   const [most, , rarest] = summary.dataset.trainClassCounts;
