@@ -224,12 +224,18 @@ export interface AssertionContext {
   value(variant: string, epsilon: number, metric: AssertMetric): number | undefined;
 }
 
+/**
+ * A gate's result, as the sweep's outputs (table, markdown, JSON, the HTML report) show it: the gate, whether
+ * it holds, every instance checked with the values it read, and one line saying so.
+ */
 export interface AssertionOutcome {
   source: string;
   holds: boolean;
+  /** One line: "holds (…)" or the failing instances with their values. */
+  message: string;
   /** One line per failing instance: the binding (variant, ε) and every value read. */
   failures: string[];
-  /** Every instance checked, for --json. */
+  /** Every instance checked. */
   instances: { variant: string; epsilon: number | null; holds: boolean; values: Record<string, number | null> }[];
 }
 
@@ -239,7 +245,7 @@ export interface AssertionOutcome {
  */
 export function evaluateAssertion(assertion: Assertion, context: AssertionContext): AssertionOutcome {
   const quantified = armRefs(assertion).some((r) => r.kind === 'each-smoothed');
-  const outcome: AssertionOutcome = { source: assertion.source, holds: true, failures: [], instances: [] };
+  const outcome: AssertionOutcome = { source: assertion.source, holds: true, message: '', failures: [], instances: [] };
   for (const variant of context.variants) {
     for (const bound of quantified ? context.smoothedEpsilons : [null]) {
       const values: Record<string, number | null> = {};
@@ -273,14 +279,23 @@ export function evaluateAssertion(assertion: Assertion, context: AssertionContex
       if (!holds) {
         outcome.holds = false;
         const where = context.variants.length > 1 || quantified ? ` [${variant}${bound !== null ? `, ε=${bound}` : ''}]` : '';
-        const measured = Object.entries(values)
-          .map(([k, v]) => `${k} = ${v === null ? 'missing (no completed seed)' : formatValue(v)}`)
-          .join(', ');
+        const measured = measuredValues(values);
         outcome.failures.push(`assertion failed${where}: ${assertion.source} (measured: ${measured})`);
       }
     }
   }
+  const n = outcome.instances.length;
+  outcome.message = outcome.holds
+    ? `holds${n > 1 ? ` in all ${n} cases (${quantified ? 'every smoothed ε' : 'every smoothing variant'})` : ''}: ${assertion.source}`
+    : outcome.failures.join('; ');
   return outcome;
+}
+
+/** The values an instance read, as the outputs print them: "smoothed-0.1.ece = 0.0123, hard.ece = 0.0456". */
+export function measuredValues(values: Record<string, number | null>): string {
+  return Object.entries(values)
+    .map(([k, v]) => `${k} = ${v === null ? 'missing (no completed seed)' : formatValue(v)}`)
+    .join(', ');
 }
 
 export function compare(left: number, op: ComparisonOperator, right: number): boolean {

@@ -5,6 +5,7 @@ import type { TrainConfig } from '../config/schema';
 import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
+import type { AssertionOutcome } from './assertions';
 import type { ShardSpec, SweepGrid } from './grid';
 
 /**
@@ -19,6 +20,8 @@ import type { ShardSpec, SweepGrid } from './grid';
  *   progress.json             every cell's status, run id and message (rewritten on each change)
  *   cells/<cell>.json         a completed cell's test metrics and per-seed McNemar tests (written once per cell)
  *   aggregate.json            the aggregate over the completed cells (rewritten at the end)
+ *   gates.json                the gates (--assert, or the config's sweep.assert) and their results on that
+ *                             aggregate (rewritten with it; `sweep show` and the HTML report read it)
  */
 export const SWEEP_SCHEMA_VERSION = 1;
 
@@ -29,7 +32,16 @@ export const SWEEP_FILES = {
   cells: 'cells',
   cellConfigs: 'cell-configs',
   aggregate: 'aggregate.json',
+  gates: 'gates.json',
 } as const;
+
+/** gates.json: the gates a sweep was run (or merged) with, and their results when the aggregate was last written. */
+export interface GatesFile {
+  schemaVersion: number;
+  sweepId: string;
+  evaluatedAt: string;
+  results: AssertionOutcome[];
+}
 
 export interface SweepMeta {
   schemaVersion: number;
@@ -191,6 +203,21 @@ export class SweepDir {
 
   writeAggregate(aggregate: unknown): void {
     this.write('write the aggregate', () => writeJsonAtomic(this.file('aggregate'), aggregate));
+  }
+
+  /** The gates and their results; null for a sweep written before gates were stored. */
+  readGates(): GatesFile | null {
+    if (!existsSync(this.file('gates'))) return null;
+    const gates = readJson<GatesFile>(this.file('gates'), 'the gates');
+    if (gates.schemaVersion !== SWEEP_SCHEMA_VERSION || !Array.isArray(gates.results) || gates.results.some((r) => typeof r?.source !== 'string')) {
+      throw new CliError(`${this.file('gates')}: not a gates file of format version ${SWEEP_SCHEMA_VERSION}`);
+    }
+    return gates;
+  }
+
+  writeGates(sweepId: string, results: AssertionOutcome[]): void {
+    const gates: GatesFile = { schemaVersion: SWEEP_SCHEMA_VERSION, sweepId, evaluatedAt: new Date().toISOString(), results };
+    this.write('write the gates', () => writeJsonAtomic(this.file('gates'), gates));
   }
 
   private write(what: string, action: () => void): void {

@@ -1,7 +1,9 @@
 import type { AggregateMetric, PairedDifference, SweepAggregate } from '../sweep/aggregate';
 import { AGGREGATE_METRICS, METRIC_DIRECTION } from '../sweep/aggregate';
+import { measuredValues, type AssertionOutcome } from '../sweep/assertions';
 import type { Interval } from '../stats/intervals';
-import { OUTPUT_FORMATS, renderTabular, type Tabular } from './tabular';
+import { wrapParagraph } from './layout';
+import { OUTPUT_FORMATS, renderTabular, type LayoutOptions, type Tabular } from './tabular';
 
 /**
  * A sweep's aggregate as a terminal table, GitHub markdown (for $GITHUB_STEP_SUMMARY) or CSV. The tables
@@ -75,18 +77,21 @@ export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
   return [
     {
       title: 'Test metrics, mean ± sd over seeds',
+      keyColumns: 2,
       head: ['smoothing', 'arm', 'ε', 'seeds', ...AGGREGATE_METRICS.map((m) => METRIC_NAMES[m])],
       rows: metricsRows,
       numeric: range(2, 3 + AGGREGATE_METRICS.length),
     },
     {
       title: `Smoothed − hard, paired over seeds, ${pct}% intervals`,
+      keyColumns: 3,
       head: ['smoothing', 'arm', 'metric', 'Δ mean', `t ${pct}% CI`, `bootstrap ${pct}% CI`, 'verdict'],
       rows: diffRows,
       numeric: range(3, 5),
     },
     {
       title: "McNemar's exact test per seed (test predictions, smoothed vs hard)",
+      keyColumns: 3,
       head: ['smoothing', 'arm', 'seed', 'only hard right', 'only smoothed right', 'p'],
       rows: mcnemarRows,
       numeric: range(2, 5),
@@ -116,16 +121,78 @@ export function legend(aggregate: SweepAggregate): string {
   );
 }
 
-export function renderSweepTable(aggregate: SweepAggregate): string {
-  const out = [...headerLines(aggregate), ''];
-  for (const s of sweepSections(aggregate)) out.push(s.title, renderTabular(s, 'table'), '');
-  out.push(legend(aggregate));
+const METRIC_DIFFERENCE: Record<AggregateMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', meanConfidence: 'mean confidence' };
+
+/**
+ * What the sweep found, one sentence per smoothed arm: which metrics smoothing helps or hurts (both
+ * intervals on one side of zero), where no difference is detectable, and which way mean confidence moved.
+ */
+export function sweepFindings(aggregate: SweepAggregate): string[] {
+  const lines: string[] = [];
+  for (const variant of aggregate.variants) {
+    for (const arm of variant.arms) {
+      if (!arm.vsHard) continue;
+      const n = arm.seeds.length;
+      const by = (verdicts: string[]) => AGGREGATE_METRICS.filter((m) => METRIC_DIRECTION[m] !== 'none' && verdicts.includes(arm.vsHard![m].verdict));
+      const named = (ms: AggregateMetric[]) => ms.map((m) => `${METRIC_DIFFERENCE[m]} (${delta(m, arm.vsHard![m].mean)})`).join(' and ');
+      const parts: string[] = [];
+      if (by(['helps']).length) parts.push(`helps ${named(by(['helps']))}`);
+      if (by(['hurts']).length) parts.push(`hurts ${named(by(['hurts']))}`);
+      const unclear = by(['no detectable difference']).map((m) => METRIC_DIFFERENCE[m]);
+      if (unclear.length) parts.push(`no detectable difference in ${unclear.join(' or ')}`);
+      if (by(['too few seeds']).length) parts.push('too few seeds for a verdict');
+      const confidence = arm.vsHard.meanConfidence;
+      if (confidence.verdict === 'higher' || confidence.verdict === 'lower') parts.push(`mean confidence ${confidence.verdict} (${delta('meanConfidence', confidence.mean)})`);
+      lines.push(`${variant.smoothing} ε=${arm.epsilon} (${n} seed${n === 1 ? '' : 's'}): ${parts.join('; ')}.`);
+    }
+  }
+  return lines;
+}
+
+/** The gates, one row per case checked (each smoothing variant, each smoothed ε), with the values read. */
+export function gatesTabular(gates: AssertionOutcome[]): Tabular {
+  return {
+    head: ['gate', 'case', 'measured', 'result'],
+    rows: gates.flatMap((g) =>
+      g.instances.map((i, k) => [k === 0 ? g.source : '', `${i.variant}${i.epsilon !== null ? `, ε=${i.epsilon}` : ''}`, measuredValues(i.values), i.holds ? 'holds' : 'FAILS']),
+    ),
+  };
+}
+
+/** One line on the gates: how many hold, and which fail. */
+export function gatesSummary(gates: AssertionOutcome[]): string {
+  const failed = gates.filter((g) => !g.holds);
+  if (gates.length === 0) return 'Gates: none (add some with --assert or the config\'s sweep.assert)';
+  if (failed.length === 0) return `Gates: all ${gates.length} hold`;
+  return `Gates: ${failed.length} of ${gates.length} FAILED: ${failed.map((g) => g.source).join('; ')}`;
+}
+
+export interface SweepRenderOptions extends LayoutOptions {
+  /** The gates' results, shown after the tables (and summed up at the top of the markdown). */
+  gates?: AssertionOutcome[];
+}
+
+export function renderSweepTable(aggregate: SweepAggregate, options: SweepRenderOptions = {}): string {
+  const wrap = (text: string) => wrapParagraph(text, options.width);
+  const out = [...headerLines(aggregate).map(wrap), ''];
+  for (const s of sweepSections(aggregate)) out.push(wrap(s.title), renderTabular(s, 'table', options), '');
+  out.push('Findings', ...sweepFindings(aggregate).map((l) => wrapParagraph(`  ${l}`, options.width, '    ')), '');
+  if (options.gates) {
+    out.push(wrap(gatesSummary(options.gates)));
+    if (options.gates.length > 0) out.push(renderTabular(gatesTabular(options.gates), 'table', options));
+    out.push('');
+  }
+  out.push(wrap(legend(aggregate)));
   return out.join('\n');
 }
 
-export function renderSweepMarkdown(aggregate: SweepAggregate): string {
-  const out = [`## ls-bench sweep ${aggregate.sweepId}`, '', ...headerLines(aggregate).map((l) => `${l}  `), ''];
+export function renderSweepMarkdown(aggregate: SweepAggregate, options: Pick<SweepRenderOptions, 'gates'> = {}): string {
+  const out = [`## ls-bench sweep ${aggregate.sweepId}`, ''];
+  // the gates first: a CI job summary says at once why the build failed
+  if (options.gates) out.push(`**${gatesSummary(options.gates)}**`, '');
+  out.push(...headerLines(aggregate).map((l) => `${l}  `), '', '### Findings', '', ...sweepFindings(aggregate).map((l) => `- ${l}`), '');
   for (const s of sweepSections(aggregate)) out.push(`### ${s.title}`, '', renderTabular(s, 'markdown'), '');
+  if (options.gates && options.gates.length > 0) out.push('### Gates', '', renderTabular(gatesTabular(options.gates), 'markdown'), '');
   out.push(`_${legend(aggregate)}_`);
   return out.join('\n');
 }
@@ -157,6 +224,6 @@ export function renderSweepCsv(aggregate: SweepAggregate): string {
   return renderTabular(sweepCsvTabular(aggregate), 'csv');
 }
 
-export function renderSweep(aggregate: SweepAggregate, format: SweepFormat): string {
-  return format === 'markdown' ? renderSweepMarkdown(aggregate) : format === 'csv' ? renderSweepCsv(aggregate) : renderSweepTable(aggregate);
+export function renderSweep(aggregate: SweepAggregate, format: SweepFormat, options: SweepRenderOptions = {}): string {
+  return format === 'markdown' ? renderSweepMarkdown(aggregate, options) : format === 'csv' ? renderSweepCsv(aggregate) : renderSweepTable(aggregate, options);
 }

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { aggregateSweep } from '../../src/sweep/aggregate';
 import type { SweepGrid } from '../../src/sweep/grid';
 import type { CellResult } from '../../src/sweep/sweepFiles';
-import { renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepSections } from '../../src/text/sweepReport';
+import { parseAssertions } from '../../src/sweep/assertions';
+import { evaluateAssertions } from '../../src/sweep/sweep';
+import { gatesSummary, gatesTabular, renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepFindings, sweepSections } from '../../src/text/sweepReport';
 import { renderTabular } from '../../src/text/tabular';
 import { cellResult } from '../helpers/sweepFixtures';
 
@@ -42,4 +44,31 @@ test('the sweep tables are Tabular sections: the terminal and markdown views are
     assert.ok(md.includes(`### ${s.title}\n\n${renderTabular(s, 'markdown')}\n`), `${s.title}: markdown`);
   }
   assert.match(md, /\| smoothing \| arm \| ε \| seeds \| accuracy \| NLL \| ECE \| mean confidence \|\n\| --- \| --- \| ---: \| ---: \| ---: \| ---: \| ---: \| ---: \|/);
+});
+
+test('findings: one sentence per smoothed arm, from the verdicts; gates: summary and one row per case with the values read', () => {
+  const cells = new Map<string, CellResult>(
+    [0, 1, 2, 3].map((s) => [`s${s}-uniform`, cellResult(s, [0.8 + s / 100, 0.5, 0.05, 0.9], [0.8 + s / 100 + 0.01 + s / 1000, 0.45 - s / 1000, 0.05 + (s % 2) / 100, 0.85])]),
+  );
+  const a = aggregateSweep('sweep-x', GRID, cells);
+  assert.deepEqual(sweepFindings(a), ['uniform ε=0.1 (4 seeds): helps accuracy (+1.15 pts) and NLL (−0.0515); no detectable difference in ECE; mean confidence lower (−0.0500).']);
+  const gates = evaluateAssertions(parseAssertions(['smoothed.accuracy >= hard.accuracy', 'smoothed.ece <= 0.05']), a);
+  assert.equal(gatesSummary(gates), 'Gates: 1 of 2 FAILED: smoothed.ece <= 0.05');
+  assert.equal(gatesSummary([]), "Gates: none (add some with --assert or the config's sweep.assert)");
+  assert.deepEqual(gatesTabular(gates).rows, [
+    ['smoothed.accuracy >= hard.accuracy', 'uniform, ε=0.1', 'smoothed-0.1.accuracy = 0.8265, hard.accuracy = 0.815', 'holds'],
+    ['smoothed.ece <= 0.05', 'uniform, ε=0.1', 'smoothed-0.1.ece = 0.055', 'FAILS'],
+  ]);
+  assert.equal(gates[1]!.message, 'assertion failed [uniform, ε=0.1]: smoothed.ece <= 0.05 (measured: smoothed-0.1.ece = 0.055)');
+  assert.equal(gates[0]!.message, 'holds: smoothed.accuracy >= hard.accuracy');
+
+  const md = renderSweepMarkdown(a, { gates });
+  assert.match(md, /^## ls-bench sweep sweep-x\n\n\*\*Gates: 1 of 2 FAILED: smoothed\.ece <= 0\.05\*\*\n/, 'the gates first, for a CI job summary');
+  assert.match(md, /### Findings\n\n- uniform ε=0\.1 \(4 seeds\): helps accuracy/);
+  assert.match(md, /### Gates\n\n\| gate \| case \| measured \| result \|\n\| --- \| --- \| --- \| --- \|\n\| smoothed\.accuracy >= hard\.accuracy \| uniform, ε=0\.1 \| smoothed-0\.1\.accuracy = 0\.8265, hard\.accuracy = 0\.815 \| holds \|\n\| smoothed\.ece <= 0\.05 \| uniform, ε=0\.1 \| smoothed-0\.1\.ece = 0\.055 \| FAILS \|/);
+  const table = renderSweepTable(a, { gates, width: 80 });
+  assert.match(table, /^Gates: 1 of 2 FAILED: smoothed\.ece <= 0\.05$/m);
+  assert.match(table, /│ FAILS +│/);
+  for (const line of table.split('\n')) assert.ok([...line].length <= 80, line);
+  assert.doesNotMatch(renderSweepMarkdown(a), /Gates/, 'no gates asked for: no gates section');
 });

@@ -7,7 +7,8 @@ import type { SweepDir } from '../../sweep/sweepFiles';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
 import { reportWritten, writeSweepReportLazily } from './report';
-import { printSweep, type SweepOutputOptions } from './sweepOutput';
+import type { SweepOutputOptions } from './sweepOutput';
+import { evaluateGates, printSweep } from './sweepPrint';
 
 export interface RunSweepOptions {
   configFile?: string;
@@ -87,7 +88,8 @@ export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): 
   });
   const aggregate = aggregateDir(sweepDir, meta);
   sweepDir.writeAggregate(aggregate);
-  const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, assertions: plan.assertions, extra: { shard, cells: run } });
+  const gates = evaluateGates(sweepDir, plan.assertions, aggregate);
+  const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, gates, extra: { shard, cells: run } });
   if (options.report) await writeReport(sweepDir, aggregate.missingCells.length < aggregate.expectedCells.length, output.json, io);
   return finalCode(gatesCode, run, io);
 }
