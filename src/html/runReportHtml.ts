@@ -1,4 +1,4 @@
-import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from '../text/format';
+import { armHeading, epsilonLabel, fixed, percent, seconds, VERDICT_KEY, verdictDeltas } from '../text/format';
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
 import { armColours } from './palette';
@@ -19,7 +19,7 @@ function runFacts(input: RunReportInput): [string, string][] {
     ['seed', String(config.seed)],
     ['smoothing', `${config.smoothing}; arms: ${summary.arms.map(armHeading).join(', ')}`],
     ['backend', `${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`],
-    ['wall time', seconds(summary.seconds)],
+    ['training time', `${seconds(summary.seconds)} (training with the per-epoch test evaluation)`],
   ];
   if (environment) facts.push(['environment', `ls-bench ${environment.lsBenchVersion}, Node ${environment.node}, ${environment.platform}/${environment.arch}, ${environment.cpuCount} × ${environment.cpu}${environment.gitCommit ? `, commit ${environment.gitCommit.slice(0, 12)}` : ''}`]);
   facts.push(['command', `ls-bench ${meta.command.join(' ')}`]);
@@ -34,7 +34,8 @@ function verdicts(summary: RunSummary): string[] {
     const { onlyBaselineCorrect: b, onlyArmCorrect: s, pValue } = c.mcnemar;
     const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
     return `<div class="verdict">
-<p><strong>${escapeHtml(armHeading(arm))}, ${escapeHtml(arm.smoothing)} − hard</strong> (one seed, ${escapeHtml(config.seed)}): Δaccuracy ${escapeHtml(signedPoints(c.deltaAccuracy))}, ΔNLL ${escapeHtml(signed(c.deltaNll))}, ΔECE ${escapeHtml(signed(c.deltaEce))}, Δmean confidence ${escapeHtml(signed(c.deltaMeanConfidence))}.</p>
+<p><strong>${escapeHtml(armHeading(arm))}, ${escapeHtml(arm.smoothing)} − hard</strong> (one seed, ${escapeHtml(config.seed)}): ${escapeHtml(verdictDeltas(c))}.</p>
+<p class="key">${escapeHtml(VERDICT_KEY)}; “same”: the difference rounds to zero.</p>
 <p>McNemar's exact test on the ${escapeHtml(dataset.testSamples)} test samples: ${escapeHtml(b)} right only in hard, ${escapeHtml(s)} right only in ${escapeHtml(arm.label)}, p = ${escapeHtml(pValue.toPrecision(3))} → ${detectable} on this seed. One seed is an anecdote: a sweep over seeds gives intervals.</p>
 </div>`;
   });

@@ -99,8 +99,9 @@ export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
     const color = { field: 'variant', type: 'nominal' as const, title: 'smoothing', scale: colour, legend: { orient: 'bottom' as const, direction: 'horizontal' as const } };
     return {
       title: { text: axes.title, frame: 'group' as const },
-      width: 220,
-      height: 190,
+      // four panels across the page's content width (1264 px)
+      width: 245,
+      height: 200,
       data: { name: `metric-${metric}`, values: sweepMetricPoints(aggregate, metric) },
       encoding: { x: epsilonAxis(aggregate) },
       layer: [
@@ -150,8 +151,9 @@ export function sweepDifferencesChart(aggregate: SweepAggregate): ReportChart {
     const color = { field: 'variant', type: 'nominal' as const, title: 'smoothing', scale: colour, legend: { orient: 'bottom' as const, direction: 'horizontal' as const, symbolOpacity: 1, symbolType: 'circle' } };
     return {
       title: { text: `Δ ${axes.title}`, frame: 'group' as const },
-      width: 220,
-      height: 190,
+      // four panels across the page's content width (1264 px)
+      width: 245,
+      height: 200,
       layer: [
         { data: { values: [{ zero: 0 }] }, mark: { type: 'rule' as const, color: '#777', strokeDash: [4, 3] }, encoding: { y: { field: 'zero', type: 'quantitative' as const } } },
         {

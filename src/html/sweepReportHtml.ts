@@ -1,5 +1,6 @@
-import { legend, sweepSections } from '../text/sweepReport';
+import { gatesSummary, gatesTabular, legend, sweepFindings, sweepSections } from '../text/sweepReport';
 import type { SweepAggregate } from '../sweep/aggregate';
+import type { AssertionOutcome } from '../sweep/assertions';
 import type { SweepMeta } from '../sweep/sweepFiles';
 import { chartFigure, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import { HARD_ARM_COLOUR, variantColourScale } from './sweepCharts';
@@ -9,6 +10,27 @@ export interface SweepReportInput {
   dir: string;
   meta: SweepMeta;
   aggregate: SweepAggregate;
+  /** The gates the sweep was run with, evaluated on this aggregate; null for a sweep stored before gates were. */
+  gates?: AssertionOutcome[] | null;
+}
+
+/** The verdict at the top: what the sweep found, arm by arm, and whether its gates hold. */
+function verdictSection(input: SweepReportInput): ReportSection {
+  const findings = sweepFindings(input.aggregate).map((l) => `<li>${escapeHtml(l)}</li>`).join('\n');
+  const gates = input.gates ? `<p><strong>${escapeHtml(gatesSummary(input.gates))}</strong>${input.gates.length ? ' (each case and its values: <a href="#gates">Gates</a>)' : ''}</p>` : '';
+  const pct = Math.round(input.aggregate.level * 100);
+  return {
+    id: 'verdict',
+    heading: 'Verdict',
+    html: `<div class="verdict">\n<p><strong>Findings</strong>: smoothed − hard, paired over seeds; helps or hurts only where both ${pct}% intervals exclude zero.</p>\n<ul>\n${findings}\n</ul>\n${gates}\n</div>`,
+  };
+}
+
+/** Each gate, each case it was checked in, the values it read and whether it held. */
+function gatesSection(gates: AssertionOutcome[]): ReportSection {
+  const t = gatesTabular(gates);
+  const rows = t.rows.map((r) => [r[0]!, r[1]!, r[2]!, { text: r[3]!, className: r[3] === 'holds' ? 'holds' : 'fails' }]);
+  return { id: 'gates', heading: 'Gates', html: htmlTable({ caption: gatesSummary(gates), head: [t.head], rows }) };
 }
 
 /** A table cell is numeric when it starts like a number, a delta or an interval (the same rule as the markdown output). */
@@ -59,6 +81,7 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
     htmlTable({ caption: s.title, head: [s.head], rows: s.rows.map((r) => { const [first, ...rest] = r; return [first!, ...cells(rest)]; }) }),
   );
   const sections: ReportSection[] = [
+    verdictSection(input),
     { id: 'metrics', heading: 'Metrics against ε', html: `${key}\n${chartFigure(chart('sweep-metrics'))}\n${metricsTable}` },
     {
       id: 'differences',
@@ -66,6 +89,7 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
       html: `${chartFigure(chart('sweep-differences'))}\n${differencesTable}\n<div class="verdict"><p>${escapeHtml(legend(aggregate))}</p></div>`,
     },
     { id: 'mcnemar', heading: 'McNemar per seed', html: mcnemarTable! },
+    ...(input.gates && input.gates.length > 0 ? [gatesSection(input.gates)] : []),
   ];
   return reportPage({
     title: `ls-bench sweep ${aggregate.sweepId}`,

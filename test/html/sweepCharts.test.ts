@@ -6,6 +6,9 @@ import type { CellResult, SweepMeta } from '../../src/sweep/sweepFiles';
 import { renderSvg } from '../../src/html/renderChart';
 import { HARD_ARM_COLOUR, sweepCharts, sweepDifferencePoints, sweepDifferencesChart, sweepMetricPoints, sweepMetricsChart } from '../../src/html/sweepCharts';
 import { sweepReportHtml } from '../../src/html/sweepReportHtml';
+import { parseAssertions } from '../../src/sweep/assertions';
+import { evaluateAssertions } from '../../src/sweep/sweep';
+import { sweepFindings } from '../../src/text/sweepReport';
 import { cellResult } from '../helpers/sweepFixtures';
 
 const close = (a: number | null, b: number, tol = 1e-9) => assert.ok(a !== null && Math.abs(a - b) < tol, `${a} ≠ ${b}`);
@@ -91,4 +94,12 @@ test('sweep charts render without vega warnings; the hard arm is drawn in its bl
   assert.match(html, /80\.00% ± 10\.00%/, 'the metrics table shows the hand-computed hard accuracy');
   assert.match(html, /MLP, hidden 12, relu/);
   assert.doesNotMatch(html, /<script/);
+  // the verdict sums up the findings; without stored gates it says nothing of them
+  const verdict = /<section id="verdict">([\s\S]*?)<\/section>/.exec(html)![1]!;
+  for (const line of sweepFindings(aggregate)) assert.ok(verdict.includes(`<li>${line.replace(/'/g, '&#39;')}</li>`), line);
+  assert.doesNotMatch(html, /Gates/);
+  const gates = evaluateAssertions(parseAssertions(['smoothed.accuracy >= hard.accuracy', 'smoothed.ece <= 0.001']), aggregate);
+  const gated = sweepReportHtml({ dir: '/sweeps/sweep-test', meta, aggregate, gates }, rendered, new Date('2026-01-02T00:00:00Z'));
+  assert.match(gated, /<section id="verdict">[\s\S]*<strong>Gates: 1 of 2 FAILED: smoothed\.ece &lt;= 0\.001<\/strong>[\s\S]*<\/section>/);
+  assert.match(gated, /<section id="gates">[\s\S]*<td>smoothed-0\.1\.ece = [\d.]+<\/td><td class="fails">FAILS<\/td>/);
 });
