@@ -8,6 +8,9 @@ import { readMetaLeniently, readRunDirectory, readValidRunDirectory, type ReadOp
 import { RunWriter, type NewRun } from './runWriter';
 
 export const DEFAULT_RUNS_DIR = 'runs';
+
+/** The statuses of a run that `train --resume` can continue (given a checkpoint). */
+export const RESUMABLE_STATUSES: readonly string[] = ['interrupted', 'failed', 'died'];
 export const RUNS_DIR_ENV = 'LS_BENCH_RUNS_DIR';
 
 /** The runs root: --runs-dir, else $LS_BENCH_RUNS_DIR, else ./runs. */
@@ -91,6 +94,17 @@ export class RunStore {
     if (prefixed.length === 1) return prefixed[0]!;
     if (prefixed.length > 1) throw new CliError(`run "${ref}": ambiguous id prefix, matches ${prefixed.length} runs: ${candidates(prefixed)}`);
     throw new CliError(`run "${ref}": no run with this id, id prefix or name in ${this.root} (\`ls-bench runs\` lists them)`);
+  }
+
+  /**
+   * The runs `train --resume` can continue, newest first: interrupted, failed, or died (their process is
+   * gone), with the checkpoint of at least one completed epoch. `keep` filters them further.
+   */
+  resumableRuns(keep: (record: RunRecord) => boolean = () => true): string[] {
+    return this.runIds().filter((id) => {
+      const record = this.read(id, { metrics: false });
+      return RESUMABLE_STATUSES.includes(record.status) && existsSync(path.join(this.dirOf(id), RUN_FILES.checkpoint)) && keep(record);
+    });
   }
 
   /**

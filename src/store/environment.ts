@@ -31,6 +31,7 @@ export function describeEnvironment(backend: BackendChoice): EnvironmentInfo {
     backend: backend.name,
     backendLabel: backend.label,
     backendFallbackReason: backend.fallbackReason ?? null,
+    backendFallbackNote: backend.fallbackNote ?? null,
     gitCommit: gitCommit(),
   };
 }

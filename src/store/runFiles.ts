@@ -91,6 +91,8 @@ export const EnvironmentInfoSchema = z.object({
   backend: z.string(),
   backendLabel: z.string(),
   backendFallbackReason: orNull(z.string()),
+  /** The fallback in a few words, for the run's header (absent in runs written before it was recorded). */
+  backendFallbackNote: orNull(z.string()).optional(),
   gitCommit: orNull(z.string()),
 });
 export type EnvironmentInfo = z.infer<typeof EnvironmentInfoSchema>;

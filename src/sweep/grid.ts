@@ -129,6 +129,9 @@ export function sweepDigest(grid: SweepGrid, config: TrainConfig): string {
     .digest('hex');
 }
 
+/** A sweep id: its runs are tagged with it. */
+export const SWEEP_ID = /^sweep-[0-9a-f]{12}$/;
+
 export function sweepIdOf(digest: string): string {
   return `sweep-${digest.slice(0, 12)}`;
 }

@@ -3,9 +3,9 @@ import { CliError } from '../errors';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type SweepSection, type TrainConfig } from '../config/schema';
 import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOptions';
+import { locateConfigFile } from '../config/shippedConfigs';
 import { locateFashionMnist } from '../data/fashionMnist';
 import { loadDataset } from '../data/loadDataset';
-import { selectBackend } from '../engine/backend';
 import { checkModelSize } from '../engine/mlpSpec';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkAssertionArms, parseAssertions, type Assertion } from './assertions';
@@ -82,7 +82,7 @@ function gridOf(flags: SweepSection, section: SweepSection, config: TrainConfig,
  * and the number of jobs. Precedence: flag, then the sweep section, then the top-level key.
  */
 export function planSweep(options: { configFile?: string; trainFlags: FlagValues; sweepFlags: FlagValues; assert: string[] }): SweepPlan {
-  const file = options.configFile;
+  const file = options.configFile ? locateConfigFile(options.configFile) : undefined;
   const { sweep: rawSection, ...trainKeys } = file ? readConfigFile(file) : {};
   const section = fileSection(rawSection, file);
   const merged = { ...trainKeys, ...options.trainFlags };
@@ -105,6 +105,8 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
  * Fashion-MNIST files are only located, not parsed, to keep the parent light).
  */
 export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
+  // TensorFlow.js loads only here, when a sweep is about to run (not for `sweep --help`)
+  const { selectBackend } = await import('../engine/backend');
   const backend = await selectBackend(plan.config.backend);
   if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
   else checkModelSize(plan.config, await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! }));

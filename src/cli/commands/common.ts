@@ -7,9 +7,9 @@ import { OUTPUT_FORMATS, outputFormat, type OutputFormat } from '../../text/tabu
 /** Options shared by the commands that read runs: --runs-dir, --json, --format. */
 export function addReadOptions(command: Command): Command {
   return command
-    .option('--runs-dir <dir>', 'runs root (default: $LS_BENCH_RUNS_DIR, else ./runs)')
+    .option('--runs-dir <dir>', 'runs root [default: $LS_BENCH_RUNS_DIR, else ./runs]')
     .option('--json', 'print one JSON document (stable keys) instead of tables', false)
-    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (markdown pastes into a pull request)`);
+    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (markdown pastes into a pull request) [default: table]`);
 }
 
 export function readOptions(parsed: Record<string, unknown>): { store: RunStore; format: OutputFormat } {

@@ -6,8 +6,10 @@ import { renderTabular, type Tabular } from '../../text/tabular';
 import type { RunRecord } from '../../store/runReader';
 import { filterRuns, parseLimit, parseSince, parseStatuses, runDataset, runSeconds, type RunFilter } from '../../store/runQuery';
 import { CliError, ExitCode } from '../../errors';
+import { outputWidth } from '../../text/layout';
 import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
 import type { CommandIo } from '../commandIo';
+import { addExamples } from '../help';
 
 /**
  * The streams `runs rm` needs besides stdout/stderr: stdin, to ask before deleting on a terminal.
@@ -68,18 +70,20 @@ export function runListCsvTable(entries: Entry[]): Tabular {
   return { head, rows };
 }
 
-export function registerRunsCommand(program: Command, commandIo: CommandIo, setExitCode: (code: number) => void): void {
+export function configureRunsCommand(command: Command, commandIo: CommandIo, setExitCode: (code: number) => void): void {
   const io = commandIo as RunsIo;
   const runs = addReadOptions(
-    program
-      .command('runs')
-      .description('list runs, newest first (statuses: running, completed, failed, interrupted, died, unknown, corrupt, unsupported)')
+    command
       .option('--dataset <name>', 'only runs on this data set')
       .option('--status <list>', 'only runs with these statuses (comma-separated)')
       .option('--since <when>', 'only runs created since a duration ago (30m, 2h, 7d) or a date (2026-11-25)')
       .option('--tag <tag>', 'only runs with this tag')
       .option('--limit <n>', 'at most this many runs'),
   );
+  addExamples(runs, [
+    ['ls-bench runs --status completed --since 7d', "the last week's completed runs"],
+    ['ls-bench runs --json', 'every run, for scripts (stable keys)'],
+  ]);
   runs.action((parsed: Record<string, unknown>) => {
     const { store, format } = readOptions(parsed);
     const filter: RunFilter = {
@@ -99,7 +103,7 @@ export function registerRunsCommand(program: Command, commandIo: CommandIo, setE
     } else if (entries.length === 0) {
       io.stdout.write(`no runs${Object.keys(filter).length > 0 ? ' match' : ''} in ${store.root}\n`);
     } else {
-      io.stdout.write(`${renderTabular(runListTable(entries), format)}\n`);
+      io.stdout.write(`${renderTabular(runListTable(entries), format, { width: outputWidth(io.stdout) })}\n`);
     }
     // Broken runs are listed (as corrupt/unsupported); what is wrong with them goes to stderr.
     for (const r of records) {
@@ -110,13 +114,17 @@ export function registerRunsCommand(program: Command, commandIo: CommandIo, setE
     setExitCode(ExitCode.ok);
   });
 
-  runs
+  const rm = runs
     .command('rm')
     .description('delete runs (asks first on a terminal; --yes in scripts)')
     .argument('<run...>', 'runs to delete: id, unique id prefix, name or latest')
-    .option('--runs-dir <dir>', 'runs root (default: $LS_BENCH_RUNS_DIR, else ./runs)')
-    .option('-y, --yes', 'delete without asking', false)
-    .action(async (refs: string[], parsed: Record<string, unknown>) => {
+    .option('--runs-dir <dir>', 'runs root [default: $LS_BENCH_RUNS_DIR, else ./runs]')
+    .option('-y, --yes', 'delete without asking', false);
+  addExamples(rm, [
+    ['ls-bench runs rm 20261125-142233-a1b2', 'asks first, on a terminal'],
+    ['ls-bench runs rm old-baseline latest --yes', 'two runs (a name and the newest), in a script'],
+  ]);
+  rm.action(async (refs: string[], parsed: Record<string, unknown>) => {
       const merged = { ...runs.opts(), ...Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined)) };
       const { store } = readOptions({ runsDir: merged.runsDir });
       const ids = [...new Set(refs.map((ref) => store.resolve(ref)))];

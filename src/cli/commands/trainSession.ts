@@ -4,23 +4,25 @@ import { resolveTrainConfig, type FlagValues } from '../../config/loadConfig';
 import type { TrainConfig } from '../../config/schema';
 import { datasetDigest, type Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
-import { selectBackend, type Engine } from '../../engine/backend';
+import type { Engine } from '../../engine/backend';
 import { glorotInitialWeights } from '../../engine/initialWeights';
 import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
+import { outputWidth } from '../../text/layout';
 import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
 import { checkpointMismatch, readCheckpoint } from '../../store/checkpointFile';
 import { describeEnvironment } from '../../store/environment';
 import { RunStore, resolveRunsDir } from '../../store/RunStore';
 import { checkRunName } from '../../store/runNames';
-import { readValidRunDirectory } from '../../store/runReader';
+import { readValidRunDirectory, type RunRecord } from '../../store/runReader';
+import { SWEEP_ID } from '../../sweep/grid';
 import { RunWriter } from '../../store/runWriter';
 import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
 import { armsFromConfig, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { labelNoiseFile, runResults } from '../../store/runResults';
 import { CliError, ExitCode } from '../../errors';
-import type { CommandIo } from '../commandIo';
+import { detail, note, timed, type CommandIo } from '../commandIo';
 import { reportWritten, writeRunReportLazily } from './report';
 
 export interface TrainOptions {
@@ -57,12 +59,14 @@ interface Session {
  */
 export async function trainCommand(options: TrainOptions, io: CommandIo): Promise<number> {
   if (options.resume !== undefined) return resumeCommand(options, io);
-  const config = resolveTrainConfig({ ...(options.configFile ? { configFile: options.configFile } : {}), flags: options.flags });
+  const notes: string[] = [];
+  const config = resolveTrainConfig({ ...(options.configFile ? { configFile: options.configFile } : {}), flags: options.flags, notes });
   if (options.name !== undefined) checkRunName('--name', options.name);
   for (const tag of options.tags) checkRunName('--tag', tag);
   const backend = await announceBackend(config, io);
-  const dataset = await loadDataset(config);
+  const dataset = await timed(io, `load the data set (${config.dataset})`, () => loadDataset(config));
   checkModelSize(config, dataset);
+  for (const line of notes) note(io, `note: ${line}`);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
   const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
@@ -72,18 +76,39 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
     environment,
     command: options.argv,
   });
-  io.stderr.write(`run: ${writer.dir}\n`);
+  note(io, `run: ${writer.dir}`);
   options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
   const noise = labelNoiseFile(dataset, config.seed);
   if (noise) writer.writeLabelNoise(noise);
   return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
 }
 
+/**
+ * Loads TensorFlow.js and picks the backend. Said on stderr only with --verbose: the run's header says
+ * which backend trained it (and, briefly, why auto fell back), and nothing comes before a one-line error.
+ */
 async function announceBackend(config: TrainConfig, io: CommandIo): Promise<Engine> {
-  const backend = await selectBackend(config.backend);
-  io.stderr.write(`backend: ${backend.name} (${backend.label})\n`);
-  if (backend.fallbackReason) io.stderr.write(`backend: fell back to ${backend.name}: ${backend.fallbackReason}\n`);
+  const { selectBackend } = await timed(io, 'load TensorFlow.js', () => import('../../engine/backend'));
+  const backend = await timed(io, `select the backend (--backend ${config.backend})`, () => selectBackend(config.backend));
+  detail(io, `backend: ${backend.name} (${backend.label})`);
+  if (backend.fallbackReason) detail(io, `backend: auto fell back to ${backend.name}: ${backend.fallbackReason}`);
   return backend;
+}
+
+/**
+ * The run `--resume` names. `latest` is the newest run that can be resumed, not the newest run: a run
+ * completed since (or a sweep's cell, which its sweep resumes when rerun) does not hide it.
+ */
+function locateRunToResume(store: RunStore, ref: string): string {
+  if (ref !== 'latest') return store.locate(ref);
+  const notSweepCell = (r: RunRecord) => !(r.meta?.tags ?? []).some((t) => SWEEP_ID.test(t));
+  const [newest] = store.resumableRuns(notSweepCell);
+  if (newest === undefined) {
+    throw new CliError(
+      `--resume latest: no run in ${store.root} can be resumed (one that was interrupted, failed or died after completing an epoch, and is not a sweep's cell: rerun the sweep to resume those); \`ls-bench runs --status interrupted,failed,died\` lists the candidates`,
+    );
+  }
+  return store.dirOf(newest);
 }
 
 /** `train --resume <run>`: the run's own config and checkpoint, continued after its last completed epoch. */
@@ -91,7 +116,7 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
     throw new CliError('--resume continues a run with its own stored config; drop the other training flags (--config, --epochs, --name, ...)');
   }
-  const dir = new RunStore(resolveRunsDir(options.runsDir)).locate(options.resume!);
+  const dir = locateRunToResume(new RunStore(resolveRunsDir(options.runsDir)), options.resume!);
   // Through the store: its files validated (config against the schema), its status honest (a dead owner is `died`).
   const record = readValidRunDirectory(dir, { metrics: false });
   const id = record.id;
@@ -126,77 +151,96 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
     armLabels: arms.map((a) => a.label),
   });
   if (mismatch) throw new CliError(`--resume ${options.resume}: run ${id}: ${mismatch}`);
-  if (checkpoint.dataDigest === null) io.stderr.write(`note: run ${id}'s checkpoint predates data digests; cannot check that the data is unchanged\n`);
+  if (checkpoint.dataDigest === null) note(io, `note: run ${id}'s checkpoint predates data digests; cannot check that the data is unchanged`);
   const writer = RunWriter.reopen(dir, record.statusFile!);
   const rows = writer.truncateMetrics(checkpoint.epoch);
   const histories = arms.map((arm) =>
     rows.filter((r) => r.arm === arm.label).map(({ arm: _a, epsilon: _e, ...record }) => record as EpochRecord),
   );
   writer.writeStatus('running');
-  io.stderr.write(`run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})\n`);
+  note(io, `run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})`);
   return runSession({ config, dataset, arms, backend, environment: describeEnvironment(backend), writer, resume: { checkpoint, histories } }, options, io);
 }
 
 async function runSession(session: Session, options: TrainOptions, io: CommandIo): Promise<number> {
-  const { config, dataset, arms, backend, environment, writer } = session;
-  for (const warning of setupWarnings(dataset, arms)) io.stderr.write(`note: ${warning}\n`);
-  const progress = progressReporter(io.stderr);
-  let deterministic = true;
+  const { config, dataset, arms, backend, writer } = session;
+  for (const warning of setupWarnings(dataset, arms)) note(io, `note: ${warning}`);
+  const progress = progressReporter(io.stderr, { live: io.stderr.isTTY === true, silent: io.verbosity === 'quiet', width: outputWidth(io.stderr) ?? 80, epochs: config.epochs });
+  let result: PairedResult;
   try {
-    const result = await trainPaired({
-      config,
-      dataset,
-      arms,
-      engine: backend,
-      ...(io.signal ? { signal: io.signal } : {}),
-      ...(session.resume ? { resume: session.resume } : {}),
-      events: {
-        onBatch: progress.onBatch,
-        onEpoch(epoch, records) {
-          progress.onEpoch!(epoch, records);
-          writer.appendEpoch(records.map(({ arm, record }) => ({ arm: arm.label, epsilon: arm.epsilon, ...record })));
+    result = await timed(io, 'training, with the per-epoch test evaluation', () =>
+      trainPaired({
+        config,
+        dataset,
+        arms,
+        engine: backend,
+        ...(io.signal ? { signal: io.signal } : {}),
+        ...(session.resume ? { resume: session.resume } : {}),
+        events: {
+          onBatch: progress.onBatch,
+          onEpoch(epoch, records) {
+            progress.onEpoch!(epoch, records);
+            writer.appendEpoch(records.map(({ arm, record }) => ({ arm: arm.label, epsilon: arm.epsilon, ...record })));
+          },
+          onDiverged(arm, info) {
+            progress.finish();
+            io.stderr.write(`warning: ${info.message}; ${arm.label} stops here (its metrics are from its last finite weights), the other arms go on\n`);
+          },
+          onCheckpoint: (checkpoint) => writer.writeCheckpoint(checkpoint),
         },
-        onDiverged(arm, info) {
-          progress.finish();
-          io.stderr.write(`warning: ${info.message}; ${arm.label} stops here (its metrics are from its last finite weights), the other arms go on\n`);
-        },
-        onCheckpoint: (checkpoint) => writer.writeCheckpoint(checkpoint),
-      },
-    });
-    progress.finish();
-    if (result.parallelArms > 1) io.stderr.write(`arms: trained at the same time, ${result.parallelArms} threads\n`);
-    const { summary, histograms, predictions } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
-    summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
-    if (options.checkDeterminism) {
-      io.stderr.write('determinism: training again from the same seed to compare…\n');
-      const again = await trainPaired({ config, dataset, arms, engine: backend, ...(io.signal ? { signal: io.signal } : {}) });
-      summary.determinism = compareRuns(result, again);
-      io.stderr.write(`determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}\n`);
-    }
-    writer.complete(summary, histograms, predictions);
-    if (options.json) {
-      io.stdout.write(`${JSON.stringify({ ...summary, backendLabel: backend.label, backendFallbackReason: backend.fallbackReason ?? null, histograms, runDir: writer.dir }, null, 2)}\n`);
-    } else {
-      io.stdout.write(`${renderRun(summary, histograms, environment)}\n\nrun saved to ${writer.dir}\n`);
-    }
-    deterministic = !summary.determinism || summary.determinism.identical;
+      }),
+    );
   } catch (error) {
     progress.finish();
     if (error instanceof TrainingInterrupted) {
       writer.end('interrupted', error.message);
       const code = io.signal?.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
-      throw new CliError(`interrupted: ${error.message}; run ${writer.id} marked interrupted (${writer.dir}); continue it with: ls-bench train --resume ${writer.id}`, code);
+      const again = `${io.invocation ?? 'ls-bench'} train --resume ${writer.id}${options.runsDir ? ` --runs-dir ${options.runsDir}` : ''}`;
+      throw new CliError(`interrupted: ${error.message}; run ${writer.id} marked interrupted (${writer.dir}); continue it with: ${again}`, code);
     }
     writer.end('failed', error instanceof Error ? error.message : String(error));
     throw error;
   }
-  // After the run is complete: a report that cannot be written leaves the run as it is. With --json,
-  // stdout holds only the JSON document, so the report's path goes to stderr.
-  if (options.report) {
-    const written = await writeRunReportLazily(writer.dir);
-    reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
+  progress.finish();
+  return finishSession(session, result, options, io);
+}
+
+/** After training: the results, the determinism check, the run completed on disk, the output, the report. */
+async function finishSession(session: Session, result: PairedResult, options: TrainOptions, io: CommandIo): Promise<number> {
+  const { config, dataset, arms, backend, environment, writer } = session;
+  let completed = false;
+  try {
+    if (result.parallelArms > 1) note(io, `arms: trained at the same time, ${result.parallelArms} threads`);
+    const { summary, histograms, predictions } = await timed(io, 'final metrics', () =>
+      runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result }),
+    );
+    summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
+    if (options.checkDeterminism) {
+      note(io, 'determinism: training again from the same seed to compare…');
+      const again = await trainPaired({ config, dataset, arms, engine: backend, ...(io.signal ? { signal: io.signal } : {}) });
+      summary.determinism = compareRuns(result, again);
+      note(io, `determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}`);
+    }
+    await timed(io, 'write the run', () => writer.complete(summary, histograms, predictions));
+    completed = true;
+    if (options.json) {
+      io.stdout.write(`${JSON.stringify({ ...summary, backendLabel: backend.label, backendFallbackReason: backend.fallbackReason ?? null, histograms, runDir: writer.dir }, null, 2)}\n`);
+    } else {
+      const layout = { width: outputWidth(io.stdout), verbose: io.verbosity === 'verbose', commandSeconds: (performance.now() - (io.startedAt ?? 0)) / 1000 };
+      io.stdout.write(`${renderRun(summary, histograms, environment, layout)}\n\nrun saved to ${writer.dir}\n`);
+    }
+    // After the run is complete: a report that cannot be written leaves the run as it is. With --json,
+    // stdout holds only the JSON document, so the report's path goes to stderr.
+    if (options.report) {
+      const written = await timed(io, 'the HTML report', () => writeRunReportLazily(writer.dir));
+      reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
+    }
+    return !summary.determinism || summary.determinism.identical ? ExitCode.ok : ExitCode.failure;
+  } catch (error) {
+    // a run whose results could not be computed or written is failed, not left running
+    if (!completed) writer.end('failed', error instanceof Error ? error.message : String(error));
+    throw error;
   }
-  return deterministic ? ExitCode.ok : ExitCode.failure;
 }
 
 /** The first difference between two trainings of the same config, or none: histories, then weights. */
