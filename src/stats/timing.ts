@@ -23,17 +23,18 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * Runs that stand out: a modified z-score (0.6745 · |x − median| / MAD) above 3.5 (Iglewicz and Hoaglin),
- * and at least 10% away from the median, so that a run of almost identical times does not make a
- * microsecond an outlier. With a MAD of zero (most runs identical), any run 10% away stands out.
+ * Runs that stand out: a modified z-score (0.6745 · |x − median| / MAD, Iglewicz and Hoaglin) above 10 —
+ * generous, as hyperfine's is, because three runs on a shared machine always differ a little — and at
+ * least 25% away from the median, so that runs of almost identical times do not make a hair an outlier.
+ * With a MAD of zero (most runs identical), any run 25% away stands out.
  */
 export function outliers(values: readonly number[]): number[] {
   if (values.length < 3) return [];
   const m = median(values);
   const mad = median(values.map((v) => Math.abs(v - m)));
   return values.filter((v) => {
-    const far = Math.abs(v - m) > 0.1 * Math.abs(m);
-    return far && (mad === 0 || (0.6745 * Math.abs(v - m)) / mad > 3.5);
+    const far = Math.abs(v - m) > 0.25 * Math.abs(m);
+    return far && (mad === 0 || (0.6745 * Math.abs(v - m)) / mad > 10);
   });
 }
 
