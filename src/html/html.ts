@@ -97,7 +97,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { background: #f5f7fa; border-left: 4px solid #0072B2; padding: 10px 14px; margin: 8px 0; }
 .verdict p { margin: 4px 0; }
 .verdict ul { margin: 4px 0; padding-left: 22px; }
-.verdict p.key { color: #555; font-size: 0.85rem; }
+p.key { color: #555; font-size: 0.85rem; margin: 4px 0 10px; }
 td.holds { color: #1b7f3b; font-weight: 600; }
 td.fails { color: #b3261e; font-weight: 600; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 6px; vertical-align: -0.05em; }

@@ -35,7 +35,6 @@ function verdicts(summary: RunSummary): string[] {
     const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
     return `<div class="verdict">
 <p><strong>${escapeHtml(armHeading(arm))}, ${escapeHtml(arm.smoothing)} − hard</strong> (one seed, ${escapeHtml(config.seed)}): ${escapeHtml(verdictDeltas(c))}.</p>
-<p class="key">${escapeHtml(VERDICT_KEY)}; “same”: the difference rounds to zero.</p>
 <p>McNemar's exact test on the ${escapeHtml(dataset.testSamples)} test samples: ${escapeHtml(b)} right only in hard, ${escapeHtml(s)} right only in ${escapeHtml(arm.label)}, p = ${escapeHtml(pValue.toPrecision(3))} → ${detectable} on this seed. One seed is an anecdote: a sweep over seeds gives intervals.</p>
 </div>`;
   });
@@ -58,7 +57,8 @@ function verdictSection(summary: RunSummary): ReportSection {
     ],
   });
   const legend = `<p>${summary.arms.map((_, i) => swatchName(i)).join(' &nbsp; ')}</p>`;
-  return { id: 'verdict', heading: 'Verdict', html: `${verdicts(summary).join('\n')}\n${legend}\n${finalTable}` };
+  const key = `<p class="key">Δ: the arm − hard; ${escapeHtml(VERDICT_KEY)}; “same”: the difference rounds to zero.</p>`;
+  return { id: 'verdict', heading: 'Verdict', html: `${verdicts(summary).join('\n')}\n${key}\n${legend}\n${finalTable}` };
 }
 
 function perClassSection(summary: RunSummary): ReportSection {

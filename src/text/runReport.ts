@@ -143,11 +143,12 @@ export function renderVerdict(summary: RunSummary, layout: RunLayout = {}): stri
       const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
       return (
         `Verdict (${arm.label}, ${epsilonLabel(arm.epsilon)}, ${arm.smoothing} − hard; one seed, ${summary.config.seed}): ` +
-        `${verdictDeltas(c)} (${VERDICT_KEY}).\n` +
+        `${verdictDeltas(c)}.\n` +
         `  McNemar exact test on the ${summary.dataset.testSamples} test samples: ${b} right only in hard, ${s} right only in ${arm.label}, p = ${pValue.toPrecision(3)} → ${detectable} on this seed. ` +
         `One seed is an anecdote: \`ls-bench sweep\` gives intervals over seeds.`
       );
     })
+    .concat(summary.comparisons.length > 0 ? [`(Δ: the arm − hard; ${VERDICT_KEY}.)`] : [])
     .map((text) => wrapParagraph(text, layout.width, '  '))
     .join('\n');
 }
@@ -163,7 +164,7 @@ export function renderRun(summary: RunSummary, histograms: HistogramsFile, envir
     renderConfidenceHistogram(histograms, layout),
     renderVerdict(summary, layout),
     ...renderRunNotes(summary).map((note) => wrapParagraph(note, layout.width, '  ')),
-    timeLine(summary, layout),
+    wrapParagraph(timeLine(summary, layout), layout.width, '  '),
   ].join('\n\n');
 }
 

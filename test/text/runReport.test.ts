@@ -123,5 +123,8 @@ test('the time line says what it measures, and the whole command when train know
 test('the verdict says which way each difference goes', () => {
   const { summary, histograms } = fashionRun([0, 0.1]);
   const text = renderRun(summary, histograms, environment);
-  assert.match(text, /Δaccuracy −1\.00 pts \(worse\), ΔNLL \+0\.0200 \(worse\), ΔECE \+0\.0100 \(worse\), Δmean confidence −0\.0500 \(less confident\) \(better: higher accuracy, lower NLL, lower ECE/);
+  assert.match(text, /Δaccuracy −1\.00 pts \(worse\), ΔNLL \+0\.0200 \(worse\), ΔECE \+0\.0100 \(worse\), Δmean confidence −0\.0500 \(less confident\)\./);
+  assert.match(text, /^\(Δ: the arm − hard; better: higher accuracy, lower NLL, lower ECE; mean confidence has no better direction\.\)$/m, 'the key, once');
+  const four = renderRun(fashionRun([0, 0.05, 0.1, 0.2]).summary, fashionRun([0, 0.05, 0.1, 0.2]).histograms, environment);
+  assert.equal(four.split('better: higher accuracy').length - 1, 1);
 });
