@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { AGGREGATE_METRICS, type AggregateMetric, type SweepAggregate } from '../sweep/aggregate';
+import { BASE_METRICS, SCALED_METRIC, type BaseMetric, type SweepAggregate } from '../sweep/aggregate';
 import { OKABE_ITO_ARM_COLOURS } from './palette';
 import { CHART_CONFIG, type ReportChart } from './runCharts';
 
@@ -19,18 +19,20 @@ export function variantColourScale(aggregate: SweepAggregate): { domain: string[
   return { domain: aggregate.variants.map((v) => v.smoothing), range: aggregate.variants.map((_, i) => smoothedColours[i % smoothedColours.length]!) };
 }
 
-export const SWEEP_METRIC_AXES: Record<AggregateMetric, { title: string; axis: string; format?: string }> = {
+export const SWEEP_METRIC_AXES: Record<BaseMetric, { title: string; axis: string; format?: string }> = {
   accuracy: { title: 'test accuracy', axis: 'accuracy (%)', format: '.1%' },
   nll: { title: 'test NLL (unsmoothed)', axis: 'NLL (nats/sample)' },
   ece: { title: 'test ECE', axis: 'ECE (fraction, 0–1)' },
+  brier: { title: 'test Brier score', axis: 'Brier (0–2)' },
   meanConfidence: { title: 'mean confidence', axis: 'confidence (max prob.)', format: '.2f' },
 };
 
-/** One point of a metric against ε: the mean over seeds and the ± 1 sd bar (null below two seeds). */
+/** One point of a metric against ε: the mean over seeds and the ± 1 sd bar (null below two seeds), as trained or after temperature scaling. */
 export interface SweepMetricPoint {
   variant: string;
   epsilon: number;
   arm: string;
+  scaling: 'as trained' | 'temperature-scaled';
   seeds: number;
   mean: number;
   sd: number | null;
@@ -38,14 +40,17 @@ export interface SweepMetricPoint {
   high: number | null;
 }
 
-export function sweepMetricPoints(aggregate: SweepAggregate, metric: AggregateMetric): SweepMetricPoint[] {
-  return aggregate.variants.flatMap((variant) =>
-    variant.arms
-      .filter((arm) => arm.seeds.length > 0)
-      .map((arm) => {
-        const { mean, sd } = arm.metrics[metric];
-        return { variant: variant.smoothing, epsilon: arm.epsilon, arm: arm.arm, seeds: arm.seeds.length, mean, sd, low: sd === null ? null : mean - sd, high: sd === null ? null : mean + sd };
+export function sweepMetricPoints(aggregate: SweepAggregate, metric: BaseMetric): SweepMetricPoint[] {
+  return (['as trained', 'temperature-scaled'] as const).flatMap((scaling) =>
+    aggregate.variants.flatMap((variant) =>
+      variant.arms.flatMap((arm) => {
+        const stats = arm.metrics[scaling === 'as trained' ? metric : SCALED_METRIC[metric]];
+        if (stats.values.length === 0) return [];
+        const { mean, sd } = stats;
+        const name = scaling === 'as trained' ? arm.arm : arm.arm === 'hard' ? 'hardTs' : arm.arm.replace(/^smoothed/, 'smoothedTs');
+        return [{ variant: variant.smoothing, epsilon: arm.epsilon, arm: name, scaling, seeds: stats.values.length, mean, sd, low: sd === null ? null : mean - sd, high: sd === null ? null : mean + sd }];
       }),
+    ),
   );
 }
 
@@ -63,7 +68,7 @@ export interface SweepDifferencePoint {
   verdict: string;
 }
 
-export function sweepDifferencePoints(aggregate: SweepAggregate, metric: AggregateMetric): SweepDifferencePoint[] {
+export function sweepDifferencePoints(aggregate: SweepAggregate, metric: BaseMetric): SweepDifferencePoint[] {
   return aggregate.variants.flatMap((variant) =>
     variant.arms
       .filter((arm) => arm.vsHard !== null && arm.seeds.length > 0)
@@ -85,14 +90,19 @@ export function sweepDifferencePoints(aggregate: SweepAggregate, metric: Aggrega
   );
 }
 
+/** The metrics with a value in some cell (a sweep of cells written before the Brier score was measured has none). */
+function chartedMetrics(aggregate: SweepAggregate): BaseMetric[] {
+  return BASE_METRICS.filter((m) => aggregate.variants.some((v) => v.arms.some((a) => a.metrics[m].values.length > 0)));
+}
+
 function epsilonAxis(aggregate: SweepAggregate) {
   return { field: 'epsilon', type: 'quantitative' as const, title: 'smoothing ε', axis: { values: aggregate.grid.epsilons, format: '~g' }, scale: { nice: false, padding: 14 } };
 }
 
-/** Accuracy, NLL, ECE and mean confidence against ε, one line per smoothing variant, ± 1 sd over seeds. */
+/** Accuracy, NLL, ECE, Brier and mean confidence against ε, one line per smoothing variant (dashed: after temperature scaling), ± 1 sd over seeds. */
 export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
   const colour = variantColourScale(aggregate);
-  const panels = AGGREGATE_METRICS.map((metric) => {
+  const panels = chartedMetrics(aggregate).map((metric) => {
     const axes = SWEEP_METRIC_AXES[metric];
     // flush labels: a tick label at the very top would otherwise lift that panel's title above its neighbours'
     const y = { type: 'quantitative' as const, title: axes.axis, scale: { zero: false }, axis: { labelFlush: true, ...(axes.format ? { format: axes.format } : {}) } };
@@ -110,7 +120,14 @@ export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
           mark: { type: 'rule' as const, strokeWidth: 1.5 },
           encoding: { y: { ...y, field: 'low' }, y2: { field: 'high' }, color: { condition: { test: 'datum.epsilon === 0', value: HARD_ARM_COLOUR }, ...color } },
         },
-        { mark: { type: 'line' as const, strokeWidth: 2 }, encoding: { y: { ...y, field: 'mean' }, color } },
+        {
+          mark: { type: 'line' as const, strokeWidth: 2 },
+          encoding: {
+            y: { ...y, field: 'mean' },
+            color,
+            strokeDash: { field: 'scaling', type: 'nominal' as const, title: 'scaling', scale: { domain: ['as trained', 'temperature-scaled'], range: [[1, 0], [5, 3]] }, legend: { orient: 'bottom' as const, symbolType: 'stroke' } },
+          },
+        },
         {
           mark: { type: 'point' as const, filled: true, size: 45, opacity: 1 },
           encoding: {
@@ -135,7 +152,8 @@ export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
     title: 'Test metrics against ε',
     caption:
       `Mean over ${seeds} seed${seeds === 1 ? '' : 's'} of each test metric; the error bars span mean ± 1 sample standard deviation over seeds (none with a single seed). ` +
-      'The blue point at ε = 0 is the hard-label arm, trained in every cell from the same initial weights as the smoothed arms.',
+      'The blue point at ε = 0 is the hard-label arm, trained in every cell from the same initial weights as the smoothed arms. ' +
+      'Dashed lines: the same arms after temperature scaling (hardTs, smoothedTs-ε; T fitted on each run\'s validation set), the baseline every calibration claim has to beat. Seeds where an arm diverged are left out.',
     spec: { $schema: SCHEMA, config: CHART_CONFIG, hconcat: panels, resolve: { scale: { color: 'shared' } } } as TopLevelSpec,
   };
 }
@@ -144,7 +162,7 @@ export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
 export function sweepDifferencesChart(aggregate: SweepAggregate): ReportChart {
   const colour = variantColourScale(aggregate);
   const pct = Math.round(aggregate.level * 100);
-  const panels = AGGREGATE_METRICS.map((metric) => {
+  const panels = chartedMetrics(aggregate).map((metric) => {
     const axes = SWEEP_METRIC_AXES[metric];
     const y = { type: 'quantitative' as const, title: metric === 'accuracy' ? 'Δ accuracy (% points)' : `Δ ${axes.axis}`, axis: { labelFlush: true, format: metric === 'accuracy' ? '+.1%' : '+.3f' } };
     // full-colour legend symbols, not the pale bootstrap bar's
@@ -193,7 +211,7 @@ export function sweepDifferencesChart(aggregate: SweepAggregate): ReportChart {
     title: 'Paired differences to the hard arm',
     caption:
       `Mean over seeds of (smoothed − hard) from the same seed, with the ${pct}% paired Student t-interval (thin bar) and the ${pct}% percentile bootstrap interval ` +
-      `(${aggregate.bootstrapResamples} resamples, wide pale bar). An interval that does not cross the dashed zero line is a detectable difference.`,
+      `(${aggregate.bootstrapResamples} resamples, wide pale bar). A difference counts as detectable ("helps" or "hurts" in the table) only when both intervals lie on one side of the dashed zero line; one alone is not enough.`,
     spec: { $schema: SCHEMA, config: CHART_CONFIG, hconcat: panels, resolve: { scale: { color: 'shared' } } } as TopLevelSpec,
   };
 }

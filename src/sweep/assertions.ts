@@ -1,4 +1,6 @@
 import { CliError } from '../errors';
+import type { GateResult } from './sweepFiles';
+import { SCALED_METRIC, type AggregateMetric } from './aggregate';
 
 /**
  * The gate language of `--assert`: comparisons over a sweep's aggregate, joined by `and`.
@@ -7,21 +9,28 @@ import { CliError } from '../errors';
  *   comparison := sum ( "<" | "<=" | ">" | ">=" | "==" | "!=" ) sum
  *   sum        := term ( ( "+" | "-" ) term )*
  *   term       := number | "-" term | "(" sum ")" | arm "." metric
- *   arm        := "hard" | "smoothed" | "smoothed-" number      (e.g. smoothed-0.05)
- *   metric     := "accuracy" | "nll" | "ece" | "meanConfidence"
+ *   arm        := "hard" | "hardTs" | "smoothed" | "smoothedTs" | "smoothed-" number | "smoothedTs-" number
+ *   metric     := "accuracy" | "nll" | "ece" | "brier" | "meanConfidence" | "temperature"
  *
  * `arm.metric` is the mean over seeds of that arm's test metric. `smoothed` stands for each smoothed arm in
  * turn: the assertion must hold for every ε > 0 of the grid (and every smoothing variant). `hard` is the
- * hard arm of the same smoothing variant. Numbers are decimals (0.005, 1e-3).
+ * hard arm of the same smoothing variant. An arm name ending in `Ts` is that arm after temperature scaling
+ * on its run's validation set (`temperature` is only a metric of those). Numbers are decimals (0.005, 1e-3).
  */
 
-export const ASSERT_METRICS = ['accuracy', 'nll', 'ece', 'meanConfidence'] as const;
+export const ASSERT_METRICS = ['accuracy', 'nll', 'ece', 'brier', 'meanConfidence', 'temperature'] as const;
 export type AssertMetric = (typeof ASSERT_METRICS)[number];
 export const COMPARISON_OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 /** An arm reference: the hard arm, each smoothed arm (`smoothed`), or the arm of one ε. */
-export type ArmRef = { kind: 'hard' } | { kind: 'each-smoothed' } | { kind: 'epsilon'; epsilon: number; text: string };
+export type ArmRef = ({ kind: 'hard' } | { kind: 'each-smoothed' } | { kind: 'epsilon'; epsilon: number; text: string }) & { scaled: boolean };
+
+/** The aggregate metric an arm reference and a metric name read: hardTs.ece is the hard arm's tsEce. */
+export function aggregateMetricOf(scaled: boolean, metric: AssertMetric): AggregateMetric {
+  if (metric === 'temperature') return 'temperature';
+  return scaled ? SCALED_METRIC[metric] : metric;
+}
 
 export type ValueNode =
   | { type: 'number'; value: number }
@@ -61,7 +70,7 @@ export class AssertionSyntaxError extends Error {
 
 const NUMBER = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/;
 // "smoothed-0.05" is an arm only when a "." and a metric follow: "smoothed-0.05.ece".
-const EPSILON_ARM = /^smoothed-(\d+\.?\d*|\.\d+)(?=\.[A-Za-z])/;
+const EPSILON_ARM = /^smoothed(Ts)?-(\d+\.?\d*|\.\d+)(?=\.[A-Za-z])/;
 const WORD = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 function tokenize(source: string): Token[] {
@@ -76,7 +85,7 @@ function tokenize(source: string): Token[] {
     }
     const armMatch = EPSILON_ARM.exec(rest);
     if (armMatch) {
-      tokens.push({ kind: 'arm', ref: { kind: 'epsilon', epsilon: Number(armMatch[1]), text: armMatch[0] }, pos: i, text: armMatch[0] });
+      tokens.push({ kind: 'arm', ref: { kind: 'epsilon', epsilon: Number(armMatch[2]), text: armMatch[0], scaled: armMatch[1] !== undefined }, pos: i, text: armMatch[0] });
       i += armMatch[0].length;
       continue;
     }
@@ -120,6 +129,7 @@ export function parseAssertion(source: string): Assertion {
     at++;
     const m = peek();
     if (m.kind !== 'word' || !(ASSERT_METRICS as readonly string[]).includes(m.text)) fail(m, `a metric (${ASSERT_METRICS.join(', ')})`);
+    if (m.text === 'temperature' && !ref.scaled) fail(m, `a metric of ${armText} (temperature is a metric of the temperature-scaled arms: hardTs, smoothedTs, smoothedTs-<ε>)`);
     at++;
     return { type: 'metric', arm: ref, metric: m.text as AssertMetric, text: `${armText}.${m.text}` };
   };
@@ -145,11 +155,12 @@ export function parseAssertion(source: string): Assertion {
       at++;
       return metricAfterDot(t.text, t.ref);
     }
-    if (t.kind === 'word' && (t.text === 'hard' || t.text === 'smoothed')) {
+    if (t.kind === 'word' && ['hard', 'smoothed', 'hardTs', 'smoothedTs'].includes(t.text)) {
       at++;
-      return metricAfterDot(t.text, t.text === 'hard' ? { kind: 'hard' } : { kind: 'each-smoothed' });
+      const scaled = t.text.endsWith('Ts');
+      return metricAfterDot(t.text, t.text.startsWith('hard') ? { kind: 'hard', scaled } : { kind: 'each-smoothed', scaled });
     }
-    return fail(t, 'a number or an arm metric (hard.accuracy, smoothed.ece, smoothed-0.1.nll)');
+    return fail(t, 'a number or an arm metric (hard.accuracy, smoothed.ece, smoothed-0.1.nll, hardTs.ece)');
   };
 
   const sum = (): ValueNode => {
@@ -220,24 +231,17 @@ export function checkAssertionArms(assertions: Assertion[], smoothedEpsilons: re
 export interface AssertionContext {
   variants: string[];
   smoothedEpsilons: number[];
-  /** The mean over seeds, or undefined when no seed completed. */
-  value(variant: string, epsilon: number, metric: AssertMetric): number | undefined;
+  /** The mean over seeds, or undefined when no seed completed (or, for the temperature-scaled metrics, none had a validation set). */
+  value(variant: string, epsilon: number, metric: AggregateMetric): number | undefined;
+  /** Why the arm's values must not pass a gate (seeds where it diverged), or null. */
+  problem?(variant: string, epsilon: number): string | null;
 }
 
 /**
  * A gate's result, as the sweep's outputs (table, markdown, JSON, the HTML report) show it: the gate, whether
- * it holds, every instance checked with the values it read, and one line saying so.
+ * it holds, every instance checked with the values it read, and one line saying so (sweepFiles.ts stores it).
  */
-export interface AssertionOutcome {
-  source: string;
-  holds: boolean;
-  /** One line: "holds (…)" or the failing instances with their values. */
-  message: string;
-  /** One line per failing instance: the binding (variant, ε) and every value read. */
-  failures: string[];
-  /** Every instance checked. */
-  instances: { variant: string; epsilon: number | null; holds: boolean; values: Record<string, number | null> }[];
-}
+export type AssertionOutcome = GateResult;
 
 /**
  * Evaluates an assertion for every smoothing variant and, when it mentions `smoothed`, every smoothed ε.
@@ -249,6 +253,7 @@ export function evaluateAssertion(assertion: Assertion, context: AssertionContex
   for (const variant of context.variants) {
     for (const bound of quantified ? context.smoothedEpsilons : [null]) {
       const values: Record<string, number | null> = {};
+      const problems: string[] = [];
       let missing = false;
       const valueOf = (node: ValueNode): number => {
         switch (node.type) {
@@ -260,27 +265,31 @@ export function evaluateAssertion(assertion: Assertion, context: AssertionContex
             return node.op === '+' ? valueOf(node.left) + valueOf(node.right) : valueOf(node.left) - valueOf(node.right);
           case 'metric': {
             const epsilon = node.arm.kind === 'hard' ? 0 : node.arm.kind === 'epsilon' ? node.arm.epsilon : bound!;
-            const name = node.arm.kind === 'each-smoothed' ? `smoothed-${epsilon}.${node.metric}` : node.text;
-            const v = context.value(variant, epsilon, node.metric);
+            const name = node.arm.kind === 'each-smoothed' ? `smoothed${node.arm.scaled ? 'Ts' : ''}-${epsilon}.${node.metric}` : node.text;
+            const v = context.value(variant, epsilon, aggregateMetricOf(node.arm.scaled, node.metric));
             values[name] = v ?? null;
             if (v === undefined) missing = true;
+            const problem = context.problem?.(variant, epsilon) ?? null;
+            if (problem !== null && !problems.includes(problem)) problems.push(problem);
             return v ?? NaN;
           }
         }
       };
-      const holds =
-        assertion.comparisons.every((c) => compare(valueOf(c.left), c.op, valueOf(c.right))) && !missing;
+      const holds = assertion.comparisons.every((c) => compare(valueOf(c.left), c.op, valueOf(c.right))) && !missing;
       // evaluate every comparison for the message, even after one failed
       for (const c of assertion.comparisons) {
         valueOf(c.left);
         valueOf(c.right);
       }
-      outcome.instances.push({ variant, epsilon: bound, holds, values });
-      if (!holds) {
+      // A diverged arm fails every gate that reads it, whatever its remaining seeds say.
+      const passes = holds && problems.length === 0;
+      outcome.instances.push({ variant, epsilon: bound, holds: passes, values });
+      if (!passes) {
         outcome.holds = false;
         const where = context.variants.length > 1 || quantified ? ` [${variant}${bound !== null ? `, ε=${bound}` : ''}]` : '';
         const measured = measuredValues(values);
-        outcome.failures.push(`assertion failed${where}: ${assertion.source} (measured: ${measured})`);
+        const reason = problems.length > 0 ? `; not usable: ${problems.join('; ')}` : '';
+        outcome.failures.push(`assertion failed${where}: ${assertion.source} (measured: ${measured}${reason})`);
       }
     }
   }

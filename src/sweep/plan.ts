@@ -4,7 +4,8 @@ import { describeIssue, expectation, readConfigFile, type FlagValues } from '../
 import { SweepSectionSchema, TrainConfigSchema, type SweepSection, type TrainConfig } from '../config/schema';
 import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOptions';
 import { locateConfigFile } from '../config/shippedConfigs';
-import { locateFashionMnist } from '../data/fashionMnist';
+import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist';
+import { checkEpsilonFits } from '../train/arms';
 import { loadDataset } from '../data/loadDataset';
 import { checkModelSize } from '../engine/mlpSpec';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
@@ -108,7 +109,13 @@ export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
   // TensorFlow.js loads only here, when a sweep is about to run (not for `sweep --help`)
   const { selectBackend } = await import('../engine/backend');
   const backend = await selectBackend(plan.config.backend);
+  let numClasses = FASHION_MNIST_CLASSES.length;
   if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
-  else checkModelSize(plan.config, await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! }));
+  else {
+    const dataset = await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! });
+    checkModelSize(plan.config, dataset);
+    numClasses = dataset.numClasses;
+  }
+  for (const smoothing of plan.grid.smoothing) checkEpsilonFits({ epsilon: smoothedEpsilons(plan.grid), smoothing }, numClasses, '--epsilon');
   return backend.name;
 }

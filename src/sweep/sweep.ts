@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
-import { aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
+import { aggregateProblem, aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
 import { evaluateAssertion, type Assertion, type AssertionOutcome } from './assertions';
 import { processCellRunner, runPool, type CellRunner } from './cellWorker';
 import { baseConfigOf, expandGrid, shardCells, smoothedEpsilons, type ShardSpec } from './grid';
@@ -138,6 +138,8 @@ export function evaluateAssertions(assertions: Assertion[], aggregate: SweepAggr
     variants: aggregate.grid.smoothing,
     smoothedEpsilons: smoothedEpsilons(aggregate.grid),
     value: (variant: string, epsilon: number, metric: Parameters<typeof aggregateValue>[3]) => aggregateValue(aggregate, variant, epsilon, metric),
+    // the hard arm is part of every paired reading: its divergence spoils the smoothed arms' gates too
+    problem: (variant: string, epsilon: number) => aggregateProblem(aggregate, variant, epsilon) ?? (epsilon === 0 ? null : aggregateProblem(aggregate, variant, 0)),
   };
   return assertions.map((a) => evaluateAssertion(a, context));
 }

@@ -5,7 +5,6 @@ import type { TrainConfig } from '../config/schema';
 import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
-import type { AssertionOutcome } from './assertions';
 import type { ShardSpec, SweepGrid } from './grid';
 
 /**
@@ -18,7 +17,8 @@ import type { ShardSpec, SweepGrid } from './grid';
  *   cell-configs/<cell>.json  the full training config of a cell (cellConfig), which its worker trains with
  *                             `train --config` (written when the cell starts)
  *   progress.json             every cell's status, run id and message (rewritten on each change)
- *   cells/<cell>.json         a completed cell's test metrics and per-seed McNemar tests (written once per cell)
+ *   cells/<cell>.json         a completed cell's test metrics (also after temperature scaling), divergence, and
+ *                             per-seed McNemar tests (written once per cell)
  *   aggregate.json            the aggregate over the completed cells (rewritten at the end)
  *   gates.json                the gates (--assert, or the config's sweep.assert) and their results on that
  *                             aggregate (rewritten with it; `sweep show` and the HTML report read it)
@@ -35,12 +35,24 @@ export const SWEEP_FILES = {
   gates: 'gates.json',
 } as const;
 
+/**
+ * A gate's result (assertions.ts evaluates it), as the sweep's outputs and gates.json hold it: the gate,
+ * whether it holds, one line saying so, each failing case, and every case checked with the values it read.
+ */
+export interface GateResult {
+  source: string;
+  holds: boolean;
+  message: string;
+  failures: string[];
+  instances: { variant: string; epsilon: number | null; holds: boolean; values: Record<string, number | null> }[];
+}
+
 /** gates.json: the gates a sweep was run (or merged) with, and their results when the aggregate was last written. */
 export interface GatesFile {
   schemaVersion: number;
   sweepId: string;
   evaluatedAt: string;
-  results: AssertionOutcome[];
+  results: GateResult[];
 }
 
 export interface SweepMeta {
@@ -89,6 +101,12 @@ export interface CellArmResult {
   nll: number;
   ece: number;
   meanConfidence: number;
+  /** Absent in cells written before these were measured. */
+  brier?: number;
+  /** Why the arm diverged (its metrics are from its last finite weights, and the aggregate leaves them out); null when it did not. */
+  diverged?: string | null;
+  /** After temperature scaling on the run's validation set; null without one (--val-fraction 0). */
+  temperatureScaled?: { temperature: number; accuracy: number; nll: number; ece: number; brier: number; meanConfidence: number } | null;
 }
 
 export interface CellMcNemar {
@@ -215,7 +233,7 @@ export class SweepDir {
     return gates;
   }
 
-  writeGates(sweepId: string, results: AssertionOutcome[]): void {
+  writeGates(sweepId: string, results: GateResult[]): void {
     const gates: GatesFile = { schemaVersion: SWEEP_SCHEMA_VERSION, sweepId, evaluatedAt: new Date().toISOString(), results };
     this.write('write the gates', () => writeJsonAtomic(this.file('gates'), gates));
   }

@@ -38,31 +38,5 @@ export function armHeading(arm: { label: string; epsilon: number }): string {
   return `${arm.label} (${epsilonLabel(arm.epsilon)})`;
 }
 
-export type DeltaMetric = 'accuracy' | 'nll' | 'ece' | 'meanConfidence';
-
-/** Which way is better for each metric a verdict reports; mean confidence has no better direction. */
-export const BETTER: Record<DeltaMetric, 'higher' | 'lower' | null> = { accuracy: 'higher', nll: 'lower', ece: 'lower', meanConfidence: null };
-
-/**
- * How to read a difference (smoothed − hard) of a metric: "better", "worse", or "same" when it rounds to
- * zero at `digits` decimals; for mean confidence, "more confident" or "less confident".
- */
-export function deltaReading(metric: DeltaMetric, delta: number, digits = 4): string {
-  if (!Number.isFinite(delta) || Number(Math.abs(delta).toFixed(digits)) === 0) return 'same';
-  const better = BETTER[metric];
-  if (better === null) return delta > 0 ? 'more confident' : 'less confident';
-  return (delta > 0) === (better === 'higher') ? 'better' : 'worse';
-}
-
-/** The verdict's deltas, each with how to read it: "Δaccuracy +0.50 pts (better), ΔNLL −0.0123 (better), …". */
-export function verdictDeltas(c: { deltaAccuracy: number; deltaNll: number; deltaEce: number; deltaMeanConfidence: number }): string {
-  return [
-    `Δaccuracy ${signedPoints(c.deltaAccuracy)} (${deltaReading('accuracy', c.deltaAccuracy * 100, 2)})`,
-    `ΔNLL ${signed(c.deltaNll)} (${deltaReading('nll', c.deltaNll)})`,
-    `ΔECE ${signed(c.deltaEce)} (${deltaReading('ece', c.deltaEce)})`,
-    `Δmean confidence ${signed(c.deltaMeanConfidence)} (${deltaReading('meanConfidence', c.deltaMeanConfidence)})`,
-  ].join(', ');
-}
-
-/** The key to verdictDeltas. */
-export const VERDICT_KEY = 'better: higher accuracy, lower NLL, lower ECE; mean confidence has no better direction';
+/** Which way is better for each difference a verdict reports (mean confidence has none). */
+export const VERDICT_KEY = 'better: higher accuracy, lower NLL, ECE and Brier; mean confidence has no better direction';

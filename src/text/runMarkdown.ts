@@ -1,7 +1,21 @@
 import type { EnvironmentInfo, HistogramsFile, MetricsRow, RunSummary } from '../store/runFiles';
 import { armHeading, fixed, percent } from './format';
-import { renderConfidenceHistogram, renderHeader, renderVerdict, timeLine, type RunLayout } from './runReport';
-import { confusionTabular, epochTabular, finalMetricsTabular, perClassTabular } from './runTables';
+import { renderConfidenceHistogram, renderHeader, timeLine, type RunLayout } from './runReport';
+import {
+  confusionTabular,
+  epochTableCaption,
+  epochTabular,
+  finalMetricsCaption,
+  finalMetricsTabular,
+  hasTemperatureScaling,
+  imbalanceCaption,
+  imbalanceTabular,
+  perClassNote,
+  perClassTabular,
+  temperatureCaption,
+  temperatureTabular,
+} from './runTables';
+import { hasComparableArm, runVerdicts, verdictKey } from './runVerdict';
 import { renderTabular, type Tabular } from './tabular';
 
 /**
@@ -9,19 +23,23 @@ import { renderTabular, type Tabular } from './tabular';
  * (runTables.ts), for pasting into a pull request: tables as markdown tables, the header and the histogram
  * as text blocks. Markdown is never fitted to a width: the reader's page wraps it.
  */
-
 export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo, options: Pick<RunLayout, 'verbose'> = {}): string {
   const confusion = summary.arms.map(
     (arm) => `**Confusion matrix, ${armHeading(arm)}** (rows: true class, columns: predicted)\n\n${renderTabular(confusionTabular(summary, arm), 'markdown')}`,
   );
   return [
     '```text\n' + renderHeader(summary, environment, options) + '\n```',
-    `**Per epoch** (train loss is each arm's own objective; NLL is unsmoothed cross-entropy)\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
-    `**Final test metrics**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
-    `**Per class**\n\n${renderTabular(perClassTabular(summary), 'markdown')}`,
+    ...(summary.imbalance ? [`**${imbalanceCaption(summary)}**\n\n${renderTabular(imbalanceTabular(summary), 'markdown')}`] : []),
+    `**${epochTableCaption(summary)}**\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
+    `**${finalMetricsCaption(summary)}**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
+    ...(hasTemperatureScaling(summary) ? [`**${temperatureCaption(summary)}**\n\n${renderTabular(temperatureTabular(summary), 'markdown')}`] : []),
+    `**Per class** (${perClassNote(summary)})\n\n${renderTabular(perClassTabular(summary), 'markdown')}`,
     ...confusion,
     '```text\n' + renderConfidenceHistogram(histograms) + '\n```',
-    renderVerdict(summary),
+    runVerdicts(summary)
+      .map((v) => [`**${v.title}**`, '', ...v.lines.map((l) => `- ${l}`)].join('\n'))
+      .concat(hasComparableArm(summary) ? [verdictKey()] : [])
+      .join('\n\n'),
     timeLine(summary),
   ].join('\n\n');
 }

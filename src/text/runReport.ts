@@ -1,8 +1,24 @@
 import type { EnvironmentInfo, HistogramsFile, RunSummary } from '../store/runFiles';
-import { armHeading, epsilonLabel, seconds, VERDICT_KEY, verdictDeltas } from './format';
+import { armHeading, epsilonLabel, seconds } from './format';
 import { wrapParagraph } from './layout';
-import { confusionTabular, epochTabular, finalMetricsTabular, imbalanceTabular, perClassTabular } from './runTables';
-import { renderTabular } from './tabular';
+import {
+  confusionTabular,
+  epochTableCaption,
+  epochTabular,
+  finalMetricsCaption,
+  finalMetricsTabular,
+  hasTemperatureScaling,
+  imbalanceCaption,
+  imbalanceTabular,
+  perClassNote,
+  perClassTabular,
+  temperatureCaption,
+  temperatureTabular,
+} from './runTables';
+import { renderVerdict } from './runVerdict';
+import { renderTabular, type Tabular } from './tabular';
+
+export { renderVerdict };
 
 /**
  * The terminal view of a run, built from the stored summary alone: `train` prints it at the end and
@@ -30,10 +46,11 @@ function fallbackLine(environment: HeaderEnvironment | undefined, verbose: boole
 
 export function renderHeader(summary: RunSummary, environment?: HeaderEnvironment, layout: RunLayout = {}): string {
   const { dataset, config } = summary;
-  const split = `${dataset.trainSamples} train / ${dataset.testSamples} test`;
+  const validation = dataset.validationSamples ?? 0;
+  const split = `${dataset.trainSamples} train / ${validation > 0 ? `${validation} validation / ` : ''}${dataset.testSamples} test`;
   const smoothed = summary.arms.filter((a) => a.label !== 'hard');
   const lines = [
-    `data set   ${dataset.name}: ${dataset.trainSamples + dataset.testSamples} samples (${split}), ${dataset.features} features, ${dataset.classes} classes`,
+    `data set   ${dataset.name}: ${dataset.trainSamples + validation + dataset.testSamples} samples (${split}), ${dataset.features} features, ${dataset.classes} classes`,
     `           ${dataset.description}`,
     `model      ${summary.model}`,
     `optimizer  ${summary.optimizer}, batch ${config.batchSize}, ${config.epochs} epochs`,
@@ -43,6 +60,9 @@ export function renderHeader(summary: RunSummary, environment?: HeaderEnvironmen
   ];
   const fallback = fallbackLine(environment, layout.verbose === true);
   if (fallback) lines.push(`           ${fallback}`);
+  if (validation > 0) {
+    lines.push(`validation ${validation} samples held out of the training set (stratified, seed ${config.seed}, never trained on): fit each arm's temperature`);
+  }
   if (summary.labelNoise) {
     const n = summary.labelNoise;
     lines.push(`noise      ${n.flipped} of ${dataset.trainSamples} training labels flipped (${n.kind}, ${n.fraction}; listed in ${n.file}); test labels clean`);
@@ -54,53 +74,34 @@ export function renderHeader(summary: RunSummary, environment?: HeaderEnvironmen
   return lines.map((l) => wrapParagraph(l, layout.width, ' '.repeat(11))).join('\n');
 }
 
-/** A titled table, both fitted to the width. */
-function titled(title: string, table: string, layout: RunLayout): string {
-  return `${wrapParagraph(title, layout.width)}\n${table}`;
+/** A captioned table, both fitted to the width. */
+function titled(caption: string, table: Tabular, layout: RunLayout): string {
+  return `${wrapParagraph(caption, layout.width)}\n${renderTabular(table, 'table', layout)}`;
 }
 
 export function renderEpochTable(summary: RunSummary, layout: RunLayout = {}): string {
-  return titled(
-    "Per epoch (train loss is each arm's own objective; NLL is unsmoothed cross-entropy, comparable across arms)",
-    renderTabular(epochTabular(summary), 'table', layout),
-    layout,
-  );
+  return titled(epochTableCaption(summary), epochTabular(summary), layout);
 }
 
 export function renderFinalMetrics(summary: RunSummary, layout: RunLayout = {}): string {
-  const note = summary.labelNoise
-    ? ' (on the clean test labels; "memorised": share of the flipped training samples predicted as their noisy label)'
-    : '';
-  return titled(`Final test metrics${note}`, renderTabular(finalMetricsTabular(summary), 'table', layout), layout);
+  const parts = [titled(finalMetricsCaption(summary), finalMetricsTabular(summary), layout)];
+  if (hasTemperatureScaling(summary)) parts.push(titled(temperatureCaption(summary), temperatureTabular(summary), layout));
+  return parts.join('\n\n');
 }
 
-/** With --imbalance, shown first: plain accuracy hides what happens to the rare classes. */
+/** With --imbalance, shown first: per-class recall, and what accuracy, NLL and ECE mean on this test set. */
 export function renderImbalanceFirst(summary: RunSummary, layout: RunLayout = {}): string {
-  return titled(
-    `Imbalanced training set (ratio ${summary.imbalance?.ratio}): per-class test recall and macro F1`,
-    renderTabular(imbalanceTabular(summary), 'table', layout),
-    layout,
-  );
+  return titled(imbalanceCaption(summary), imbalanceTabular(summary), layout);
 }
 
 export function renderPerClass(summary: RunSummary, layout: RunLayout = {}): string {
-  return titled(
-    'Per class (— where a score is 0/0: a class never predicted, or with no test samples)',
-    renderTabular({ ...perClassTabular(summary), keyColumns: 1 }, 'table', layout),
-    layout,
-  );
+  return titled(`Per class (${perClassNote(summary)})`, perClassTabular(summary), layout);
 }
 
 export function renderConfusionMatrices(summary: RunSummary, layout: RunLayout = {}): string {
   const indexColumns = summary.dataset.classNames.length > 6;
   return summary.arms
-    .map((arm) =>
-      titled(
-        `Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)`,
-        renderTabular(confusionTabular(summary, arm, { indexColumns }), 'table', layout),
-        layout,
-      ),
-    )
+    .map((arm) => titled(`Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)`, confusionTabular(summary, arm, { indexColumns }), layout))
     .join('\n');
 }
 
@@ -126,31 +127,6 @@ export function renderConfidenceHistogram(histograms: HistogramsFile, layout: Ru
     });
   }
   return lines.join('\n');
-}
-
-export function renderVerdict(summary: RunSummary, layout: RunLayout = {}): string {
-  const hard = summary.arms[0]!;
-  return summary.comparisons
-    .map((c) => {
-      const arm = summary.arms.find((a) => a.label === c.arm)!;
-      const broken = [hard, arm].filter((a) => a.diverged);
-      if (broken.length > 0) {
-        // Deltas against a model that stopped early compare different amounts of training: say so instead.
-        const from = (epoch: number) => (epoch === 0 ? 'its initial weights' : `the end of epoch ${epoch}`);
-        return `Verdict (${arm.label} − hard): not comparable — ${broken.map((a) => `${a.diverged!.message}; its metrics are from ${from(a.diverged!.epoch - 1)}`).join('; ')}.`;
-      }
-      const { onlyBaselineCorrect: b, onlyArmCorrect: s, pValue } = c.mcnemar;
-      const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
-      return (
-        `Verdict (${arm.label}, ${epsilonLabel(arm.epsilon)}, ${arm.smoothing} − hard; one seed, ${summary.config.seed}): ` +
-        `${verdictDeltas(c)}.\n` +
-        `  McNemar exact test on the ${summary.dataset.testSamples} test samples: ${b} right only in hard, ${s} right only in ${arm.label}, p = ${pValue.toPrecision(3)} → ${detectable} on this seed. ` +
-        `One seed is an anecdote: \`ls-bench sweep\` gives intervals over seeds.`
-      );
-    })
-    .concat(summary.comparisons.length > 0 ? [`(Δ: the arm − hard; ${VERDICT_KEY}.)`] : [])
-    .map((text) => wrapParagraph(text, layout.width, '  '))
-    .join('\n');
 }
 
 export function renderRun(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo, layout: RunLayout = {}): string {

@@ -1,5 +1,5 @@
-import type { AggregateMetric, PairedDifference, SweepAggregate } from '../sweep/aggregate';
-import { AGGREGATE_METRICS, METRIC_DIRECTION } from '../sweep/aggregate';
+import type { AggregateMetric, ArmAggregate, PairedDifference, SweepAggregate } from '../sweep/aggregate';
+import { AGGREGATE_METRICS, BASE_METRICS, METRIC_DIRECTION, SCALED_METRIC, VS_SCALED_HARD_METRICS } from '../sweep/aggregate';
 import { measuredValues, type AssertionOutcome } from '../sweep/assertions';
 import type { Interval } from '../stats/intervals';
 import { wrapParagraph } from './layout';
@@ -13,9 +13,32 @@ import { OUTPUT_FORMATS, renderTabular, type LayoutOptions, type Tabular } from 
 export const SWEEP_FORMATS = OUTPUT_FORMATS;
 export type SweepFormat = (typeof SWEEP_FORMATS)[number];
 
-const METRIC_NAMES: Record<AggregateMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', meanConfidence: 'mean confidence' };
+const METRIC_NAMES: Record<AggregateMetric, string> = {
+  accuracy: 'accuracy',
+  nll: 'NLL',
+  ece: 'ECE',
+  brier: 'Brier',
+  meanConfidence: 'mean confidence',
+  temperature: 'temperature',
+  tsAccuracy: 'accuracy after TS',
+  tsNll: 'NLL after TS',
+  tsEce: 'ECE after TS',
+  tsBrier: 'Brier after TS',
+  tsMeanConfidence: 'mean confidence after TS',
+};
+
+/** The gate language's name of an arm after temperature scaling: hardTs, smoothedTs-0.1. */
+export function scaledArmName(arm: string): string {
+  return arm === 'hard' ? 'hardTs' : arm.replace(/^smoothed/, 'smoothedTs');
+}
+
+/** tsAccuracy is shown like accuracy, tsNll like nll, …: the unit is the metric's. */
+function unscaled(metric: AggregateMetric): AggregateMetric {
+  return metric.startsWith('ts') ? ((metric.slice(2, 3).toLowerCase() + metric.slice(3)) as AggregateMetric) : metric;
+}
 
 function value(metric: AggregateMetric, v: number | null): string {
+  metric = unscaled(metric);
   if (v === null || !Number.isFinite(v)) return '—';
   return metric === 'accuracy' ? `${(v * 100).toFixed(2)}%` : v.toFixed(4);
 }
@@ -35,6 +58,7 @@ function interval(metric: AggregateMetric, i: Interval | null): string {
 
 function meanSd(metric: AggregateMetric, mean: number, sd: number | null, n: number): string {
   if (n === 0) return '—';
+  metric = unscaled(metric);
   return sd === null ? value(metric, mean) : `${value(metric, mean)} ± ${metric === 'accuracy' ? `${(sd * 100).toFixed(2)}%` : sd.toFixed(4)}`;
 }
 
@@ -43,31 +67,53 @@ export interface SweepSection extends Tabular {
   title: string;
 }
 
-function verdictText(d: PairedDifference): string {
-  return d.verdict;
+/** The verdict, saying which seeds were left out because an arm diverged there. */
+function verdictText(d: PairedDifference, arm: ArmAggregate): string {
+  if (arm.excludedSeeds.length === 0) return d.verdict;
+  return `${d.verdict} (seed${arm.excludedSeeds.length > 1 ? 's' : ''} ${arm.excludedSeeds.join(', ')} left out: diverged)`;
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+function seedsText(arm: ArmAggregate): string {
+  return arm.diverged.length ? `${arm.seeds.length} (+${arm.diverged.length} diverged)` : String(arm.seeds.length);
+}
+
+/** The metrics row of an arm, and of the same arm after temperature scaling when its cells have it. */
+function metricsRows(smoothing: string, arm: ArmAggregate): string[][] {
+  const n = (m: AggregateMetric) => arm.metrics[m].values.length;
+  const cell = (m: AggregateMetric) => meanSd(m, arm.metrics[m].mean, arm.metrics[m].sd, n(m));
+  const rows = [[smoothing, arm.arm, String(arm.epsilon), seedsText(arm), ...BASE_METRICS.map(cell), '—']];
+  if (n('temperature') > 0) rows.push([smoothing, scaledArmName(arm.arm), String(arm.epsilon), seedsText(arm), ...BASE_METRICS.map((m) => cell(SCALED_METRIC[m])), cell('temperature')]);
+  return rows;
+}
+
+function differenceRow(smoothing: string, name: string, metric: AggregateMetric, label: string, d: PairedDifference, arm: ArmAggregate): string[] {
+  const shown = unscaled(metric);
+  return [smoothing, name, label, delta(shown, Number.isFinite(d.mean) ? d.mean : null), interval(shown, d.tInterval), interval(shown, d.bootstrapInterval), verdictText(d, arm)];
+}
+
+/** smoothed − hard, smoothedTs − hardTs, and smoothed − hardTs (does smoothing beat temperature scaling?), per metric. */
+function differenceRows(smoothing: string, arm: ArmAggregate): string[][] {
+  if (!arm.vsHard) return [];
+  const rows = BASE_METRICS.map((m) => differenceRow(smoothing, arm.arm, m, METRIC_NAMES[m], arm.vsHard![m], arm));
+  if (arm.metrics.temperature.values.length > 0) {
+    for (const m of BASE_METRICS) rows.push(differenceRow(smoothing, `${scaledArmName(arm.arm)} − hardTs`, SCALED_METRIC[m], METRIC_NAMES[m], arm.vsHard[SCALED_METRIC[m]], arm));
+  }
+  if (arm.vsScaledHard) {
+    for (const m of VS_SCALED_HARD_METRICS) rows.push(differenceRow(smoothing, `${arm.arm} − hardTs`, m, METRIC_NAMES[m], arm.vsScaledHard[m], arm));
+  }
+  return rows;
+}
+
 export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
-  const metricsRows: string[][] = [];
+  const metricsTable: string[][] = [];
   const diffRows: string[][] = [];
   const mcnemarRows: string[][] = [];
   for (const variant of aggregate.variants) {
     for (const arm of variant.arms) {
-      metricsRows.push([
-        variant.smoothing,
-        arm.arm,
-        String(arm.epsilon),
-        String(arm.seeds.length),
-        ...AGGREGATE_METRICS.map((m) => meanSd(m, arm.metrics[m].mean, arm.metrics[m].sd, arm.seeds.length)),
-      ]);
-      if (arm.vsHard) {
-        for (const m of AGGREGATE_METRICS) {
-          const d = arm.vsHard[m];
-          diffRows.push([variant.smoothing, arm.arm, METRIC_NAMES[m], delta(m, arm.seeds.length ? d.mean : null), interval(m, d.tInterval), interval(m, d.bootstrapInterval), verdictText(d)]);
-        }
-      }
+      metricsTable.push(...metricsRows(variant.smoothing, arm));
+      diffRows.push(...differenceRows(variant.smoothing, arm));
       for (const t of arm.mcnemar) {
         mcnemarRows.push([variant.smoothing, arm.arm, String(t.seed), String(t.onlyHardCorrect), String(t.onlySmoothedCorrect), t.pValue < 1e-4 ? t.pValue.toExponential(1) : t.pValue.toFixed(4)]);
       }
@@ -76,14 +122,14 @@ export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
   const pct = Math.round(aggregate.level * 100);
   return [
     {
-      title: 'Test metrics, mean ± sd over seeds',
+      title: 'Test metrics, mean ± sd over seeds (hardTs, smoothedTs-ε: after temperature scaling on the validation set, T fitted per run)',
       keyColumns: 2,
-      head: ['smoothing', 'arm', 'ε', 'seeds', ...AGGREGATE_METRICS.map((m) => METRIC_NAMES[m])],
-      rows: metricsRows,
-      numeric: range(2, 3 + AGGREGATE_METRICS.length),
+      head: ['smoothing', 'arm', 'ε', 'seeds', ...BASE_METRICS.map((m) => METRIC_NAMES[m]), 'T'],
+      rows: metricsTable,
+      numeric: range(2, 4 + BASE_METRICS.length),
     },
     {
-      title: `Smoothed − hard, paired over seeds, ${pct}% intervals`,
+      title: `Smoothed − hard, paired over seeds, ${pct}% intervals (smoothed − hardTs: does smoothing beat temperature-scaling the hard model?)`,
       keyColumns: 3,
       head: ['smoothing', 'arm', 'metric', 'Δ mean', `t ${pct}% CI`, `bootstrap ${pct}% CI`, 'verdict'],
       rows: diffRows,
@@ -108,24 +154,44 @@ export function headerLines(aggregate: SweepAggregate): string[] {
     `sweep ${aggregate.sweepId}: ε ${grid.epsilons.join(', ')} × seeds ${grid.seeds.join(', ')} × smoothing ${grid.smoothing.join(', ')} (${expected - aggregate.missingCells.length}${scope} cells completed)`,
   ];
   if (aggregate.missingCells.length > 0) lines.push(`missing cells: ${aggregate.missingCells.join(', ')}`);
+  for (const variant of aggregate.variants) {
+    for (const arm of variant.arms) {
+      for (const d of arm.diverged) lines.push(`diverged: ${variant.smoothing} ${arm.arm}, seed ${d.seed}: ${d.message} — left out of the means, the paired differences and McNemar; gates reading it fail`);
+    }
+  }
   return lines;
 }
 
 export function legend(aggregate: SweepAggregate): string {
-  const helps = AGGREGATE_METRICS.filter((m) => METRIC_DIRECTION[m] !== 'none').map((m) => `${METRIC_DIRECTION[m] === 'higher-is-better' ? 'higher' : 'lower'} ${METRIC_NAMES[m]}`);
+  const helps = BASE_METRICS.filter((m) => METRIC_DIRECTION[m] !== 'none').map((m) => `${METRIC_DIRECTION[m] === 'higher-is-better' ? 'higher' : 'lower'} ${METRIC_NAMES[m]}`);
   return (
     `Verdict: "helps" means ${helps.join(', ')}; it is given only when both ${Math.round(aggregate.level * 100)}% intervals of the paired difference ` +
     `(Student t over seeds, and a seeded percentile bootstrap with ${aggregate.bootstrapResamples} resamples) exclude zero, ` +
-    `otherwise "no detectable difference"; mean confidence has no better direction (higher/lower). Fewer than two seeds: "too few seeds". ` +
+    `otherwise "no detectable difference"; mean confidence and T have no better direction (higher/lower). Fewer than two seeds: "too few seeds". ` +
+    `hardTs and smoothedTs-ε are the arms after temperature scaling (the names --assert uses). A seed where an arm diverged is left out and named. ` +
     `McNemar p-values are per seed and per arm, not corrected for multiple comparisons.`
   );
 }
 
-const METRIC_DIFFERENCE: Record<AggregateMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', meanConfidence: 'mean confidence' };
+/** "helps NLL (−0.0123) and ECE (−0.0201); hurts accuracy (−0.50 pts); no detectable difference in Brier": differences grouped by their verdict. */
+function verdictPhrases(differences: Partial<Record<AggregateMetric, PairedDifference>>, metrics: readonly AggregateMetric[]): string[] {
+  // a metric the cells do not have (no Brier in cells written before it was measured) has no difference to report
+  const measured = metrics.filter((m) => METRIC_DIRECTION[m] !== 'none' && differences[m] && Number.isFinite(differences[m]!.mean));
+  const by = (verdicts: string[]) => measured.filter((m) => verdicts.includes(differences[m]!.verdict));
+  const named = (ms: AggregateMetric[]) => ms.map((m) => `${METRIC_NAMES[m]} (${delta(unscaled(m), differences[m]!.mean)})`).join(' and ');
+  const parts: string[] = [];
+  if (by(['helps']).length) parts.push(`helps ${named(by(['helps']))}`);
+  if (by(['hurts']).length) parts.push(`hurts ${named(by(['hurts']))}`);
+  const unclear = by(['no detectable difference']).map((m) => METRIC_NAMES[m]);
+  if (unclear.length) parts.push(`no detectable difference in ${unclear.join(' or ')}`);
+  if (by(['too few seeds']).length) parts.push('too few seeds for a verdict');
+  return parts;
+}
 
 /**
  * What the sweep found, one sentence per smoothed arm: which metrics smoothing helps or hurts (both
- * intervals on one side of zero), where no difference is detectable, and which way mean confidence moved.
+ * intervals on one side of zero), where no difference is detectable, which way mean confidence moved, and,
+ * with temperature scaling, how the smoothed arm does against the temperature-scaled hard arm.
  */
 export function sweepFindings(aggregate: SweepAggregate): string[] {
   const lines: string[] = [];
@@ -133,17 +199,12 @@ export function sweepFindings(aggregate: SweepAggregate): string[] {
     for (const arm of variant.arms) {
       if (!arm.vsHard) continue;
       const n = arm.seeds.length;
-      const by = (verdicts: string[]) => AGGREGATE_METRICS.filter((m) => METRIC_DIRECTION[m] !== 'none' && verdicts.includes(arm.vsHard![m].verdict));
-      const named = (ms: AggregateMetric[]) => ms.map((m) => `${METRIC_DIFFERENCE[m]} (${delta(m, arm.vsHard![m].mean)})`).join(' and ');
-      const parts: string[] = [];
-      if (by(['helps']).length) parts.push(`helps ${named(by(['helps']))}`);
-      if (by(['hurts']).length) parts.push(`hurts ${named(by(['hurts']))}`);
-      const unclear = by(['no detectable difference']).map((m) => METRIC_DIFFERENCE[m]);
-      if (unclear.length) parts.push(`no detectable difference in ${unclear.join(' or ')}`);
-      if (by(['too few seeds']).length) parts.push('too few seeds for a verdict');
+      const parts = verdictPhrases(arm.vsHard, BASE_METRICS);
       const confidence = arm.vsHard.meanConfidence;
       if (confidence.verdict === 'higher' || confidence.verdict === 'lower') parts.push(`mean confidence ${confidence.verdict} (${delta('meanConfidence', confidence.mean)})`);
-      lines.push(`${variant.smoothing} ε=${arm.epsilon} (${n} seed${n === 1 ? '' : 's'}): ${parts.join('; ')}.`);
+      if (arm.vsScaledHard) parts.push(`against hardTs (the hard arm temperature-scaled): ${verdictPhrases(arm.vsScaledHard, VS_SCALED_HARD_METRICS).join(', ')}`);
+      const diverged = arm.diverged.length ? `, ${arm.diverged.length} diverged` : '';
+      lines.push(`${variant.smoothing} ε=${arm.epsilon} (${n} seed${n === 1 ? '' : 's'}${diverged}): ${parts.join('; ')}.`);
     }
   }
   return lines;
@@ -197,24 +258,29 @@ export function renderSweepMarkdown(aggregate: SweepAggregate, options: Pick<Swe
   return out.join('\n');
 }
 
-const CSV_COLUMNS = ['smoothing', 'arm', 'epsilon', 'metric', 'seeds', 'mean', 'sd', 'delta_mean', 'delta_sd', 't_low', 't_high', 'bootstrap_low', 'bootstrap_high', 'verdict'];
+const CSV_COLUMNS = ['smoothing', 'arm', 'epsilon', 'metric', 'seeds', 'mean', 'sd', 'delta_mean', 'delta_sd', 't_low', 't_high', 'bootstrap_low', 'bootstrap_high', 'verdict', 'diverged_seeds'];
 
-/** One row per (variant, arm, metric), raw numbers (no rounding, no units): for spreadsheets and scripts. */
+/**
+ * One row per (variant, arm, metric), raw numbers (no rounding, no units): for spreadsheets and scripts.
+ * The deltas are against the hard arm's same metric; the rows "<metric>VsHardTs" against the hard arm's
+ * temperature-scaled metric.
+ */
 export function sweepCsvTabular(aggregate: SweepAggregate): Tabular {
   const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '' : String(v));
   const rows: string[][] = [];
+  const row = (smoothing: string, arm: ArmAggregate, metric: string, s: { mean: number; sd: number | null; values: number[] } | null, d: PairedDifference | undefined) => {
+    const n = s ? s.values.length : arm.seeds.length;
+    rows.push([
+      ...[smoothing, arm.arm, String(arm.epsilon), metric, String(n)],
+      ...[num(s && n ? s.mean : null), num(s?.sd), num(d ? d.mean : null), num(d?.sd)],
+      ...[num(d?.tInterval?.low), num(d?.tInterval?.high), num(d?.bootstrapInterval?.low), num(d?.bootstrapInterval?.high), d ? d.verdict : ''],
+      arm.diverged.map((x) => x.seed).join(' '),
+    ]);
+  };
   for (const variant of aggregate.variants) {
     for (const arm of variant.arms) {
-      for (const m of AGGREGATE_METRICS) {
-        const s = arm.metrics[m];
-        const d = arm.vsHard?.[m];
-        const n = arm.seeds.length;
-        rows.push([
-          ...[variant.smoothing, arm.arm, String(arm.epsilon), m, String(n)],
-          ...[num(n ? s.mean : null), num(s.sd), num(d && n ? d.mean : null), num(d?.sd)],
-          ...[num(d?.tInterval?.low), num(d?.tInterval?.high), num(d?.bootstrapInterval?.low), num(d?.bootstrapInterval?.high), d ? d.verdict : ''],
-        ]);
-      }
+      for (const m of AGGREGATE_METRICS) row(variant.smoothing, arm, m, arm.metrics[m], arm.vsHard?.[m]);
+      for (const m of VS_SCALED_HARD_METRICS) if (arm.vsScaledHard) row(variant.smoothing, arm, `${m}VsHardTs`, null, arm.vsScaledHard[m]);
     }
   }
   return { head: CSV_COLUMNS, rows };

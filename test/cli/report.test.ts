@@ -7,7 +7,20 @@ import { runCli, spawnCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
 import { trainSmallRun } from '../helpers/smallRun';
 
-const CHART_IDS = ['curves', 'reliability-hard', 'reliability-smoothed-0.1', 'reliability-smoothed-0.3', 'confidence', 'confusion-hard', 'confusion-smoothed-0.1', 'confusion-smoothed-0.3'];
+const CHART_IDS = [
+  'curves',
+  'reliability-hard',
+  'reliability-smoothed-0.1',
+  'reliability-smoothed-0.3',
+  // after temperature scaling on the validation set
+  'reliability-hard-scaled',
+  'reliability-smoothed-0.1-scaled',
+  'reliability-smoothed-0.3-scaled',
+  'confidence',
+  'confusion-hard',
+  'confusion-smoothed-0.1',
+  'confusion-smoothed-0.3',
+];
 
 let small: Awaited<ReturnType<typeof trainSmallRun>>;
 
@@ -130,9 +143,9 @@ test('--open knows each platform\'s opener: open on macOS, start (through cmd) o
   assert.deepEqual(viewerCommand('/r/report.html', 'freebsd', { PATH: tempDir() }), { missing: 'xdg-open not found (install xdg-utils)' });
 });
 
-test('the run report\'s verdict says which way each difference goes', () => {
+test('the run report\'s verdict says which way each difference is better', () => {
   const page = readFileSync(path.join(small.dir, 'report.html'), 'utf8');
-  assert.match(page, /Δaccuracy [+−±][\d.]+ pts \((better|worse|same)\), ΔNLL [+−±][\d.]+ \((better|worse|same)\), ΔECE [+−±][\d.]+ \((better|worse|same)\), Δmean confidence [+−±][\d.]+ \((more confident|less confident|same)\)/);
-  assert.match(page, /better: higher accuracy, lower NLL, lower ECE; mean confidence has no better direction/);
+  assert.match(page, /<p>ΔNLL [+−±][\d.]+ \[[^\]]+\] → (no detectable difference|detectable: smoothed-0\.1 is (better|worse))<\/p>/);
+  assert.equal(page.match(/<p class="key">Δ: the arm − hard; better: higher accuracy, lower NLL, ECE and Brier; mean confidence has no better direction\.<\/p>/g)?.length, 1, 'the key, once for both smoothed arms');
   assert.match(page, /where arms overlap, their fills add up to a darker mix of their colours/, 'the histogram says what an overlap looks like');
 });

@@ -120,11 +120,12 @@ test('the time line says what it measures, and the whole command when train know
   assert.match(renderRun(summary, histograms, environment, { commandSeconds: 64.5 }), /^time: training 1 min 1 s .*; the whole command 1 min 5 s \(start-up, data, training, final metrics, writing the run\)$/m);
 });
 
-test('the verdict says which way each difference goes', () => {
+test('the verdict says which way each difference is better, once after all arms', () => {
   const { summary, histograms } = fashionRun([0, 0.1]);
   const text = renderRun(summary, histograms, environment);
-  assert.match(text, /Δaccuracy −1\.00 pts \(worse\), ΔNLL \+0\.0200 \(worse\), ΔECE \+0\.0100 \(worse\), Δmean confidence −0\.0500 \(less confident\)\./);
-  assert.match(text, /^\(Δ: the arm − hard; better: higher accuracy, lower NLL, lower ECE; mean confidence has no better direction\.\)$/m, 'the key, once');
-  const four = renderRun(fashionRun([0, 0.05, 0.1, 0.2]).summary, fashionRun([0, 0.05, 0.1, 0.2]).histograms, environment);
-  assert.equal(four.split('better: higher accuracy').length - 1, 1);
+  assert.match(text, /^ {2}ΔNLL \+0\.0200$/m);
+  assert.match(text, /^\(Δ: the arm − hard; better: higher accuracy, lower NLL, ECE and Brier; mean confidence has no better direction\.\)$/m, 'the key');
+  const four = renderRun(fashionRun([0, 0.05, 0.1, 0.2]).summary, fashionRun([0, 0.05, 0.1, 0.2]).histograms, environment, { width: 80 });
+  assert.equal(four.split('better: higher accuracy').length - 1, 1, 'once for three smoothed arms');
+  assert.equal(four.split('Verdict (smoothed').length - 1, 3);
 });

@@ -18,7 +18,7 @@ import { readValidRunDirectory, type RunRecord } from '../../store/runReader';
 import { SWEEP_ID } from '../../sweep/grid';
 import { RunWriter } from '../../store/runWriter';
 import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
-import { armsFromConfig, setupWarnings, type ArmSpec } from '../../train/arms';
+import { armsFromConfig, checkEpsilonFits, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { labelNoiseFile, runResults } from '../../store/runResults';
 import { CliError, ExitCode } from '../../errors';
@@ -66,6 +66,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   const backend = await announceBackend(config, io);
   const dataset = await timed(io, `load the data set (${config.dataset})`, () => loadDataset(config));
   checkModelSize(config, dataset);
+  checkEpsilonFits(config, dataset.numClasses, fromFlagOrFile('epsilon', options));
   for (const line of notes) note(io, `note: ${line}`);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
@@ -81,6 +82,12 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   const noise = labelNoiseFile(dataset, config.seed);
   if (noise) writer.writeLabelNoise(noise);
   return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+}
+
+/** Where a config key's value came from, for an error message: the flag, else the config file's key. */
+function fromFlagOrFile(key: string, options: TrainOptions): string {
+  if (key in options.flags || !options.configFile) return `--${key}`;
+  return `${options.configFile}: key "${key}"`;
 }
 
 /**
