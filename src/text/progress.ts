@@ -83,10 +83,13 @@ export function liveLines(state: LiveState, width = 80): string[] {
   return [first, ...wrapParagraph(losses, width - 1, '    ').split('\n')];
 }
 
-/** An epoch's line: each arm's training loss and NLL, test NLL and accuracy, then how long the epoch took. */
-export function epochLine(epoch: number, records: Parameters<NonNullable<TrainerEvents['onEpoch']>>[1], seconds: number, samples: number): string {
+/**
+ * An epoch's line: each arm's training loss and NLL, test NLL and accuracy, then how long the epoch took
+ * in all (with the test evaluation) and the training rate (its batches only, as the live display shows it).
+ */
+export function epochLine(epoch: number, records: Parameters<NonNullable<TrainerEvents['onEpoch']>>[1], timing: { seconds: number; trainingSeconds: number; samples: number }): string {
   const parts = records.map(({ arm, record }) => `${arm.label}: loss ${fixed(record.trainLoss)} nll ${fixed(record.trainNll)} test nll ${fixed(record.testNll)} acc ${percent(record.testAccuracy)}`);
-  return `epoch ${epoch}  ${parts.join(' | ')} | ${seconds.toFixed(1)} s, ${rate(samples / seconds)} samples/s`;
+  return `epoch ${epoch}  ${parts.join(' | ')} | ${timing.seconds.toFixed(1)} s, training ${rate(timing.samples / timing.trainingSeconds)} samples/s`;
 }
 
 /**
@@ -101,6 +104,7 @@ export function progressReporter(stderr: OutputStream, options: ProgressOptions)
   let lastDraw = -Infinity;
   let drawnLines = 0;
   let samples = 0;
+  let lastBatchAt = epochStart;
   const epochSeconds: number[] = [];
   const losses = new Map<string, { name: string; loss: number }>();
   const clear = () => {
@@ -113,8 +117,9 @@ export function progressReporter(stderr: OutputStream, options: ProgressOptions)
       if (options.silent) return;
       samples = seen;
       losses.set(arm.label, { name: armName(arm), loss });
-      if (!options.live) return;
       const t = now();
+      lastBatchAt = t;
+      if (!options.live) return;
       if (t - lastDraw < 100 && batch !== batches) return;
       lastDraw = t;
       const mean = epochSeconds.length ? epochSeconds.reduce((a, b) => a + b, 0) / epochSeconds.length : null;
@@ -129,7 +134,7 @@ export function progressReporter(stderr: OutputStream, options: ProgressOptions)
       const t = now();
       const seconds = (t - epochStart) / 1000;
       epochSeconds.push(seconds);
-      const line = epochLine(epoch, records, seconds, samples);
+      const line = epochLine(epoch, records, { seconds, trainingSeconds: (lastBatchAt - epochStart) / 1000, samples });
       stderr.write(`${options.live ? wrapParagraph(line, width - 1, '  ') : line}\n`);
       epochStart = t;
       losses.clear();

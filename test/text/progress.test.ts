@@ -46,18 +46,20 @@ test('on a terminal the display is redrawn in place, at most every 100 ms, and a
   assert.match(out, /hard 0\.9000 · ε=0\.05 1\.1000/, 'each arm\'s latest running loss');
   now = 1000;
   p.onEpoch!(1, [{ arm: arms[0]!, record: record(1) }]);
-  assert.match(out, /\r\x1b\[2K\x1b\[1A\x1b\[2Kepoch 1  hard: loss 0\.5000 nll 0\.4500 test nll 0\.4000 acc 85\.00% \| 1\.0 s, 64 samples\/s\n$/);
+  // 1 s in all; the training (the batches) took the first 0.2 s of it: 64 samples in 0.2 s
+  assert.match(out, /\r\x1b\[2K\x1b\[1A\x1b\[2Kepoch 1  hard: loss 0\.5000 nll 0\.4500 test nll 0\.4000 acc 85\.00% \| 1\.0 s, training 320 samples\/s\n$/);
 });
 
 test('in a pipe: one line per epoch, no carriage return, no escape; --quiet: nothing', () => {
   let out = '';
   let now = 0;
   const p = progressReporter({ write: (s) => (out += s) }, { live: false, epochs: 2, now: () => now });
-  now = 2000;
+  now = 1000;
   p.onBatch!({ epoch: 1, epochs: 2, arm: arms[0]!, batch: 1, batches: 1, samples: 64, loss: 1 });
+  now = 2000;
   p.onEpoch!(1, [{ arm: arms[0]!, record: record(1) }, { arm: arms[1]!, record: record(1) }]);
   p.finish();
-  assert.match(out, /^epoch 1 {2}hard: loss 0\.5000 .* \| smoothed-0\.05: loss 0\.5000 .* \| 2\.0 s, 32 samples\/s\n$/);
+  assert.match(out, /^epoch 1 {2}hard: loss 0\.5000 .* \| smoothed-0\.05: loss 0\.5000 .* \| 2\.0 s, training 64 samples\/s\n$/);
   assert.doesNotMatch(out, /[\r\x1b]/);
   let quiet = '';
   const q = progressReporter({ write: (s) => (quiet += s), isTTY: true }, { live: true, silent: true, epochs: 2 });
