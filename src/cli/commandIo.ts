@@ -6,4 +6,6 @@ export interface CommandIo {
   stderr: OutputStream;
   /** Aborted on SIGINT/SIGTERM: training stops between two batches. */
   signal?: AbortSignal;
+  /** bin/ls-bench.js passes process.stdin: `runs rm` asks on it, a sweep cell's `train` watches it (cellEvents.ts). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
 }

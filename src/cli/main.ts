@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { TrainConfigSchema } from '../config/schema';
 import { schemaOptions } from '../config/schemaOptions';
 import { lsBenchVersion } from '../store/environment';
-import { EVENTS_FD_FLAG, runCreatedReporter } from '../sweep/cellEvents';
+import { abortWhenParentGone, EVENTS_FD_FLAG, parseSweepCellRef, runCreatedReporter, SWEEP_CELL_FLAG } from '../sweep/cellEvents';
 import { CliError, ExitCode } from '../errors';
 import type { CommandIo } from './commandIo';
 import { addSchemaFlags, collectFlags } from './schemaFlags';
@@ -38,9 +38,12 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--resume <run>', 'continue an interrupted run (id, unique id prefix or directory) after its last completed epoch')
     .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
     .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false)
-    .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp());
+    .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp())
+    .addOption(new Option(`${SWEEP_CELL_FLAG} <json>`, 'for ls-bench sweep: the sweep cell this run is, recorded in run.json (src/sweep/cellEvents.ts)').hideHelp());
   addSchemaFlags(train, trainOptions);
   train.action(async (parsed: Record<string, unknown>) => {
+    // A sweep's cell (it passes --events-fd) stops when its sweep is gone.
+    const signal = parsed.eventsFd !== undefined ? abortWhenParentGone(io.stdin, io.signal) : io.signal;
     setExitCode(
       await trainCommand(
         {
@@ -54,9 +57,10 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
           checkDeterminism: parsed.checkDeterminism === true,
           report: parsed.report === true,
           ...(parsed.eventsFd !== undefined ? { onRunCreated: runCreatedReporter(String(parsed.eventsFd)) } : {}),
+          ...(parsed.sweepCell !== undefined ? { sweepCell: parseSweepCellRef(String(parsed.sweepCell)) } : {}),
           argv: process.argv.slice(2),
         },
-        io,
+        { ...io, ...(signal ? { signal } : {}) },
       ),
     );
   });

@@ -1,11 +1,12 @@
 import { bootstrapInterval, mean, sampleSd, tInterval, verdictOf, type Interval, type Verdict } from '../stats/intervals';
-import { expandGrid, smoothedEpsilons, type SweepGrid } from './grid';
+import { expandGrid, gridPoints, pointLabel, smoothedEpsilons, type GridValue, type SweepGrid } from './grid';
 import type { AssertMetric } from './assertions';
 import type { CellResult } from './sweepFiles';
 
 /**
- * The sweep's aggregate: per smoothing variant and ε, the mean ± sd over seeds of each test metric, and for
- * each smoothed ε the paired difference to the hard arm of the same seed with 95% intervals and a verdict.
+ * The sweep's aggregate, per grid point: per smoothing variant and ε, the mean ± sd over seeds of each test
+ * metric, and for each smoothed ε the paired difference to the hard arm of the same seed (and grid point)
+ * with 95% intervals and a verdict. A sweep without axes has one grid point.
  */
 
 export const AGGREGATE_METRICS = ['accuracy', 'nll', 'ece', 'meanConfidence'] as const satisfies readonly AssertMetric[];
@@ -50,13 +51,31 @@ export interface ArmAggregate {
   mcnemar: { seed: number; onlyHardCorrect: number; onlySmoothedCorrect: number; pValue: number }[];
 }
 
+export interface VariantAggregate {
+  smoothing: string;
+  arms: ArmAggregate[];
+}
+
+/** One grid point's aggregate: what a sweep without axes aggregates as a whole. */
+export interface PointAggregate {
+  /** "p1", "p2", … (gridPoints). */
+  id: string;
+  /** "labelNoise=0.2 learningRate=0.001" ("" without axes). */
+  label: string;
+  values: Record<string, GridValue>;
+  variants: VariantAggregate[];
+}
+
+/** Version 2 groups the variants by grid point (version 1 had `variants` at the top level). */
+export const AGGREGATE_SCHEMA_VERSION = 2;
+
 export interface SweepAggregate {
   schemaVersion: number;
   sweepId: string;
   grid: SweepGrid;
   level: number;
   bootstrapResamples: number;
-  variants: { smoothing: string; arms: ArmAggregate[] }[];
+  points: PointAggregate[];
   /** The cells this aggregate covers: the whole grid, or one shard's slice of it. */
   expectedCells: string[];
   /** Expected cells without a completed result here. */
@@ -78,54 +97,68 @@ export function pairedDifference(differences: number[], metric: AggregateMetric,
   return { mean: mean(differences), sd: sampleSd(differences), tInterval: t, bootstrapInterval: bootstrap, verdict };
 }
 
+/** One variant at one grid point, over the completed cells given (each a seed). */
+function aggregateVariant(grid: SweepGrid, smoothing: string, done: CellResult[]): VariantAggregate {
+  const arms: ArmAggregate[] = [0, ...smoothedEpsilons(grid)].map((epsilon, armIndex) => {
+    const armOf = (cell: CellResult) => cell.arms.find((a) => a.epsilon === epsilon);
+    const present = done.filter((c) => armOf(c) !== undefined);
+    const metrics = Object.fromEntries(
+      AGGREGATE_METRICS.map((m) => {
+        const values = present.map((c) => armOf(c)![m]);
+        return [m, { mean: mean(values), sd: sampleSd(values), values }];
+      }),
+    ) as Record<AggregateMetric, MetricStats>;
+    let vsHard: ArmAggregate['vsHard'] = null;
+    if (epsilon > 0) {
+      const paired = present.filter((c) => c.arms.some((a) => a.epsilon === 0));
+      vsHard = Object.fromEntries(
+        AGGREGATE_METRICS.map((m, metricIndex) => {
+          const diffs = paired.map((c) => armOf(c)![m] - c.arms.find((a) => a.epsilon === 0)![m]);
+          // A fixed bootstrap seed per (arm, metric): the same cells always give the same interval.
+          return [m, pairedDifference(diffs, m, armIndex * 16 + metricIndex)];
+        }),
+      ) as Record<AggregateMetric, PairedDifference>;
+    }
+    const mcnemar = present.flatMap((c) => {
+      const test = c.mcnemar.find((t) => t.epsilon === epsilon);
+      return test ? [{ seed: c.seed, onlyHardCorrect: test.onlyHardCorrect, onlySmoothedCorrect: test.onlySmoothedCorrect, pValue: test.pValue }] : [];
+    });
+    return { arm: epsilon === 0 ? 'hard' : `smoothed-${epsilon}`, epsilon, seeds: present.map((c) => c.seed), metrics, vsHard, mcnemar };
+  });
+  return { smoothing, arms };
+}
+
 export function aggregateSweep(sweepId: string, grid: SweepGrid, cells: ReadonlyMap<string, CellResult>, expectedCells?: readonly string[]): SweepAggregate {
   const all = expandGrid(grid);
   const expected = expectedCells ?? all.map((c) => c.id);
-  const variants = grid.smoothing.map((smoothing) => {
-    const done = all.filter((c) => c.smoothing === smoothing && cells.has(c.id)).map((c) => cells.get(c.id)!);
-    const arms: ArmAggregate[] = [0, ...smoothedEpsilons(grid)].map((epsilon, armIndex) => {
-      const armOf = (cell: CellResult) => cell.arms.find((a) => a.epsilon === epsilon);
-      const present = done.filter((c) => armOf(c) !== undefined);
-      const metrics = Object.fromEntries(
-        AGGREGATE_METRICS.map((m) => {
-          const values = present.map((c) => armOf(c)![m]);
-          return [m, { mean: mean(values), sd: sampleSd(values), values }];
-        }),
-      ) as Record<AggregateMetric, MetricStats>;
-      let vsHard: ArmAggregate['vsHard'] = null;
-      if (epsilon > 0) {
-        const paired = present.filter((c) => c.arms.some((a) => a.epsilon === 0));
-        vsHard = Object.fromEntries(
-          AGGREGATE_METRICS.map((m, metricIndex) => {
-            const diffs = paired.map((c) => armOf(c)![m] - c.arms.find((a) => a.epsilon === 0)![m]);
-            // A fixed bootstrap seed per (arm, metric): the same cells always give the same interval.
-            return [m, pairedDifference(diffs, m, armIndex * 16 + metricIndex)];
-          }),
-        ) as Record<AggregateMetric, PairedDifference>;
-      }
-      const mcnemar = present.flatMap((c) => {
-        const test = c.mcnemar.find((t) => t.epsilon === epsilon);
-        return test ? [{ seed: c.seed, onlyHardCorrect: test.onlyHardCorrect, onlySmoothedCorrect: test.onlySmoothedCorrect, pValue: test.pValue }] : [];
-      });
-      return { arm: epsilon === 0 ? 'hard' : `smoothed-${epsilon}`, epsilon, seeds: present.map((c) => c.seed), metrics, vsHard, mcnemar };
-    });
-    return { smoothing, arms };
-  });
+  const points = gridPoints(grid).map((point) => ({
+    id: point.id,
+    label: pointLabel(point),
+    values: point.values,
+    variants: grid.smoothing.map((smoothing) =>
+      aggregateVariant(
+        grid,
+        smoothing,
+        all.filter((c) => c.point.id === point.id && c.smoothing === smoothing && cells.has(c.id)).map((c) => cells.get(c.id)!),
+      ),
+    ),
+  }));
   return {
-    schemaVersion: 1,
+    schemaVersion: AGGREGATE_SCHEMA_VERSION,
     sweepId,
     grid,
     level: CONFIDENCE_LEVEL,
     bootstrapResamples: BOOTSTRAP_RESAMPLES,
-    variants,
+    points,
     expectedCells: [...expected],
     missingCells: expected.filter((id) => !cells.has(id)),
   };
 }
 
-/** The values `--assert` reads: the mean over seeds of an arm's metric. */
-export function aggregateValue(aggregate: SweepAggregate, variant: string, epsilon: number, metric: AssertMetric): number | undefined {
-  const arm = aggregate.variants.find((v) => v.smoothing === variant)?.arms.find((a) => a.epsilon === epsilon);
+/** The values `--assert` reads: the mean over seeds of an arm's metric at a grid point. */
+export function aggregateValue(aggregate: SweepAggregate, pointId: string, variant: string, epsilon: number, metric: AssertMetric): number | undefined {
+  const point = aggregate.points.find((p) => p.id === pointId);
+  const arm = point?.variants.find((v) => v.smoothing === variant)?.arms.find((a) => a.epsilon === epsilon);
   if (!arm || arm.seeds.length === 0) return undefined;
   return arm.metrics[metric].mean;
 }

@@ -5,7 +5,7 @@ import type { TrainConfig } from '../config/schema';
 import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
-import type { ShardSpec, SweepGrid } from './grid';
+import type { BaseConfig, ShardSpec, SweepGrid } from './grid';
 
 /**
  * The on-disk format of a sweep directory, version 1 (runs/sweeps/<sweep-id>/, or --sweep-dir). Every
@@ -37,8 +37,8 @@ export interface SweepMeta {
   /** sha256 of the grid and the base config: equal digests ⇔ the same sweep. */
   digest: string;
   grid: SweepGrid;
-  /** The resolved training config without the keys the grid sets (seed, epsilon, smoothing). */
-  config: Omit<TrainConfig, 'seed' | 'epsilon' | 'smoothing'>;
+  /** The resolved training config without the keys the grid sets (seed, epsilon, smoothing and its axes). */
+  config: BaseConfig;
   /** null for the whole grid (or a merge of shards). */
   shard: ShardSpec | null;
   /** The ids of the cells this directory is responsible for. */

@@ -1,5 +1,6 @@
-import type { AggregateMetric, PairedDifference, SweepAggregate } from '../sweep/aggregate';
+import type { AggregateMetric, ArmAggregate, PairedDifference, SweepAggregate } from '../sweep/aggregate';
 import { AGGREGATE_METRICS, METRIC_DIRECTION } from '../sweep/aggregate';
+import { formatGridValue, gridAxes, gridPoints, smoothedEpsilons } from '../sweep/grid';
 import type { Interval } from '../stats/intervals';
 import { OUTPUT_FORMATS, renderTabular, type Tabular } from './tabular';
 
@@ -47,60 +48,116 @@ function verdictText(d: PairedDifference): string {
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+/** The detail tables: every grid point (a first column when the grid has axes), variant and arm. */
 export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
   const metricsRows: string[][] = [];
   const diffRows: string[][] = [];
   const mcnemarRows: string[][] = [];
-  for (const variant of aggregate.variants) {
-    for (const arm of variant.arms) {
-      metricsRows.push([
-        variant.smoothing,
-        arm.arm,
-        String(arm.epsilon),
-        String(arm.seeds.length),
-        ...AGGREGATE_METRICS.map((m) => meanSd(m, arm.metrics[m].mean, arm.metrics[m].sd, arm.seeds.length)),
-      ]);
-      if (arm.vsHard) {
-        for (const m of AGGREGATE_METRICS) {
-          const d = arm.vsHard[m];
-          diffRows.push([variant.smoothing, arm.arm, METRIC_NAMES[m], delta(m, arm.seeds.length ? d.mean : null), interval(m, d.tInterval), interval(m, d.bootstrapInterval), verdictText(d)]);
+  const withPoint = gridAxes(aggregate.grid).length > 0;
+  for (const point of aggregate.points) {
+    const lead = withPoint ? [point.label] : [];
+    for (const variant of point.variants) {
+      for (const arm of variant.arms) {
+        metricsRows.push([
+          ...lead,
+          variant.smoothing,
+          arm.arm,
+          String(arm.epsilon),
+          String(arm.seeds.length),
+          ...AGGREGATE_METRICS.map((m) => meanSd(m, arm.metrics[m].mean, arm.metrics[m].sd, arm.seeds.length)),
+        ]);
+        if (arm.vsHard) {
+          for (const m of AGGREGATE_METRICS) {
+            const d = arm.vsHard[m];
+            diffRows.push([...lead, variant.smoothing, arm.arm, METRIC_NAMES[m], delta(m, arm.seeds.length ? d.mean : null), interval(m, d.tInterval), interval(m, d.bootstrapInterval), verdictText(d)]);
+          }
         }
-      }
-      for (const t of arm.mcnemar) {
-        mcnemarRows.push([variant.smoothing, arm.arm, String(t.seed), String(t.onlyHardCorrect), String(t.onlySmoothedCorrect), t.pValue < 1e-4 ? t.pValue.toExponential(1) : t.pValue.toFixed(4)]);
+        for (const t of arm.mcnemar) {
+          mcnemarRows.push([...lead, variant.smoothing, arm.arm, String(t.seed), String(t.onlyHardCorrect), String(t.onlySmoothedCorrect), t.pValue < 1e-4 ? t.pValue.toExponential(1) : t.pValue.toFixed(4)]);
+        }
       }
     }
   }
   const pct = Math.round(aggregate.level * 100);
+  const head = withPoint ? ['grid point'] : [];
+  const shift = (columns: number[]) => columns.map((c) => c + head.length);
   return [
     {
       title: 'Test metrics, mean ± sd over seeds',
-      head: ['smoothing', 'arm', 'ε', 'seeds', ...AGGREGATE_METRICS.map((m) => METRIC_NAMES[m])],
+      head: [...head, 'smoothing', 'arm', 'ε', 'seeds', ...AGGREGATE_METRICS.map((m) => METRIC_NAMES[m])],
       rows: metricsRows,
-      numeric: range(2, 3 + AGGREGATE_METRICS.length),
+      numeric: shift(range(2, 3 + AGGREGATE_METRICS.length)),
     },
     {
       title: `Smoothed − hard, paired over seeds, ${pct}% intervals`,
-      head: ['smoothing', 'arm', 'metric', 'Δ mean', `t ${pct}% CI`, `bootstrap ${pct}% CI`, 'verdict'],
+      head: [...head, 'smoothing', 'arm', 'metric', 'Δ mean', `t ${pct}% CI`, `bootstrap ${pct}% CI`, 'verdict'],
       rows: diffRows,
-      numeric: range(3, 5),
+      numeric: shift(range(3, 5)),
     },
     {
       title: "McNemar's exact test per seed (test predictions, smoothed vs hard)",
-      head: ['smoothing', 'arm', 'seed', 'only hard right', 'only smoothed right', 'p'],
+      head: [...head, 'smoothing', 'arm', 'seed', 'only hard right', 'only smoothed right', 'p'],
       rows: mcnemarRows,
-      numeric: range(2, 5),
+      numeric: shift(range(2, 5)),
     },
   ];
 }
 
+/** The verdict as a word after a Δ: only a detectable difference gets one (the legend says so). */
+function verdictMark(d: PairedDifference): string {
+  return d.verdict === 'no detectable difference' || d.verdict === 'too few seeds' ? '' : ` ${d.verdict}`;
+}
+
+/** A grid table's Δ cell: the paired mean difference, its t-interval and the verdict when there is one. */
+function deltaCell(metric: AggregateMetric, arm: ArmAggregate): string {
+  if (!arm.vsHard || arm.seeds.length === 0) return '—';
+  const d = arm.vsHard[metric];
+  return `${delta(metric, d.mean)} ${interval(metric, d.tInterval)}${verdictMark(d)}`;
+}
+
+/**
+ * One table per metric with the grid points as rows and ε as columns (only for a grid with axes): the
+ * hard arm's mean ± sd, then for each smoothed ε its mean ± sd and its paired difference to the hard arm,
+ * so that an interaction ("smoothing helps only at high noise") reads down a column.
+ */
+export function gridSections(aggregate: SweepAggregate): SweepSection[] {
+  const axes = gridAxes(aggregate.grid);
+  if (axes.length === 0) return [];
+  const points = gridPoints(aggregate.grid);
+  const epsilons = smoothedEpsilons(aggregate.grid);
+  const variants = aggregate.grid.smoothing.length > 1;
+  const pct = Math.round(aggregate.level * 100);
+  return AGGREGATE_METRICS.map((metric) => {
+    const rows = aggregate.points.flatMap((point, i) =>
+      point.variants.map((variant) => {
+        const arm = (epsilon: number) => variant.arms.find((a) => a.epsilon === epsilon)!;
+        const stats = (a: ArmAggregate) => meanSd(metric, a.metrics[metric].mean, a.metrics[metric].sd, a.seeds.length);
+        return [
+          ...axes.map((axis) => formatGridValue(points[i]!.values[axis.key]!)),
+          ...(variants ? [variant.smoothing] : []),
+          stats(arm(0)),
+          ...epsilons.flatMap((e) => [stats(arm(e)), deltaCell(metric, arm(e))]),
+        ];
+      }),
+    );
+    const lead = axes.length + (variants ? 1 : 0);
+    return {
+      title: `${METRIC_NAMES[metric]} by grid point and ε: mean ± sd over seeds; Δ = smoothed − hard, paired, with its t ${pct}% CI`,
+      head: [...axes.map((a) => a.key), ...(variants ? ['smoothing'] : []), 'hard (ε=0)', ...epsilons.flatMap((e) => [`ε=${e}`, `Δ ε=${e}`])],
+      rows,
+      numeric: range(lead, lead + 2 * epsilons.length),
+    };
+  });
+}
+
 export function headerLines(aggregate: SweepAggregate): string[] {
   const { grid } = aggregate;
-  const cells = grid.seeds.length * grid.smoothing.length;
+  const cells = aggregate.points.length * grid.seeds.length * grid.smoothing.length;
   const expected = aggregate.expectedCells.length;
   const scope = expected < cells ? ` of this shard's ${expected} (the grid has ${cells})` : `/${cells}`;
+  const axes = gridAxes(grid).map((a) => `${a.key} ${a.values.map(formatGridValue).join(', ')} × `).join('');
   const lines = [
-    `sweep ${aggregate.sweepId}: ε ${grid.epsilons.join(', ')} × seeds ${grid.seeds.join(', ')} × smoothing ${grid.smoothing.join(', ')} (${expected - aggregate.missingCells.length}${scope} cells completed)`,
+    `sweep ${aggregate.sweepId}: ${axes}ε ${grid.epsilons.join(', ')} × seeds ${grid.seeds.join(', ')} × smoothing ${grid.smoothing.join(', ')} (${expected - aggregate.missingCells.length}${scope} cells completed)`,
   ];
   if (aggregate.missingCells.length > 0) lines.push(`missing cells: ${aggregate.missingCells.join(', ')}`);
   return lines;
@@ -111,46 +168,59 @@ export function legend(aggregate: SweepAggregate): string {
   return (
     `Verdict: "helps" means ${helps.join(', ')}; it is given only when both ${Math.round(aggregate.level * 100)}% intervals of the paired difference ` +
     `(Student t over seeds, and a seeded percentile bootstrap with ${aggregate.bootstrapResamples} resamples) exclude zero, ` +
-    `otherwise "no detectable difference"; mean confidence has no better direction (higher/lower). Fewer than two seeds: "too few seeds". ` +
+    `otherwise "no detectable difference" (in the tables by grid point: a Δ without a word); mean confidence has no better direction (higher/lower). Fewer than two seeds: "too few seeds". ` +
     `McNemar p-values are per seed and per arm, not corrected for multiple comparisons.`
   );
 }
 
 export function renderSweepTable(aggregate: SweepAggregate): string {
   const out = [...headerLines(aggregate), ''];
-  for (const s of sweepSections(aggregate)) out.push(s.title, renderTabular(s, 'table'), '');
+  for (const s of [...gridSections(aggregate), ...sweepSections(aggregate)]) out.push(s.title, renderTabular(s, 'table'), '');
   out.push(legend(aggregate));
   return out.join('\n');
 }
 
+/** Markdown for $GITHUB_STEP_SUMMARY: with a grid, the tables by grid point first and the detail folded away. */
 export function renderSweepMarkdown(aggregate: SweepAggregate): string {
   const out = [`## ls-bench sweep ${aggregate.sweepId}`, '', ...headerLines(aggregate).map((l) => `${l}  `), ''];
+  const grid = gridSections(aggregate);
+  for (const s of grid) out.push(`### ${s.title}`, '', renderTabular(s, 'markdown'), '');
+  if (grid.length > 0) out.push('<details><summary>Every grid point, arm and seed: metrics, paired differences with both intervals, McNemar</summary>', '');
   for (const s of sweepSections(aggregate)) out.push(`### ${s.title}`, '', renderTabular(s, 'markdown'), '');
+  if (grid.length > 0) out.push('</details>', '');
   out.push(`_${legend(aggregate)}_`);
   return out.join('\n');
 }
 
 const CSV_COLUMNS = ['smoothing', 'arm', 'epsilon', 'metric', 'seeds', 'mean', 'sd', 'delta_mean', 'delta_sd', 't_low', 't_high', 'bootstrap_low', 'bootstrap_high', 'verdict'];
 
-/** One row per (variant, arm, metric), raw numbers (no rounding, no units): for spreadsheets and scripts. */
+/**
+ * One row per (grid point, variant, arm, metric), raw numbers (no rounding, no units): for spreadsheets and
+ * scripts. With a grid, the point's id and one column per axis (lists as [256,128]) come first.
+ */
 export function sweepCsvTabular(aggregate: SweepAggregate): Tabular {
   const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '' : String(v));
+  const axes = gridAxes(aggregate.grid);
   const rows: string[][] = [];
-  for (const variant of aggregate.variants) {
-    for (const arm of variant.arms) {
-      for (const m of AGGREGATE_METRICS) {
-        const s = arm.metrics[m];
-        const d = arm.vsHard?.[m];
-        const n = arm.seeds.length;
-        rows.push([
-          ...[variant.smoothing, arm.arm, String(arm.epsilon), m, String(n)],
-          ...[num(n ? s.mean : null), num(s.sd), num(d && n ? d.mean : null), num(d?.sd)],
-          ...[num(d?.tInterval?.low), num(d?.tInterval?.high), num(d?.bootstrapInterval?.low), num(d?.bootstrapInterval?.high), d ? d.verdict : ''],
-        ]);
+  for (const point of aggregate.points) {
+    const lead = axes.length > 0 ? [point.id, ...axes.map((a) => formatGridValue(point.values[a.key]!))] : [];
+    for (const variant of point.variants) {
+      for (const arm of variant.arms) {
+        for (const m of AGGREGATE_METRICS) {
+          const s = arm.metrics[m];
+          const d = arm.vsHard?.[m];
+          const n = arm.seeds.length;
+          rows.push([
+            ...lead,
+            ...[variant.smoothing, arm.arm, String(arm.epsilon), m, String(n)],
+            ...[num(n ? s.mean : null), num(s.sd), num(d && n ? d.mean : null), num(d?.sd)],
+            ...[num(d?.tInterval?.low), num(d?.tInterval?.high), num(d?.bootstrapInterval?.low), num(d?.bootstrapInterval?.high), d ? d.verdict : ''],
+          ]);
+        }
       }
     }
   }
-  return { head: CSV_COLUMNS, rows };
+  return { head: [...(axes.length > 0 ? ['point', ...axes.map((a) => a.key)] : []), ...CSV_COLUMNS], rows };
 }
 
 export function renderSweepCsv(aggregate: SweepAggregate): string {

@@ -41,7 +41,7 @@ test('sweep metric chart: mean ± sd of each metric per arm, equal to the aggreg
     const data = panelData(chart.spec, `metric-${metric}`);
     assert.deepEqual(data, sweepMetricPoints(aggregate, metric));
     assert.deepEqual(data.map((p) => p.epsilon), [0, 0.1], 'the hard arm at ε = 0, then the smoothed one');
-    aggregate.variants[0]!.arms.forEach((arm, i) => {
+    aggregate.points[0]!.variants[0]!.arms.forEach((arm, i) => {
       assert.equal(data[i]!.mean, arm.metrics[metric].mean);
       assert.equal(data[i]!.sd, arm.metrics[metric].sd);
     });
@@ -59,7 +59,7 @@ test('sweep difference chart: the paired mean and both 95% intervals of the aggr
   for (const metric of AGGREGATE_METRICS) {
     const data = panelData(chart.spec, `difference-${metric}`);
     assert.deepEqual(data, sweepDifferencePoints(aggregate, metric));
-    const d = aggregate.variants[0]!.arms[1]!.vsHard![metric];
+    const d = aggregate.points[0]!.variants[0]!.arms[1]!.vsHard![metric];
     assert.equal(data.length, 1);
     assert.equal(data[0]!.mean, d.mean);
     assert.equal(data[0]!.tLow, d.tInterval!.low);

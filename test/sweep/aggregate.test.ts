@@ -18,7 +18,7 @@ test('aggregate: mean ± sd per arm, paired differences with a hand-computed t-i
   ]);
   const a = aggregateSweep('sweep-x', GRID, cells);
   assert.deepEqual(a.missingCells, ['s3-uniform']);
-  const [hard, smoothed] = a.variants[0]!.arms;
+  const [hard, smoothed] = a.points[0]!.variants[0]!.arms;
   assert.equal(hard!.arm, 'hard');
   assert.equal(smoothed!.arm, 'smoothed-0.1');
   assert.deepEqual(hard!.seeds, [0, 1, 2]);
@@ -39,8 +39,8 @@ test('aggregate: mean ± sd per arm, paired differences with a hand-computed t-i
   assert.equal(smoothed!.vsHard!.meanConfidence.verdict, 'lower');
   assert.deepEqual(smoothed!.mcnemar.map((m) => m.seed), [0, 1, 2]);
   assert.equal(smoothed!.mcnemar[0]!.pValue, 0.7265625);
-  close(aggregateValue(a, 'uniform', 0.1, 'accuracy')!, 0.8133333);
-  assert.equal(aggregateValue(a, 'others', 0.1, 'accuracy'), undefined);
+  close(aggregateValue(a, 'p1', 'uniform', 0.1, 'accuracy')!, 0.8133333);
+  assert.equal(aggregateValue(a, 'p1', 'others', 0.1, 'accuracy'), undefined);
 });
 
 test('hurts, and too few seeds', () => {
@@ -49,11 +49,11 @@ test('hurts, and too few seeds', () => {
     ['s1-uniform', cellResult(1, [0.82, 0.48, 0.06, 0.92], [0.71, 0.59, 0.1, 0.86])],
     ['s2-uniform', cellResult(2, [0.78, 0.52, 0.04, 0.88], [0.69, 0.61, 0.07, 0.84])],
   ]);
-  const a = aggregateSweep('sweep-x', GRID, worse).variants[0]!.arms[1]!.vsHard!;
+  const a = aggregateSweep('sweep-x', GRID, worse).points[0]!.variants[0]!.arms[1]!.vsHard!;
   assert.equal(a.accuracy.verdict, 'hurts');
   assert.equal(a.nll.verdict, 'hurts');
   assert.equal(a.ece.verdict, 'hurts');
-  const one = aggregateSweep('sweep-x', GRID, new Map([['s0-uniform', worse.get('s0-uniform')!]])).variants[0]!.arms[1]!.vsHard!;
+  const one = aggregateSweep('sweep-x', GRID, new Map([['s0-uniform', worse.get('s0-uniform')!]])).points[0]!.variants[0]!.arms[1]!.vsHard!;
   assert.equal(one.accuracy.verdict, 'too few seeds');
   assert.equal(one.accuracy.tInterval, null);
 });

@@ -11,7 +11,7 @@ import { SweepDir } from '../../src/sweep/sweepFiles';
 import { writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
 
-const CELL = { id: 's0-uniform', index: 0, seed: 0, smoothing: 'uniform' as const };
+const CELL = { id: 's0-uniform', seed: 0, smoothing: 'uniform' as const };
 
 test('cellResultFromRun: ε from the comparison records; summary.json without them is read through arms[]; a run of other arms is refused', () => {
   const writer = writeFixtureRun(new RunStore(tempDir()), { epsilon: 0.2, createdAt: '2026-11-20T10:00:00.000Z' });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { TrainConfigSchema } from '../../config/schema';
 import { schemaOptions } from '../../config/schemaOptions';
+import { CELL_KEYS } from '../../sweep/grid';
 import { sweepFlagOptions } from '../../sweep/plan';
 import { addSchemaFlags, collectFlags } from '../schemaFlags';
 import type { CommandIo } from '../commandIo';
@@ -10,7 +11,7 @@ import { runSweepCommand } from './sweepRun';
 import { showSweepCommand } from './sweepShow';
 
 /** The training flags a sweep passes on to its cells; the grid sets seed, epsilon and smoothing itself. */
-const GRID_KEYS = new Set(['seed', 'epsilon', 'smoothing']);
+const GRID_KEYS = new Set<string>(CELL_KEYS);
 
 /**
  * `ls-bench sweep` (run a grid of paired runs), `sweep show <sweep>` and `sweep merge <dir>...`: the
@@ -25,9 +26,15 @@ export function registerSweepCommand(program: Command, io: CommandIo, setExitCod
   program.enablePositionalOptions();
   const sweep = program
     .command('sweep')
-    .description('run an ε × seed (× smoothing) grid of paired runs in parallel, aggregate over seeds with 95% intervals and McNemar tests, and gate on the result')
+    .description('run a grid of paired runs (any training options × ε × seeds) in parallel, aggregate over seeds per grid point with 95% intervals and McNemar tests, and gate on the result')
     .enablePositionalOptions()
-    .option('-c, --config <file>', 'YAML or JSON config file: training options at the top level, the grid in a "sweep:" section; flags override it');
+    .option('-c, --config <file>', 'YAML or JSON config file: training options at the top level, the grid in a "sweep:" section; flags override it')
+    .option(
+      '--grid <key=values>',
+      'sweep a training option over these values, e.g. learningRate=0.001,0.003 or hidden=64;256,128 (";" between the values of a list option); repeatable, the grid is the product',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    );
   addSchemaFlags(sweep, gridOptions);
   sweep
     .option('--shard <i/n|auto>', 'run only shard i of n (1-based); auto reads JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID/COUNT')
@@ -41,6 +48,7 @@ export function registerSweepCommand(program: Command, io: CommandIo, setExitCod
       ...(parsed.config ? { configFile: String(parsed.config) } : {}),
       trainFlags: collectFlags(parsed, trainOptions),
       sweepFlags: collectFlags(parsed, gridOptions),
+      grid: (parsed.grid as string[] | undefined) ?? [],
       ...(parsed.shard !== undefined ? { shard: String(parsed.shard) } : {}),
       ...(parsed.shardCount !== undefined ? { shardCount: String(parsed.shardCount) } : {}),
       ...(parsed.sweepDir ? { sweepDir: String(parsed.sweepDir) } : {}),

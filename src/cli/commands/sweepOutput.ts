@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { resolveRunsDir } from '../../store/RunStore';
 import type { SweepAggregate } from '../../sweep/aggregate';
-import { parseAssertions, type Assertion, type AssertionOutcome } from '../../sweep/assertions';
+import { parseAssertions, type Assertion } from '../../sweep/assertions';
+import type { AssertionOutcome } from '../../sweep/gateEvaluation';
 import { evaluateAssertions } from '../../sweep/sweep';
 import { renderSweep, SWEEP_FORMATS, type SweepFormat } from '../../text/sweepReport';
 import { ExitCode } from '../../errors';

@@ -15,7 +15,7 @@ import { RunStore, resolveRunsDir } from '../../store/RunStore';
 import { checkRunName } from '../../store/runNames';
 import { readValidRunDirectory } from '../../store/runReader';
 import { RunWriter } from '../../store/runWriter';
-import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
+import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo, type SweepCellRef } from '../../store/runFiles';
 import { armsFromConfig, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { labelNoiseFile, runResults } from '../../store/runResults';
@@ -39,6 +39,8 @@ export interface TrainOptions {
   checkDeterminism?: boolean;
   /** Told the new run's id and directory as soon as it exists (`ls-bench sweep` listens through --events-fd). */
   onRunCreated?(run: { runId: string; runDir: string }): void;
+  /** The sweep cell this run is (`ls-bench sweep` passes --sweep-cell), recorded in run.json. */
+  sweepCell?: SweepCellRef;
 }
 
 interface Session {
@@ -71,6 +73,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
     config,
     environment,
     command: options.argv,
+    ...(options.sweepCell ? { sweep: options.sweepCell } : {}),
   });
   io.stderr.write(`run: ${writer.dir}\n`);
   options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
@@ -88,7 +91,7 @@ async function announceBackend(config: TrainConfig, io: CommandIo): Promise<Engi
 
 /** `train --resume <run>`: the run's own config and checkpoint, continued after its last completed epoch. */
 async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<number> {
-  if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
+  if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0 || options.sweepCell) {
     throw new CliError('--resume continues a run with its own stored config; drop the other training flags (--config, --epochs, --name, ...)');
   }
   const dir = new RunStore(resolveRunsDir(options.runsDir)).locate(options.resume!);

@@ -1,0 +1,120 @@
+import { armRefs, type Assertion, type AssertMetric, type ComparisonOperator, type ValueNode } from './assertions';
+
+/**
+ * Evaluating a gate (`--assert`, parsed by assertions.ts) on a sweep's aggregate: at each grid point the
+ * gate is about (gateScope.ts), for every smoothing variant and, when it says `smoothed`, every smoothed ε.
+ */
+
+/** The aggregate values an assertion reads: mean over seeds of an arm's metric, per grid point, variant and ε. */
+export interface AssertionContext {
+  /** The grid points the assertion is about (gateScope.ts resolves them); one unnamed point if absent. */
+  points?: { id: string; label: string }[];
+  variants: string[];
+  smoothedEpsilons: number[];
+  /** The mean over seeds, or undefined when no seed completed. */
+  value(variant: string, epsilon: number, metric: AssertMetric, pointId: string): number | undefined;
+}
+
+export interface AssertionInstance {
+  /** The grid point's id (p1, …); with its label when the grid has axes. */
+  point: string;
+  pointLabel: string;
+  variant: string;
+  epsilon: number | null;
+  holds: boolean;
+  values: Record<string, number | null>;
+}
+
+export interface AssertionOutcome {
+  source: string;
+  holds: boolean;
+  /** One line per failing instance: the binding (grid point, variant, ε) and every value read. */
+  failures: string[];
+  /** Every instance checked, for --json. */
+  instances: AssertionInstance[];
+}
+
+/** One instance: the assertion at one grid point, for one variant and (when it says `smoothed`) one ε. */
+function evaluateInstance(assertion: Assertion, context: AssertionContext, point: { id: string; label: string }, variant: string, bound: number | null): AssertionInstance {
+  const values: Record<string, number | null> = {};
+  let missing = false;
+  const valueOf = (node: ValueNode): number => {
+    switch (node.type) {
+      case 'number':
+        return node.value;
+      case 'negate':
+        return -valueOf(node.operand);
+      case 'binary':
+        return node.op === '+' ? valueOf(node.left) + valueOf(node.right) : valueOf(node.left) - valueOf(node.right);
+      case 'metric': {
+        const epsilon = node.arm.kind === 'hard' ? 0 : node.arm.kind === 'epsilon' ? node.arm.epsilon : bound!;
+        const name = node.arm.kind === 'each-smoothed' ? `smoothed-${epsilon}.${node.metric}` : node.text;
+        const v = context.value(variant, epsilon, node.metric, point.id);
+        values[name] = v ?? null;
+        if (v === undefined) missing = true;
+        return v ?? NaN;
+      }
+    }
+  };
+  const holds = assertion.comparisons.every((c) => compare(valueOf(c.left), c.op, valueOf(c.right))) && !missing;
+  // evaluate every comparison for the message, even after one failed
+  for (const c of assertion.comparisons) {
+    valueOf(c.left);
+    valueOf(c.right);
+  }
+  return { point: point.id, pointLabel: point.label, variant, epsilon: bound, holds, values };
+}
+
+/**
+ * Evaluates an assertion at each of its grid points, for every smoothing variant and, when it mentions
+ * `smoothed`, every smoothed ε. A value that is missing (no completed seed) makes that instance fail: a gate
+ * must not pass on no data. It holds when every instance holds, or for any(…) when every instance of one
+ * grid point does.
+ */
+export function evaluateAssertion(assertion: Assertion, context: AssertionContext): AssertionOutcome {
+  const quantified = armRefs(assertion).some((r) => r.kind === 'each-smoothed');
+  const points = context.points ?? [{ id: 'p1', label: '' }];
+  const outcome: AssertionOutcome = { source: assertion.source, holds: true, failures: [], instances: [] };
+  for (const point of points) {
+    for (const variant of context.variants) {
+      for (const bound of quantified ? context.smoothedEpsilons : [null]) outcome.instances.push(evaluateInstance(assertion, context, point, variant, bound));
+    }
+  }
+  const pointHolds = (id: string) => outcome.instances.filter((i) => i.point === id).every((i) => i.holds);
+  outcome.holds = assertion.scope.kind === 'any' ? points.some((p) => pointHolds(p.id)) : outcome.instances.every((i) => i.holds);
+  if (outcome.holds) return outcome;
+  for (const instance of outcome.instances.filter((i) => !i.holds)) {
+    const where = [
+      ...(instance.pointLabel ? [instance.pointLabel] : []),
+      ...(context.variants.length > 1 || quantified ? [instance.variant] : []),
+      ...(instance.epsilon !== null ? [`ε=${instance.epsilon}`] : []),
+    ];
+    const measured = Object.entries(instance.values)
+      .map(([k, v]) => `${k} = ${v === null ? 'missing (no completed seed)' : formatValue(v)}`)
+      .join(', ');
+    const none = assertion.scope.kind === 'any' ? ' (holds at no grid point)' : '';
+    outcome.failures.push(`assertion failed${where.length > 0 ? ` [${where.join(', ')}]` : ''}: ${assertion.source}${none} (measured: ${measured})`);
+  }
+  return outcome;
+}
+
+export function compare(left: number, op: ComparisonOperator, right: number): boolean {
+  switch (op) {
+    case '<':
+      return left < right;
+    case '<=':
+      return left <= right;
+    case '>':
+      return left > right;
+    case '>=':
+      return left >= right;
+    case '==':
+      return left === right;
+    case '!=':
+      return left !== right;
+  }
+}
+
+function formatValue(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/0+$/, '').replace(/\.$/, '');
+}
