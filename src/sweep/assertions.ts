@@ -112,7 +112,7 @@ function tokenize(source: string, from: number, to: number): Token[] {
   return tokens;
 }
 
-/** The positions of `char` in source[from, to) outside brackets and quotes. */
+/** The positions of `char` in source[from, to) outside brackets, braces and quotes. */
 function topLevel(source: string, char: string, from: number, to: number): number[] {
   const found: number[] = [];
   let depth = 0;
@@ -120,8 +120,8 @@ function topLevel(source: string, char: string, from: number, to: number): numbe
   for (let i = from; i < to; i++) {
     const c = source[i]!;
     if (c === '"') quoted = !quoted;
-    else if (!quoted && c === '[') depth++;
-    else if (!quoted && c === ']') depth--;
+    else if (!quoted && (c === '[' || c === '{')) depth++;
+    else if (!quoted && (c === ']' || c === '}')) depth--;
     else if (!quoted && depth === 0 && c === char) found.push(i);
   }
   return found;

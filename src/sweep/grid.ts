@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CliError } from '../errors';
+import { canonicalJson } from '../store/canonicalJson';
 import type { TrainConfig } from '../config/schema';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 
@@ -25,8 +26,8 @@ export interface SweepGrid {
   axes?: GridAxis[];
 }
 
-/** A value of a training option: what the training schema produces for that key. */
-export type GridValue = number | string | boolean | number[] | string[];
+/** A value of a training option: what the training schema produces for that key (a mapping for a nested option). */
+export type GridValue = number | string | boolean | number[] | string[] | { [key: string]: unknown };
 
 /** One training option the grid varies. */
 export interface GridAxis {
@@ -116,9 +117,10 @@ export function gridPoints(grid: SweepGrid): GridPoint[] {
   return combos.map((values, index) => ({ id: `p${index + 1}`, index, values }));
 }
 
-/** A value as the tables and gates write it: numbers as they are, lists in brackets ([256,128]). */
+/** A value as the tables and gates write it: numbers as they are, lists in brackets ([256,128]), a mapping as compact JSON. */
 export function formatGridValue(value: GridValue): string {
-  return Array.isArray(value) ? `[${value.join(',')}]` : String(value);
+  if (Array.isArray(value)) return `[${value.join(',')}]`;
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
 }
 
 /** "labelNoise=0.2 learningRate=0.001": the point's values in axis order ("" without axes). */
@@ -159,15 +161,8 @@ export function cellConfig(base: TrainConfig, grid: SweepGrid, cell: SweepCell):
   return { ...base, ...cell.point.values, seed: cell.seed, smoothing: cell.smoothing, epsilon: smoothedEpsilons(grid) } as TrainConfig;
 }
 
-/** JSON with sorted keys, so that equal values give equal text (and equal digests). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return v;
-  });
-}
+/** How the grid compares values and configs (and what sweepDigest hashes). */
+export { canonicalJson };
 
 /** The config keys the grid always sets per cell (besides its axes); they are not part of the base config's identity. */
 export const CELL_KEYS = ['seed', 'epsilon', 'smoothing'] as const;

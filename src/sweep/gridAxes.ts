@@ -50,10 +50,13 @@ export function gridKey(name: string, source: string): string {
   return option.key;
 }
 
+/** Kinds whose value text never holds a comma of its own: their values may be separated by commas. */
+const SCALAR_KINDS: readonly string[] = ['number', 'string', 'enum', 'boolean'];
+
 /**
  * `--grid key=v1,v2`: values separated by commas, or by semicolons when the text has any. A list option
- * (hidden, ignoreColumns) always separates its values by semicolons and a value's elements by commas:
- * `hidden=64;256,128` is the two values [64] and [256, 128].
+ * (hidden, ignoreColumns) or a nested one always separates its values by semicolons, and a list value's
+ * elements by commas: `hidden=64;256,128` is the two values [64] and [256, 128].
  */
 export function parseGridFlag(text: string): RawAxis {
   const eq = text.indexOf('=');
@@ -64,8 +67,7 @@ export function parseGridFlag(text: string): RawAxis {
   const key = gridKey(name, `--grid ${name}`);
   const option = trainOptions().find((o) => o.key === key)!;
   const body = text.slice(eq + 1);
-  const isList = option.kind === 'number-list' || option.kind === 'string-list';
-  const parts = isList || body.includes(';') ? body.split(';') : body.split(',');
+  const parts = !SCALAR_KINDS.includes(option.kind) || body.includes(';') ? body.split(';') : body.split(',');
   const values = parts.map((part) => {
     const parsed = parseFlagText(option, part.trim());
     if ('error' in parsed) throw new CliError(`--grid ${key}: ${parsed.error}`);

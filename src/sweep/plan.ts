@@ -108,7 +108,10 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
 }
 
 /** Options that do not change the data a cell loads: points differing only in these share one check of their data. */
-const MODEL_AND_TRAINING_KEYS = new Set(['hidden', 'activation', 'dropout', 'optimizer', 'learningRate', 'momentum', 'batchSize', 'epochs', 'parallelArms', 'backend']);
+const MODEL_AND_TRAINING_KEYS = new Set([
+  ...['hidden', 'activation', 'dropout', 'model', 'init', 'optimizer', 'learningRate', 'momentum', 'weightDecay', 'weightDecayMode'],
+  ...['batchSize', 'epochs', 'parallelArms', 'backend'],
+]);
 
 /**
  * What the cells would otherwise each fail on, checked once per grid point before the sweep directory
