@@ -1,4 +1,5 @@
 import { CliError } from '../errors';
+import { TrainConfigSchema } from '../config/schema';
 import { canonicalJson } from './canonicalJson';
 import type { SweepCellRef } from './runFiles';
 import { idTime } from './runNames';
@@ -114,7 +115,9 @@ const SHOWN_OPTIONS = new Set(['dataset', 'epsilon', 'smoothing', 'epochs']);
  */
 export function differingOptions(records: RunRecord[]): string[] {
   const configs = records.map((r) => r.summary?.config ?? r.config).filter((c): c is NonNullable<typeof c> => c !== null);
-  const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => !SHOWN_OPTIONS.has(k));
+  const schemaOrder = Object.keys(TrainConfigSchema.shape);
+  const rank = (k: string) => (schemaOrder.includes(k) ? schemaOrder.indexOf(k) : schemaOrder.length);
+  const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => !SHOWN_OPTIONS.has(k)).sort((x, y) => rank(x) - rank(y));
   return keys.filter((k) => new Set(configs.map((c) => canonicalJson((c as Record<string, unknown>)[k]) ?? 'undefined')).size > 1);
 }
 

@@ -2,13 +2,13 @@ import type { CellResult } from '../../src/sweep/sweepFiles';
 
 /**
  * A completed sweep cell with hand-picked metrics, [accuracy, nll, ece, meanConfidence] per arm, for tests
- * of the aggregate and of the charts built from it.
+ * of the aggregate and of the charts built from it; `point` ("p2") makes it the cell of a grid point.
  */
-export function cellResult(seed: number, hard: number[], smoothed: number[], mcnemar = { b: 3, c: 5, p: 0.7265625 }): CellResult {
+export function cellResult(seed: number, hard: number[], smoothed: number[], mcnemar = { b: 3, c: 5, p: 0.7265625 }, point?: string): CellResult {
   const arm = (label: string, epsilon: number, [accuracy, nll, ece, meanConfidence]: number[]) => ({ label, epsilon, accuracy: accuracy!, nll: nll!, ece: ece!, meanConfidence: meanConfidence! });
   return {
     schemaVersion: 1,
-    cellId: `s${seed}-uniform`,
+    cellId: `${point ? `${point}-` : ''}s${seed}-uniform`,
     seed,
     smoothing: 'uniform',
     runId: `run-${seed}`,

@@ -92,3 +92,50 @@ test('sweep charts render without vega warnings; the hard arm is drawn in its bl
   assert.match(html, /MLP, hidden 12, relu/);
   assert.doesNotMatch(html, /<script/);
 });
+
+test('with a grid, both charts are small multiples faceted by the axes, in grid order, and render without warnings', async () => {
+  const grid: SweepGrid = {
+    epsilons: [0, 0.1],
+    seeds: [0, 1],
+    smoothing: ['uniform'],
+    axes: [
+      { key: 'labelNoise', values: [0, 0.4] },
+      { key: 'hidden', values: [[64], [256, 128]] },
+    ],
+  };
+  const cells = new Map<string, CellResult>();
+  for (const [i, point] of ['p1', 'p2', 'p3', 'p4'].entries()) {
+    for (const seed of [0, 1]) cells.set(`${point}-s${seed}-uniform`, cellResult(seed, [0.9 - i / 10, 0.5, 0.05, 0.9], [0.9 - i / 10 + seed / 100, 0.45, 0.02, 0.85], undefined, point));
+  }
+  const a = aggregateSweep('sweep-grid', grid, cells);
+  const differences = sweepDifferencesChart(a);
+  const spec = differences.spec as unknown as { concat: { facet: { row: { field: string; sort: string[]; title: string }; column: { field: string; sort: string[]; title: string } } }[]; columns: number };
+  assert.equal(spec.columns, 2);
+  assert.equal(spec.concat.length, AGGREGATE_METRICS.length, 'one grid of small multiples per metric');
+  const facet = spec.concat[0]!.facet;
+  assert.deepEqual([facet.row.field, facet.row.title, facet.row.sort], ['facetRow', 'labelNoise', ['0', '0.4']]);
+  assert.deepEqual([facet.column.field, facet.column.title, facet.column.sort], ['facetColumn', 'hidden', ['[64]', '[256,128]']]);
+  const data = panelData(differences.spec, 'difference-accuracy');
+  assert.deepEqual(data, sweepDifferencePoints(a, 'accuracy'));
+  assert.deepEqual(data.map((p) => [p.point, p.facetRow, p.facetColumn]), [['p1', '0', '[64]'], ['p2', '0', '[256,128]'], ['p3', '0.4', '[64]'], ['p4', '0.4', '[256,128]']]);
+  a.points.forEach((point, i) => close(data[i]!.mean as number, point.variants[0]!.arms[1]!.vsHard!.accuracy.mean));
+  close(data[3]!.mean as number, 0.005);
+  assert.equal(panelData(sweepMetricsChart(a).spec, 'metric-ece').length, 8, 'two arms at four points');
+  const rendered = [];
+  for (const chart of sweepCharts(a)) {
+    const { svg, warnings } = await renderSvg(chart.spec);
+    assert.deepEqual(warnings, [], `${chart.id}: no warnings`);
+    assert.match(svg, /labelNoise/);
+    rendered.push({ chart, svg });
+  }
+  // the swept keys are not in the base config
+  const meta = { sweepId: 'sweep-grid', grid, config: { dataset: 'synthetic', activation: 'relu', dropout: 0, epochs: 2 }, shard: null, cells: [], createdAt: '2026-01-01T00:00:00Z', command: ['sweep'] } as unknown as SweepMeta;
+  const html = sweepReportHtml({ dir: '/sweeps/sweep-grid', meta, aggregate: a }, rendered, new Date('2026-01-02T00:00:00Z'));
+  assert.match(html, /labelNoise 0, 0\.4 × hidden \[64\], \[256,128\] × ε 0, 0\.1/);
+  assert.match(html, /MLP, hidden by grid point, relu/);
+  assert.ok(html.indexOf('By grid point') < html.indexOf('Metrics against ε'), 'the tables by grid point come first');
+  assert.match(html, /accuracy by grid point and ε/);
+  const one = sweepDifferencesChart(aggregateSweep('sweep-one', { ...grid, axes: [grid.axes![0]!] }, new Map()));
+  const oneFacet = (one.spec as unknown as { concat: { facet: Record<string, unknown> }[] }).concat[0]!.facet;
+  assert.deepEqual(Object.keys(oneFacet), ['column'], 'one axis: its values are the columns');
+});

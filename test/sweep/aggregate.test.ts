@@ -57,3 +57,35 @@ test('hurts, and too few seeds', () => {
   assert.equal(one.accuracy.verdict, 'too few seeds');
   assert.equal(one.accuracy.tInterval, null);
 });
+
+test('aggregate by grid point: each point its own means and paired differences, computed from its cells only', () => {
+  const grid: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1, 2], smoothing: ['uniform'], axes: [{ key: 'labelNoise', values: [0, 0.4] }] };
+  const cells = new Map<string, CellResult>();
+  // at labelNoise=0 smoothing costs 0.01 accuracy on every seed; at 0.4 it gains 0.03, 0.05, 0.04
+  for (const [seed, hard0, hard4, gain] of [[0, 0.9, 0.6, 0.03], [1, 0.92, 0.62, 0.05], [2, 0.88, 0.58, 0.04]] as const) {
+    cells.set(`p1-s${seed}-uniform`, cellResult(seed, [hard0, 0.3, 0.02, 0.9], [hard0 - 0.01, 0.31, 0.03, 0.85], undefined, 'p1'));
+    cells.set(`p2-s${seed}-uniform`, cellResult(seed, [hard4, 1.2, 0.2, 0.8], [hard4 + gain, 1.0, 0.1, 0.7], undefined, 'p2'));
+  }
+  cells.delete('p2-s2-uniform');
+  const a = aggregateSweep('sweep-x', grid, cells);
+  assert.deepEqual(a.points.map((p) => [p.id, p.label, p.values]), [['p1', 'labelNoise=0', { labelNoise: 0 }], ['p2', 'labelNoise=0.4', { labelNoise: 0.4 }]]);
+  assert.deepEqual(a.missingCells, ['p2-s2-uniform']);
+  const [low, high] = a.points.map((p) => p.variants[0]!.arms);
+  assert.deepEqual(low![0]!.seeds, [0, 1, 2]);
+  assert.deepEqual(high![0]!.seeds, [0, 1], 'the missing cell is missing at its point only');
+  close(low![0]!.metrics.accuracy.mean, 0.9);
+  close(low![0]!.metrics.accuracy.sd!, 0.02);
+  close(low![1]!.vsHard!.accuracy.mean, -0.01);
+  assert.equal(low![1]!.vsHard!.accuracy.verdict, 'hurts', '−0.01 on every seed: both intervals are the point −0.01');
+  close(high![0]!.metrics.accuracy.mean, 0.61);
+  // Δaccuracy at p2: 0.03, 0.05 → mean 0.04, sd 0.0141421, se 0.01, t(0.975, 1) = 12.7062047 → [−0.0871, 0.1671]
+  const d = high![1]!.vsHard!.accuracy;
+  close(d.mean, 0.04);
+  close(d.sd!, 0.0141421);
+  close(d.tInterval!.low, 0.04 - 0.127062047);
+  close(d.tInterval!.high, 0.04 + 0.127062047);
+  assert.equal(d.verdict, 'no detectable difference');
+  close(aggregateValue(a, 'p2', 'uniform', 0.1, 'accuracy')!, 0.65);
+  close(aggregateValue(a, 'p1', 'uniform', 0.1, 'accuracy')!, 0.89);
+  assert.equal(aggregateValue(a, 'p3', 'uniform', 0.1, 'accuracy'), undefined);
+});

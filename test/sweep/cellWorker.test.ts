@@ -51,6 +51,8 @@ test('processCellRunner: the child trains the cell config, reports its run direc
   assert.deepEqual(run.config, expected, 'the child trained exactly the cell config');
   assert.ok(run.meta!.command.includes(configFile), 'with train --config <cell config>');
   assert.deepEqual(run.meta!.tags, ['sweep-test']);
+  assert.equal(run.meta!.name, 'sweep-test-s4-others');
+  assert.deepEqual(run.meta!.sweep, { id: 'sweep-test', cell: 's4-others', dir: sweepDir.dir }, 'run.json records the sweep cell');
   assert.deepEqual(outcome.result.arms.map((a) => [a.label, a.epsilon]), [['hard', 0], ['smoothed', 0.1]]);
   assert.deepEqual(outcome.result.mcnemar.map((m) => m.epsilon), [0.1]);
 });
