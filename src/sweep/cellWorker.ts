@@ -4,7 +4,7 @@ import type { TrainConfig } from '../config/schema';
 import { readValidRunDirectory } from '../store/runReader';
 import { RUN_FILES, type RunSummary } from '../store/runFiles';
 import { CellEventReader, EVENTS_FD, EVENTS_FD_FLAG, SWEEP_CELL_FLAG } from './cellEvents';
-import { CellRunIndex, cellRunName, planCellRun } from './cellRuns';
+import { CellRunIndex, cellRunName, planCellRun, type CellRunPlan } from './cellRuns';
 import { cellConfig, type SweepCell, type SweepGrid } from './grid';
 import { SWEEP_SCHEMA_VERSION, type CellResult, type SweepDir } from './sweepFiles';
 
@@ -133,7 +133,7 @@ export function processCellRunner(options: ProcessCellOptions): CellRunner {
       return { status: 'failed', runId: null, runDir: null, message: (error as Error).message };
     }
     const resultOf = (runDir: string) => cellResultFromRun(cell, runDir, config);
-    const plan = planCellRun(index.runsOf(cell, hooks.previousRunDir ?? null), config);
+    const plan = await settledPlan(() => planCellRun(index.runsOf(cell, hooks.previousRunDir ?? null), config), hooks);
     if (plan.action === 'busy') {
       const { id, dir, statusFile } = plan.run;
       return { status: 'failed', runId: id, runDir: dir, message: `its run ${id} is still running (process ${statusFile?.pid}${plan.run.status === 'unknown' ? ` on ${statusFile?.host}` : ''}); let it end or stop it, then run the sweep again` };
@@ -160,6 +160,25 @@ export function processCellRunner(options: ProcessCellOptions): CellRunner {
     if (outcome.status === 'failed') return { ...outcome, message: `${outcome.message} (to train the cell afresh: ls-bench runs rm ${id}, then run the sweep again)` };
     return outcome;
   };
+}
+
+/** How long a cell waits for a run of its own that is still running to stop (see settledPlan). */
+export const BUSY_RUN_WAIT_MS = 30_000;
+
+/**
+ * The plan for a cell, once no run of its own is running: a sweep killed a moment ago may have left a
+ * cell's `train` stopping (it stops within a batch when its sweep is gone), so a busy run is waited for
+ * (up to BUSY_RUN_WAIT_MS) before the cell is given up for this time.
+ */
+async function settledPlan(plan: () => CellRunPlan, hooks: CellHooks): Promise<CellRunPlan> {
+  let current = plan();
+  const until = Date.now() + BUSY_RUN_WAIT_MS;
+  if (current.action === 'busy') hooks.note?.(`its run ${current.run.id} is still running (process ${current.run.statusFile?.pid}); waiting for it to stop`);
+  while (current.action === 'busy' && Date.now() < until && !hooks.signal?.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    current = plan();
+  }
+  return current;
 }
 
 /** The last line of the child's stderr that is not progress: what went wrong, in the child's words. */

@@ -94,6 +94,13 @@ test('sweep: bad input exits 2 before any training, with one line and no sweep o
     [['--backend', 'node'], /--backend node: @tensorflow\/tfjs-node is not installed/],
     [['--dataset', 'fashion-mnist', '--data-dir', runs], /fashion-mnist: .* lacks train-images-idx3-ubyte\.gz/],
     [['--dataset', 'imagenet'], /--dataset: unknown data set "imagenet"/],
+    [['--grid', 'seed=0,1'], /--grid seed: seed cannot be a grid axis/],
+    [['--grid', 'learningRate=0.01,fast'], /--grid learningRate: expected a number, got "fast"/],
+    [['--grid', 'lr=0.01'], /--grid lr: "lr" is not a training option/],
+    [['--grid', 'labelNoise=0,1'], /--grid labelNoise: expected a value < 1, got 1/],
+    [['--grid', 'labelNoise=0,0.2', '--assert', 'at(labelNoise=0.3: smoothed.ece <= 1)'], /labelNoise=0\.3 is not a value of the grid/],
+    [['--grid', 'hidden=12;24', '--hidden', '8'], /--hidden and --grid hidden both set hidden; drop one/],
+    [['--grid', 'dataset=iris,imagenet'], /grid point p2 \(dataset=imagenet\): --dataset: unknown data set "imagenet"/],
   ];
   for (const [args, pattern] of cases) {
     const r = await runCli(['sweep', '--runs-dir', runs, ...TINY, ...args]);

@@ -67,6 +67,12 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
+  // Loading is mostly synchronous: let a signal that came meanwhile (or, for a sweep's cell, the end of its
+  // sweep) be seen now, so that it leaves no run behind rather than one that stops at its first batch.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (io.signal?.aborted) {
+    throw new CliError('interrupted before the run started; nothing was written', io.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+  }
   const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
     ...(options.name !== undefined ? { name: options.name } : {}),
     tags: options.tags,
