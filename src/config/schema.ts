@@ -40,6 +40,14 @@ export const TrainConfigSchema = z
     features: z.number().int().min(1).max(4096).default(10).describe('synthetic: number of features'),
     classes: z.number().int().min(2).max(1000).default(3).describe('synthetic: number of classes'),
     testFraction: z.number().gt(0).lt(1).default(0.2).describe('fraction held out as the stratified, seeded test set (synthetic, and csv/idx data without a test file)'),
+    valFraction: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.1)
+      .describe(
+        "fraction of the training set held out as a stratified, seeded validation set (the same for every arm, never trained on) on which each arm's temperature is fitted; 0: no temperature scaling",
+      ),
     labelColumn: z.string().min(1).optional().describe('csv: the label column, by header name or 0-based index (default: the last column)'),
     delimiter: z.string().min(1).max(4).default(',').describe('csv: field delimiter'),
     header: z.boolean().default(true).describe('csv: whether the first row holds column names (true/false)'),

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { AGGREGATE_METRICS, type AggregateMetric, type PointAggregate, type SweepAggregate } from '../sweep/aggregate';
+import { BASE_METRICS, SCALED_METRIC, type BaseMetric, type PointAggregate, type SweepAggregate } from '../sweep/aggregate';
 import { formatGridValue, gridAxes, type GridAxis } from '../sweep/grid';
 import { OKABE_ITO_ARM_COLOURS } from './palette';
 import { CHART_CONFIG, type ReportChart } from './runCharts';
@@ -53,18 +53,20 @@ function facetEncoding(aggregate: SweepAggregate) {
   };
 }
 
-export const SWEEP_METRIC_AXES: Record<AggregateMetric, { title: string; axis: string; format?: string }> = {
+export const SWEEP_METRIC_AXES: Record<BaseMetric, { title: string; axis: string; format?: string }> = {
   accuracy: { title: 'test accuracy', axis: 'accuracy (%)', format: '.1%' },
   nll: { title: 'test NLL (unsmoothed)', axis: 'NLL (nats/sample)' },
   ece: { title: 'test ECE', axis: 'ECE (fraction, 0–1)' },
+  brier: { title: 'test Brier score', axis: 'Brier (0–2)' },
   meanConfidence: { title: 'mean confidence', axis: 'confidence (max prob.)', format: '.2f' },
 };
 
-/** One point of a metric against ε: the mean over seeds and the ± 1 sd bar (null below two seeds). */
+/** One point of a metric against ε: the mean over seeds and the ± 1 sd bar (null below two seeds), as trained or after temperature scaling. */
 export interface SweepMetricPoint extends FacetPlace {
   variant: string;
   epsilon: number;
   arm: string;
+  scaling: 'as trained' | 'temperature-scaled';
   seeds: number;
   mean: number;
   sd: number | null;
@@ -72,16 +74,19 @@ export interface SweepMetricPoint extends FacetPlace {
   high: number | null;
 }
 
-export function sweepMetricPoints(aggregate: SweepAggregate, metric: AggregateMetric): SweepMetricPoint[] {
+export function sweepMetricPoints(aggregate: SweepAggregate, metric: BaseMetric): SweepMetricPoint[] {
   const axes = gridAxes(aggregate.grid);
-  return aggregate.points.flatMap((point) =>
-    point.variants.flatMap((variant) =>
-      variant.arms
-        .filter((arm) => arm.seeds.length > 0)
-        .map((arm) => {
-          const { mean, sd } = arm.metrics[metric];
-          return { ...facetPlace(axes, point), variant: variant.smoothing, epsilon: arm.epsilon, arm: arm.arm, seeds: arm.seeds.length, mean, sd, low: sd === null ? null : mean - sd, high: sd === null ? null : mean + sd };
+  return (['as trained', 'temperature-scaled'] as const).flatMap((scaling) =>
+    aggregate.points.flatMap((point) =>
+      point.variants.flatMap((variant) =>
+        variant.arms.flatMap((arm) => {
+          const stats = arm.metrics[scaling === 'as trained' ? metric : SCALED_METRIC[metric]];
+          if (stats.values.length === 0) return [];
+          const { mean, sd } = stats;
+          const name = scaling === 'as trained' ? arm.arm : arm.arm === 'hard' ? 'hardTs' : arm.arm.replace(/^smoothed/, 'smoothedTs');
+          return [{ ...facetPlace(axes, point), variant: variant.smoothing, epsilon: arm.epsilon, arm: name, scaling, seeds: stats.values.length, mean, sd, low: sd === null ? null : mean - sd, high: sd === null ? null : mean + sd }];
         }),
+      ),
     ),
   );
 }
@@ -100,7 +105,7 @@ export interface SweepDifferencePoint extends FacetPlace {
   verdict: string;
 }
 
-export function sweepDifferencePoints(aggregate: SweepAggregate, metric: AggregateMetric): SweepDifferencePoint[] {
+export function sweepDifferencePoints(aggregate: SweepAggregate, metric: BaseMetric): SweepDifferencePoint[] {
   const axes = gridAxes(aggregate.grid);
   return aggregate.points.flatMap((point) =>
     point.variants.flatMap((variant) =>
@@ -124,6 +129,11 @@ export function sweepDifferencePoints(aggregate: SweepAggregate, metric: Aggrega
       }),
     ),
   );
+}
+
+/** The metrics with a value in some cell (a sweep of cells written before the Brier score was measured has none). */
+function chartedMetrics(aggregate: SweepAggregate): BaseMetric[] {
+  return BASE_METRICS.filter((m) => aggregate.points.some((p) => p.variants.some((v) => v.arms.some((a) => a.metrics[m].values.length > 0))));
 }
 
 function epsilonAxis(aggregate: SweepAggregate) {
@@ -161,12 +171,12 @@ function arrange(aggregate: SweepAggregate, panels: MetricPanel[]): { hconcat: o
   };
 }
 
-/** Accuracy, NLL, ECE and mean confidence against ε, one line per smoothing variant, ± 1 sd over seeds. */
+/** Accuracy, NLL, ECE, Brier and mean confidence against ε, one line per smoothing variant (dashed: after temperature scaling), ± 1 sd over seeds. */
 export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
   const colour = variantColourScale(aggregate);
   // small multiples carry no y title: the panel's title names the metric
   const faceted = gridAxes(aggregate.grid).length > 0;
-  const panels = AGGREGATE_METRICS.map((metric) => {
+  const panels = chartedMetrics(aggregate).map((metric) => {
     const axes = SWEEP_METRIC_AXES[metric];
     // flush labels: a tick label at the very top would otherwise lift that panel's title above its neighbours'
     const y = { type: 'quantitative' as const, title: faceted ? null : axes.axis, scale: { zero: false }, axis: { labelFlush: true, ...(axes.format ? { format: axes.format } : {}) } };
@@ -183,7 +193,14 @@ export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
           mark: { type: 'rule' as const, strokeWidth: 1.5 },
           encoding: { y: { ...y, field: 'low' }, y2: { field: 'high' }, color: { condition: { test: 'datum.epsilon === 0', value: HARD_ARM_COLOUR }, ...color } },
         },
-        { mark: { type: 'line' as const, strokeWidth: 2 }, encoding: { y: { ...y, field: 'mean' }, color } },
+        {
+          mark: { type: 'line' as const, strokeWidth: 2 },
+          encoding: {
+            y: { ...y, field: 'mean' },
+            color,
+            strokeDash: { field: 'scaling', type: 'nominal' as const, title: 'scaling', scale: { domain: ['as trained', 'temperature-scaled'], range: [[1, 0], [5, 3]] }, legend: { orient: 'bottom' as const, symbolType: 'stroke' } },
+          },
+        },
         {
           mark: { type: 'point' as const, filled: true, size: 45, opacity: 1 },
           encoding: {
@@ -208,7 +225,8 @@ export function sweepMetricsChart(aggregate: SweepAggregate): ReportChart {
     title: 'Test metrics against ε',
     caption:
       `Mean over ${seeds} seed${seeds === 1 ? '' : 's'} of each test metric; the error bars span mean ± 1 sample standard deviation over seeds (none with a single seed). ` +
-      'The blue point at ε = 0 is the hard-label arm, trained in every cell from the same initial weights as the smoothed arms.' +
+      'The blue point at ε = 0 is the hard-label arm, trained in every cell from the same initial weights as the smoothed arms. ' +
+      'Dashed lines: the same arms after temperature scaling (hardTs, smoothedTs-ε; T fitted on each run\'s validation set), the baseline every calibration claim has to beat. Seeds where an arm diverged are left out.' +
       (gridAxes(aggregate.grid).length > 0 ? ' One small multiple per grid point, on a common scale per metric.' : ''),
     spec: { $schema: SCHEMA, config: CHART_CONFIG, ...arrange(aggregate, panels), resolve: { scale: { color: 'shared' } } } as TopLevelSpec,
   };
@@ -219,7 +237,7 @@ export function sweepDifferencesChart(aggregate: SweepAggregate): ReportChart {
   const colour = variantColourScale(aggregate);
   const faceted = gridAxes(aggregate.grid).length > 0;
   const pct = Math.round(aggregate.level * 100);
-  const panels = AGGREGATE_METRICS.map((metric) => {
+  const panels = chartedMetrics(aggregate).map((metric) => {
     const axes = SWEEP_METRIC_AXES[metric];
     const y = { type: 'quantitative' as const, title: faceted ? null : metric === 'accuracy' ? 'Δ accuracy (% points)' : `Δ ${axes.axis}`, axis: { labelFlush: true, format: metric === 'accuracy' ? '+.1%' : '+.3f' } };
     // the same ε axis as the metrics chart (ε = 0 has no difference but keeps the panels aligned)
@@ -267,7 +285,7 @@ export function sweepDifferencesChart(aggregate: SweepAggregate): ReportChart {
     title: 'Paired differences to the hard arm',
     caption:
       `Mean over seeds of (smoothed − hard) from the same seed, with the ${pct}% paired Student t-interval (thin bar) and the ${pct}% percentile bootstrap interval ` +
-      `(${aggregate.bootstrapResamples} resamples, wide pale bar). An interval that does not cross the dashed zero line is a detectable difference.` +
+      `(${aggregate.bootstrapResamples} resamples, wide pale bar). A difference counts as detectable ("helps" or "hurts" in the table) only when both intervals lie on one side of the dashed zero line; one alone is not enough.` +
       (gridAxes(aggregate.grid).length > 0 ? ' One small multiple per grid point, on a common scale per metric, so that where smoothing helps reads across the panels.' : ''),
     spec: { $schema: SCHEMA, config: CHART_CONFIG, ...arrange(aggregate, panels), resolve: { scale: { color: 'shared' } } } as TopLevelSpec,
   };

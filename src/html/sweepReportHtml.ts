@@ -1,4 +1,4 @@
-import { gridSections, legend, sweepSections } from '../text/sweepReport';
+import { gridSections, headerLines, legend, sweepSections } from '../text/sweepReport';
 import { formatGridValue, gridAxes } from '../sweep/grid';
 import type { SweepAggregate } from '../sweep/aggregate';
 import type { SweepMeta } from '../sweep/sweepFiles';
@@ -54,6 +54,9 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
     ['created', meta.createdAt],
     ['command', `ls-bench ${meta.command.join(' ')}`],
   ];
+  // the terminal's header lines about diverged arms: left out of the means, named here as there
+  const diverged = headerLines(aggregate).filter((l) => l.startsWith('diverged: '));
+  if (diverged.length > 0) facts.push(['diverged', diverged.map((l) => l.slice('diverged: '.length)).join('; ')]);
 
   const colours = variantColourScale(aggregate);
   const swatch = (colour: string, name: string) => `<span class="swatch" style="background:${colour}"></span>${escapeHtml(name)}`;

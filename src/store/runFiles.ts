@@ -55,7 +55,6 @@ const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 /** A run that is one cell of a sweep: which sweep (its id and directory) and which cell (run.json's `sweep`). */
 export const SweepCellRefSchema = z.object({ id: z.string(), cell: z.string(), dir: z.string() });
 export type SweepCellRef = z.infer<typeof SweepCellRefSchema>;
-
 /** run.json */
 export const RunMetaSchema = z.object({
   schemaVersion: z.number(),
@@ -64,8 +63,7 @@ export const RunMetaSchema = z.object({
   tags: z.array(z.string()),
   createdAt: z.string(),
   command: z.array(z.string()),
-  /** Set when `ls-bench sweep` trained the run as one of its cells (absent in runs written before it was recorded). */
-  sweep: SweepCellRefSchema.optional(),
+  sweep: SweepCellRefSchema.optional(), // set when `ls-bench sweep` trained the run as one of its cells
 });
 export type RunMeta = z.infer<typeof RunMetaSchema>;
 
@@ -118,6 +116,12 @@ const ArmTestSchema = z.object({
   nll: z.number(),
   ece: z.number(),
   meanConfidence: z.number(),
+  // absent in runs written before these were measured
+  brier: z.number().optional(),
+  mce: z.number().optional(),
+  adaptiveEce: z.number().optional(),
+  classwiseEce: z.number().optional(),
+  calibrationGap: z.number().optional(),
   confusionMatrix: z.array(z.array(z.number())),
   perClass: z.array(z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()), support: z.number() })),
   macro: z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()) }),
@@ -133,6 +137,23 @@ const ArmSummarySchema = z.object({
   test: ArmTestSchema,
   diverged: orNull(z.object({ epoch: z.number(), batch: orNull(z.number()), lastFiniteLoss: orNull(z.number()), message: z.string() })).optional(),
   flippedTrainLabels: z.object({ count: z.number(), memorised: z.number(), predictedClean: z.number() }).optional(),
+  temperatureScaled: orNull(
+    z.object({
+      temperature: z.number(),
+      validationNll: z.number(),
+      validationNllUnscaled: z.number(),
+      validationSamples: z.number(),
+      atBound: orNull(z.enum(['min', 'max'])),
+      test: z.object({ accuracy: z.number(), nll: z.number(), ece: z.number(), brier: z.number(), meanConfidence: z.number(), calibrationGap: z.number() }),
+    }),
+  ).optional(),
+});
+
+const IntervalSchema = z.tuple([z.number(), z.number()]);
+const MetricIntervalsSchema = z.object({ accuracy: IntervalSchema, nll: IntervalSchema, ece: IntervalSchema, brier: IntervalSchema, meanConfidence: IntervalSchema });
+const PairedDeltaSchema = z.object({
+  delta: z.object({ accuracy: z.number(), nll: z.number(), ece: z.number(), brier: z.number(), meanConfidence: z.number() }),
+  intervals: MetricIntervalsSchema,
 });
 
 const ArmComparisonSchema = z.object({
@@ -143,6 +164,11 @@ const ArmComparisonSchema = z.object({
   deltaEce: z.number(),
   deltaMeanConfidence: z.number(),
   mcnemar: z.object({ onlyBaselineCorrect: z.number(), onlyArmCorrect: z.number(), pValue: z.number() }),
+  // absent in runs written before single-run intervals and temperature scaling
+  deltaBrier: z.number().optional(),
+  intervals: MetricIntervalsSchema.optional(),
+  bootstrap: z.object({ resamples: z.number(), level: z.number(), seed: z.number() }).optional(),
+  temperatureScaled: orNull(z.object({ armVsScaledBaseline: PairedDeltaSchema, scaledArmVsScaledBaseline: PairedDeltaSchema })).optional(),
 });
 
 const DatasetInfoSchema = z.object({
@@ -156,6 +182,8 @@ const DatasetInfoSchema = z.object({
   digest: z.string(),
   trainClassCounts: z.array(z.number()).optional(),
   testClassCounts: z.array(z.number()).optional(),
+  validationSamples: z.number().optional(),
+  validationClassCounts: z.array(z.number()).optional(),
 });
 
 /** summary.json. The config is the run's (config.json is the copy that is validated against the config schema). */
@@ -178,6 +206,8 @@ export const RunSummarySchema = z.object({
   resumedAfterEpoch: orNull(z.number()).optional(),
 });
 
+const ReliabilitySchema = z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number(), meanConfidence: orNull(z.number()), accuracy: orNull(z.number()) }));
+
 /** histograms.json */
 export const HistogramsFileSchema = z.object({
   schemaVersion: z.number(),
@@ -186,7 +216,9 @@ export const HistogramsFileSchema = z.object({
     z.object({
       label: z.string(),
       confidenceHistogram: z.array(z.number()),
-      reliability: z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number(), meanConfidence: orNull(z.number()), accuracy: orNull(z.number()) })),
+      reliability: ReliabilitySchema,
+      /** After temperature scaling (absent without a validation set, and in older runs). */
+      temperatureScaledReliability: ReliabilitySchema.optional(),
     }),
   ),
 });
@@ -204,6 +236,9 @@ export interface DatasetInfo {
   trainClassCounts?: number[];
   /** Test samples per class. */
   testClassCounts?: number[];
+  /** The validation set held out of the training set (--val-fraction); absent in older runs. */
+  validationSamples?: number;
+  validationClassCounts?: number[];
 }
 
 export interface MetricsRow extends EpochRecord {
@@ -213,8 +248,25 @@ export interface MetricsRow extends EpochRecord {
 
 export const METRICS_CSV_COLUMNS = ['epoch', 'arm', 'epsilon', 'trainLoss', 'trainNll', 'testNll', 'testAccuracy', 'seconds'] as const;
 
+/** Metrics added after the first runs were written: a stored run may lack them. */
+type LaterTestMetrics = 'brier' | 'mce' | 'adaptiveEce' | 'classwiseEce' | 'calibrationGap';
+
 /** The test metrics stored per arm: everything but the bulky reliability bins and histogram (histograms.json). */
-export type ArmTestMetrics = Omit<EvaluationMetrics, 'reliability' | 'confidenceHistogram'>;
+export type ArmTestMetrics = Omit<EvaluationMetrics, 'reliability' | 'confidenceHistogram' | LaterTestMetrics> & Partial<Pick<EvaluationMetrics, LaterTestMetrics>>;
+
+/** An arm after temperature scaling, as stored: T, the validation NLL at T and at 1, and the test metrics at T. */
+export interface StoredTemperatureScaling {
+  temperature: number;
+  validationNll: number;
+  validationNllUnscaled: number;
+  validationSamples: number;
+  atBound: 'min' | 'max' | null;
+  test: Pick<EvaluationMetrics, 'accuracy' | 'nll' | 'ece' | 'brier' | 'meanConfidence' | 'calibrationGap'>;
+}
+
+/** A comparison as stored: runs written before intervals and temperature scaling lack those fields. */
+export type StoredArmComparison = Omit<ArmComparison, 'deltaBrier' | 'intervals' | 'bootstrap' | 'temperatureScaled'> &
+  Partial<Pick<ArmComparison, 'deltaBrier' | 'intervals' | 'bootstrap' | 'temperatureScaled'>>;
 
 export interface ArmSummary {
   label: string;
@@ -228,6 +280,8 @@ export interface ArmSummary {
   diverged?: DivergenceInfo | null;
   /** With label noise: fractions of the flipped training samples predicted as their noisy label (memorised) and as their true label. */
   flippedTrainLabels?: { count: number; memorised: number; predictedClean: number };
+  /** After temperature scaling on the validation set: null with --val-fraction 0; absent in older runs. */
+  temperatureScaled?: StoredTemperatureScaling | null;
 }
 
 export interface RunSummary {
@@ -239,7 +293,7 @@ export interface RunSummary {
   optimizer: string;
   config: TrainConfig;
   arms: ArmSummary[];
-  comparisons: ArmComparison[];
+  comparisons: StoredArmComparison[];
   /** Things the reader should know about this run's setup, e.g. the two-class caveat. */
   warnings?: string[];
   /** With --label-noise: what was flipped (the indices are in label-noise.json). */
@@ -274,7 +328,7 @@ export interface LabelNoiseFile {
 export interface HistogramsFile {
   schemaVersion: number;
   confidenceBins: number[];
-  arms: { label: string; confidenceHistogram: number[]; reliability: EvaluationMetrics['reliability'] }[];
+  arms: { label: string; confidenceHistogram: number[]; reliability: EvaluationMetrics['reliability']; temperatureScaledReliability?: EvaluationMetrics['reliability'] }[];
 }
 
 export interface PredictionsFile {

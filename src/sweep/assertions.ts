@@ -1,4 +1,5 @@
 import { CliError } from '../errors';
+import { SCALED_METRIC, type AggregateMetric } from './aggregate';
 import type { GateScope, SelectorItem } from './gateScope';
 
 /**
@@ -8,24 +9,31 @@ import type { GateScope, SelectorItem } from './gateScope';
  *   comparison := sum ( "<" | "<=" | ">" | ">=" | "==" | "!=" ) sum
  *   sum        := term ( ( "+" | "-" ) term )*
  *   term       := number | "-" term | "(" sum ")" | arm "." metric
- *   arm        := "hard" | "smoothed" | "smoothed-" number      (e.g. smoothed-0.05)
- *   metric     := "accuracy" | "nll" | "ece" | "meanConfidence"
+ *   arm        := "hard" | "hardTs" | "smoothed" | "smoothedTs" | "smoothed-" number | "smoothedTs-" number
+ *   metric     := "accuracy" | "nll" | "ece" | "brier" | "meanConfidence" | "temperature"
  *
  * `arm.metric` is the mean over seeds of that arm's test metric. `smoothed` stands for each smoothed arm in
  * turn: the assertion must hold for every ε > 0 of the grid (and every smoothing variant). `hard` is the
- * hard arm of the same smoothing variant. Numbers are decimals (0.005, 1e-3).
+ * hard arm of the same smoothing variant. An arm name ending in `Ts` is that arm after temperature scaling
+ * on its run's validation set (`temperature` is only a metric of those). Numbers are decimals (0.005, 1e-3).
  *
  * With a grid over training options, an assertion holds at every grid point; `all(…)`, `any(…)` and
  * `at(point: …)` around it say which points (gateScope.ts).
  */
 
-export const ASSERT_METRICS = ['accuracy', 'nll', 'ece', 'meanConfidence'] as const;
+export const ASSERT_METRICS = ['accuracy', 'nll', 'ece', 'brier', 'meanConfidence', 'temperature'] as const;
 export type AssertMetric = (typeof ASSERT_METRICS)[number];
 export const COMPARISON_OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 /** An arm reference: the hard arm, each smoothed arm (`smoothed`), or the arm of one ε. */
-export type ArmRef = { kind: 'hard' } | { kind: 'each-smoothed' } | { kind: 'epsilon'; epsilon: number; text: string };
+export type ArmRef = ({ kind: 'hard' } | { kind: 'each-smoothed' } | { kind: 'epsilon'; epsilon: number; text: string }) & { scaled: boolean };
+
+/** The aggregate metric an arm reference and a metric name read: hardTs.ece is the hard arm's tsEce. */
+export function aggregateMetricOf(scaled: boolean, metric: AssertMetric): AggregateMetric {
+  if (metric === 'temperature') return 'temperature';
+  return scaled ? SCALED_METRIC[metric] : metric;
+}
 
 export type ValueNode =
   | { type: 'number'; value: number }
@@ -67,7 +75,7 @@ export class AssertionSyntaxError extends Error {
 
 const NUMBER = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/;
 // "smoothed-0.05" is an arm only when a "." and a metric follow: "smoothed-0.05.ece".
-const EPSILON_ARM = /^smoothed-(\d+\.?\d*|\.\d+)(?=\.[A-Za-z])/;
+const EPSILON_ARM = /^smoothed(Ts)?-(\d+\.?\d*|\.\d+)(?=\.[A-Za-z])/;
 const WORD = /^[A-Za-z_][A-Za-z0-9_]*/;
 
 /** The tokens of source[from, to): positions stay those of the whole text, so errors give its columns. */
@@ -83,7 +91,7 @@ function tokenize(source: string, from: number, to: number): Token[] {
     }
     const armMatch = EPSILON_ARM.exec(rest);
     if (armMatch) {
-      tokens.push({ kind: 'arm', ref: { kind: 'epsilon', epsilon: Number(armMatch[1]), text: armMatch[0] }, pos: i, text: armMatch[0] });
+      tokens.push({ kind: 'arm', ref: { kind: 'epsilon', epsilon: Number(armMatch[2]), text: armMatch[0], scaled: armMatch[1] !== undefined }, pos: i, text: armMatch[0] });
       i += armMatch[0].length;
       continue;
     }
@@ -170,6 +178,7 @@ export function parseAssertion(source: string): Assertion {
     at++;
     const m = peek();
     if (m.kind !== 'word' || !(ASSERT_METRICS as readonly string[]).includes(m.text)) fail(m, `a metric (${ASSERT_METRICS.join(', ')})`);
+    if (m.text === 'temperature' && !ref.scaled) fail(m, `a metric of ${armText} (temperature is a metric of the temperature-scaled arms: hardTs, smoothedTs, smoothedTs-<ε>)`);
     at++;
     return { type: 'metric', arm: ref, metric: m.text as AssertMetric, text: `${armText}.${m.text}` };
   };
@@ -195,11 +204,12 @@ export function parseAssertion(source: string): Assertion {
       at++;
       return metricAfterDot(t.text, t.ref);
     }
-    if (t.kind === 'word' && (t.text === 'hard' || t.text === 'smoothed')) {
+    if (t.kind === 'word' && ['hard', 'smoothed', 'hardTs', 'smoothedTs'].includes(t.text)) {
       at++;
-      return metricAfterDot(t.text, t.text === 'hard' ? { kind: 'hard' } : { kind: 'each-smoothed' });
+      const scaled = t.text.endsWith('Ts');
+      return metricAfterDot(t.text, t.text.startsWith('hard') ? { kind: 'hard', scaled } : { kind: 'each-smoothed', scaled });
     }
-    return fail(t, 'a number or an arm metric (hard.accuracy, smoothed.ece, smoothed-0.1.nll)');
+    return fail(t, 'a number or an arm metric (hard.accuracy, smoothed.ece, smoothed-0.1.nll, hardTs.ece)');
   };
 
   const sum = (): ValueNode => {

@@ -43,8 +43,8 @@ function comparisonEpsilon(summary: RunSummary, comparison: RunSummary['comparis
 }
 
 /**
- * The cell's result from its completed run, read through the run store: the four test metrics of every
- * arm and McNemar's exact test of each smoothed arm against the hard arm, both from summary.json (train
+ * The cell's result from its completed run, read through the run store: the test metrics of every arm
+ * (before and after temperature scaling, and whether it diverged) and McNemar's exact test of each smoothed arm against the hard arm, both from summary.json (train
  * computes the McNemar tests from the test predictions when it writes the run), each with its ε as
  * stored there. The run must have trained the cell's arms: the hard arm and one per ε of `config`.
  */
@@ -63,7 +63,22 @@ export function cellResultFromRun(cell: Pick<SweepCell, 'id' | 'seed' | 'smoothi
     runDir,
     testSamples: summary.dataset.testSamples,
     seconds: summary.seconds,
-    arms: summary.arms.map((a) => ({ label: a.label, epsilon: a.epsilon, accuracy: a.test.accuracy, nll: a.test.nll, ece: a.test.ece, meanConfidence: a.test.meanConfidence })),
+    arms: summary.arms.map((a) => {
+      const ts = a.temperatureScaled;
+      return {
+        label: a.label,
+        epsilon: a.epsilon,
+        accuracy: a.test.accuracy,
+        nll: a.test.nll,
+        ece: a.test.ece,
+        meanConfidence: a.test.meanConfidence,
+        ...(a.test.brier !== undefined ? { brier: a.test.brier } : {}),
+        diverged: a.diverged?.message ?? null,
+        temperatureScaled: ts
+          ? { temperature: ts.temperature, accuracy: ts.test.accuracy, nll: ts.test.nll, ece: ts.test.ece, brier: ts.test.brier, meanConfidence: ts.test.meanConfidence }
+          : null,
+      };
+    }),
     mcnemar: summary.comparisons.map((c) => ({
       epsilon: comparisonEpsilon(summary, c, runDir),
       onlyHardCorrect: c.mcnemar.onlyBaselineCorrect,

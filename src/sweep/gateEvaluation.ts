@@ -1,4 +1,5 @@
-import { armRefs, type Assertion, type AssertMetric, type ComparisonOperator, type ValueNode } from './assertions';
+import type { AggregateMetric } from './aggregate';
+import { aggregateMetricOf, armRefs, type Assertion, type ComparisonOperator, type ValueNode } from './assertions';
 
 /**
  * Evaluating a gate (`--assert`, parsed by assertions.ts) on a sweep's aggregate: at each grid point the
@@ -11,8 +12,10 @@ export interface AssertionContext {
   points?: { id: string; label: string }[];
   variants: string[];
   smoothedEpsilons: number[];
-  /** The mean over seeds, or undefined when no seed completed. */
-  value(variant: string, epsilon: number, metric: AssertMetric, pointId: string): number | undefined;
+  /** The mean over seeds, or undefined when no seed completed (or, for the temperature-scaled metrics, none had a validation set). */
+  value(variant: string, epsilon: number, metric: AggregateMetric, pointId: string): number | undefined;
+  /** Why the arm's values at the grid point must not pass a gate (seeds where it diverged), or null. */
+  problem?(variant: string, epsilon: number, pointId: string): string | null;
 }
 
 export interface AssertionInstance {
@@ -23,6 +26,8 @@ export interface AssertionInstance {
   epsilon: number | null;
   holds: boolean;
   values: Record<string, number | null>;
+  /** Why the instance fails whatever its values say: an arm it reads diverged in some seed. */
+  problems: string[];
 }
 
 export interface AssertionOutcome {
@@ -37,6 +42,7 @@ export interface AssertionOutcome {
 /** One instance: the assertion at one grid point, for one variant and (when it says `smoothed`) one ε. */
 function evaluateInstance(assertion: Assertion, context: AssertionContext, point: { id: string; label: string }, variant: string, bound: number | null): AssertionInstance {
   const values: Record<string, number | null> = {};
+  const problems: string[] = [];
   let missing = false;
   const valueOf = (node: ValueNode): number => {
     switch (node.type) {
@@ -48,10 +54,12 @@ function evaluateInstance(assertion: Assertion, context: AssertionContext, point
         return node.op === '+' ? valueOf(node.left) + valueOf(node.right) : valueOf(node.left) - valueOf(node.right);
       case 'metric': {
         const epsilon = node.arm.kind === 'hard' ? 0 : node.arm.kind === 'epsilon' ? node.arm.epsilon : bound!;
-        const name = node.arm.kind === 'each-smoothed' ? `smoothed-${epsilon}.${node.metric}` : node.text;
-        const v = context.value(variant, epsilon, node.metric, point.id);
+        const name = node.arm.kind === 'each-smoothed' ? `smoothed${node.arm.scaled ? 'Ts' : ''}-${epsilon}.${node.metric}` : node.text;
+        const v = context.value(variant, epsilon, aggregateMetricOf(node.arm.scaled, node.metric), point.id);
         values[name] = v ?? null;
         if (v === undefined) missing = true;
+        const problem = context.problem?.(variant, epsilon, point.id) ?? null;
+        if (problem !== null && !problems.includes(problem)) problems.push(problem);
         return v ?? NaN;
       }
     }
@@ -62,7 +70,8 @@ function evaluateInstance(assertion: Assertion, context: AssertionContext, point
     valueOf(c.left);
     valueOf(c.right);
   }
-  return { point: point.id, pointLabel: point.label, variant, epsilon: bound, holds, values };
+  // A diverged arm fails every gate that reads it, whatever its remaining seeds say.
+  return { point: point.id, pointLabel: point.label, variant, epsilon: bound, holds: holds && problems.length === 0, values, problems };
 }
 
 /**
@@ -93,7 +102,8 @@ export function evaluateAssertion(assertion: Assertion, context: AssertionContex
       .map(([k, v]) => `${k} = ${v === null ? 'missing (no completed seed)' : formatValue(v)}`)
       .join(', ');
     const none = assertion.scope.kind === 'any' ? ' (holds at no grid point)' : '';
-    outcome.failures.push(`assertion failed${where.length > 0 ? ` [${where.join(', ')}]` : ''}: ${assertion.source}${none} (measured: ${measured})`);
+    const reason = instance.problems.length > 0 ? `; not usable: ${instance.problems.join('; ')}` : '';
+    outcome.failures.push(`assertion failed${where.length > 0 ? ` [${where.join(', ')}]` : ''}: ${assertion.source}${none} (measured: ${measured}${reason})`);
   }
   return outcome;
 }

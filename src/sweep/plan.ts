@@ -3,8 +3,9 @@ import { CliError } from '../errors';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type SweepSection, type TrainConfig } from '../config/schema';
 import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOptions';
-import { locateFashionMnist } from '../data/fashionMnist';
+import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist';
 import type { Dataset } from '../data/Dataset';
+import { checkEpsilonFits } from '../train/arms';
 import { loadDataset } from '../data/loadDataset';
 import { selectBackend } from '../engine/backend';
 import { checkModelSize } from '../engine/mlpSpec';
@@ -125,13 +126,15 @@ export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
   for (const [i, config] of plan.pointConfigs.entries()) {
     try {
       if (!backends.has(config.backend)) backends.set(config.backend, (await selectBackend(config.backend)).name);
-      if (config.dataset === 'fashion-mnist') {
-        locateFashionMnist(config.dataDir);
-        continue;
+      let numClasses = FASHION_MNIST_CLASSES.length;
+      if (config.dataset === 'fashion-mnist') locateFashionMnist(config.dataDir);
+      else {
+        const dataKey = canonicalJson(Object.fromEntries(Object.entries(config).filter(([k]) => !MODEL_AND_TRAINING_KEYS.has(k))));
+        if (!datasets.has(dataKey)) datasets.set(dataKey, await loadDataset({ ...config, seed: plan.grid.seeds[0]! }));
+        checkModelSize(config, datasets.get(dataKey)!);
+        numClasses = datasets.get(dataKey)!.numClasses;
       }
-      const dataKey = canonicalJson(Object.fromEntries(Object.entries(config).filter(([k]) => !MODEL_AND_TRAINING_KEYS.has(k))));
-      if (!datasets.has(dataKey)) datasets.set(dataKey, await loadDataset({ ...config, seed: plan.grid.seeds[0]! }));
-      checkModelSize(config, datasets.get(dataKey)!);
+      for (const smoothing of plan.grid.smoothing) checkEpsilonFits({ epsilon: smoothedEpsilons(plan.grid), smoothing }, numClasses, '--epsilon');
     } catch (error) {
       // With axes, say which grid point the message is about; the message itself names the option.
       if (error instanceof CliError && gridAxes(plan.grid).length > 0) throw new CliError(`grid point ${points[i]!.id} (${pointLabel(points[i]!)}): ${error.message}`, error.exitCode);

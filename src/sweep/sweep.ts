@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
-import { aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
+import { aggregateProblem, aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
 import type { Assertion } from './assertions';
 import { evaluateAssertion, type AssertionOutcome } from './gateEvaluation';
 import { scopePoints } from './gateScope';
@@ -151,6 +151,9 @@ export function evaluateAssertions(assertions: Assertion[], aggregate: SweepAggr
       variants: aggregate.grid.smoothing,
       smoothedEpsilons: smoothedEpsilons(aggregate.grid),
       value: (variant, epsilon, metric, pointId) => aggregateValue(aggregate, pointId, variant, epsilon, metric),
+      // the hard arm is part of every paired reading: its divergence spoils the smoothed arms' gates too
+      problem: (variant, epsilon, pointId) =>
+        aggregateProblem(aggregate, pointId, variant, epsilon) ?? (epsilon === 0 ? null : aggregateProblem(aggregate, pointId, variant, 0)),
     }),
   );
 }

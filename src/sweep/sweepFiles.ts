@@ -17,7 +17,8 @@ import type { BaseConfig, ShardSpec, SweepGrid } from './grid';
  *   cell-configs/<cell>.json  the full training config of a cell (cellConfig), which its worker trains with
  *                             `train --config` (written when the cell starts)
  *   progress.json             every cell's status, run id and message (rewritten on each change)
- *   cells/<cell>.json         a completed cell's test metrics and per-seed McNemar tests (written once per cell)
+ *   cells/<cell>.json         a completed cell's test metrics (also after temperature scaling), divergence, and
+ *                             per-seed McNemar tests (written once per cell)
  *   aggregate.json            the aggregate over the completed cells (rewritten at the end)
  */
 export const SWEEP_SCHEMA_VERSION = 1;
@@ -77,6 +78,12 @@ export interface CellArmResult {
   nll: number;
   ece: number;
   meanConfidence: number;
+  /** Absent in cells written before these were measured. */
+  brier?: number;
+  /** Why the arm diverged (its metrics are from its last finite weights, and the aggregate leaves them out); null when it did not. */
+  diverged?: string | null;
+  /** After temperature scaling on the run's validation set; null without one (--val-fraction 0). */
+  temperatureScaled?: { temperature: number; accuracy: number; nll: number; ece: number; brier: number; meanConfidence: number } | null;
 }
 
 export interface CellMcNemar {

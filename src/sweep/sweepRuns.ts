@@ -88,7 +88,7 @@ export function groupRunsBySweep(records: RunRecord[], runsDir: string): RunList
 
 /** `runs --sweep ID`: the sweep's id, given in full or as a unique prefix of the sweeps the runs belong to. */
 export function resolveSweepRef(ref: string, records: RunRecord[], root: string): string {
-  const ids = [...new Set(records.map((r) => sweepRefOf(r)?.id).filter((id): id is string => id !== undefined))];
+  const ids = [...new Set(records.map((r) => sweepRefOf(r)?.id).filter((id): id is string => id !== undefined))].sort();
   if (ids.includes(ref)) return ref;
   const prefixed = ids.filter((id) => id.startsWith(ref));
   if (prefixed.length === 1) return prefixed[0]!;

@@ -13,7 +13,8 @@ import { renderTabular, type Tabular } from './tabular';
 export const CURVE_METRICS = ['testAccuracy', 'testNll', 'trainLoss', 'trainNll'] as const;
 export type CurveMetric = (typeof CURVE_METRICS)[number];
 
-const FINAL_METRICS = ['accuracy', 'nll', 'ece', 'meanConfidence', 'macroF1'] as const;
+/** The final test metrics compared; tsNll and tsEce are after temperature scaling on the run's validation set. */
+const FINAL_METRICS = ['accuracy', 'nll', 'ece', 'brier', 'meanConfidence', 'macroF1', 'tsNll', 'tsEce'] as const;
 type FinalMetric = (typeof FINAL_METRICS)[number];
 
 export interface CompareRun {
@@ -54,9 +55,18 @@ function runKey(i: number): string {
   return i < 26 ? String.fromCharCode(65 + i) : `R${i + 1}`;
 }
 
-/** Macro F1 is null when no class has a defined F1. */
+/** Null where the run has no such number: macro F1 with no class defined, Brier or temperature scaling in older runs or with --val-fraction 0. */
 function finalValue(arm: ArmSummary, m: FinalMetric): number | null {
-  return m === 'macroF1' ? arm.test.macro.f1 : arm.test[m];
+  switch (m) {
+    case 'macroF1':
+      return arm.test.macro.f1;
+    case 'tsNll':
+      return arm.temperatureScaled?.test.nll ?? null;
+    case 'tsEce':
+      return arm.temperatureScaled?.test.ece ?? null;
+    default:
+      return arm.test[m] ?? null;
+  }
 }
 
 export function compareModel(records: CompletedRun[], metric: CurveMetric): CompareModel {
@@ -148,7 +158,7 @@ export function configDiffTabular(model: CompareModel): Tabular {
   return { head: ['config key', ...model.runs.map((r) => r.key)], rows: model.configDiff.map((d) => [d.key, ...d.values.map(configValue)]) };
 }
 
-const FINAL_HEADS: Record<FinalMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', meanConfidence: 'mean conf', macroF1: 'macro F1' };
+const FINAL_HEADS: Record<FinalMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', brier: 'Brier', meanConfidence: 'mean conf', macroF1: 'macro F1', tsNll: 'NLL (TS)', tsEce: 'ECE (TS)' };
 
 export function finalTabular(model: CompareModel): Tabular {
   const show = (m: FinalMetric, v: number | null) => (m === 'accuracy' ? percent(v) : fixed(v));
@@ -221,7 +231,7 @@ export function renderCompare(model: CompareModel, format: 'table' | 'markdown')
       ? 'Config: identical.'
       : heading('Config keys that differ') + renderTabular(configDiffTabular(model), format),
   );
-  parts.push(heading(`Final test metrics (Δ: minus run ${model.runs[0]!.key}'s arm of the same name)`) + renderTabular(finalTabular(model), format));
+  parts.push(heading(`Final test metrics (Δ: minus run ${model.runs[0]!.key}'s arm of the same name; TS: after temperature scaling on the run's validation set)`) + renderTabular(finalTabular(model), format));
   parts.push(block(renderCurveChart(model)));
   if (md) parts.push(renderTabular(curvesTabular(model), 'markdown'));
   parts.push(block(renderHistogramOverlay(model)));

@@ -1,6 +1,19 @@
 import type { EnvironmentInfo, HistogramsFile, MetricsRow, RunSummary } from '../store/runFiles';
-import { armHeading, epsilonLabel, fixed, percent, seconds } from './format';
-import { renderConfidenceHistogram, renderHeader, renderVerdict } from './runReport';
+import { armHeading, fixed, percent, seconds } from './format';
+import { renderConfidenceHistogram, renderHeader } from './runReport';
+import {
+  epochTableCaption,
+  finalMetricsCaption,
+  finalMetricsTabular,
+  hasTemperatureScaling,
+  imbalanceCaption,
+  imbalanceTabular,
+  perClassNote,
+  perClassTabular,
+  temperatureCaption,
+  temperatureTabular,
+} from './runTables';
+import { runVerdicts } from './runVerdict';
 import { renderTabular, type Tabular } from './tabular';
 
 /**
@@ -23,34 +36,8 @@ export function epochTabular(summary: RunSummary): Tabular {
   };
 }
 
-export function finalMetricsTabular(summary: RunSummary): Tabular {
-  const row = (name: string, f: (a: RunSummary['arms'][number]) => string) => [name, ...summary.arms.map(f)];
-  return {
-    head: ['test set', ...summary.arms.map(armHeading)],
-    numeric: summary.arms.map((_, i) => i + 1),
-    rows: [
-      row('accuracy', (a) => percent(a.test.accuracy)),
-      row('NLL', (a) => fixed(a.test.nll)),
-      row('ECE (15 bins)', (a) => fixed(a.test.ece)),
-      row('mean confidence', (a) => fixed(a.test.meanConfidence)),
-      row('macro F1', (a) => fixed(a.test.macro.f1)),
-    ],
-  };
-}
-
 export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
   const names = summary.dataset.classNames;
-  const perClass: Tabular = {
-    head: ['class', ...summary.arms.flatMap((a) => ['precision', 'recall', 'F1'].map((m) => `${armHeading(a)} ${m}`)), 'support'],
-    rows: names.map((name, c) => [
-      name,
-      ...summary.arms.flatMap((a) => {
-        const s = a.test.perClass[c]!;
-        return [fixed(s.precision, 3), fixed(s.recall, 3), fixed(s.f1, 3)];
-      }),
-      String(summary.arms[0]!.test.perClass[c]!.support),
-    ]),
-  };
   const confusion = summary.arms.map((arm) => {
     const t: Tabular = {
       head: ['true \\ predicted', ...names],
@@ -60,12 +47,16 @@ export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFil
   });
   return [
     '```text\n' + renderHeader(summary, environment) + '\n```',
-    `**Per epoch** (train loss is each arm's own objective; NLL is unsmoothed cross-entropy)\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
-    `**Final test metrics**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
-    `**Per class**\n\n${renderTabular(perClass, 'markdown')}`,
+    ...(summary.imbalance ? [`**${imbalanceCaption(summary)}**\n\n${renderTabular(imbalanceTabular(summary), 'markdown')}`] : []),
+    `**${epochTableCaption(summary)}**\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
+    `**${finalMetricsCaption(summary)}**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
+    ...(hasTemperatureScaling(summary) ? [`**${temperatureCaption(summary)}**\n\n${renderTabular(temperatureTabular(summary), 'markdown')}`] : []),
+    `**Per class** (${perClassNote(summary)})\n\n${renderTabular(perClassTabular(summary), 'markdown')}`,
     ...confusion,
     '```text\n' + renderConfidenceHistogram(histograms) + '\n```',
-    renderVerdict(summary),
+    runVerdicts(summary)
+      .map((v) => [`**${v.title}**`, '', ...v.lines.map((l) => `- ${l}`)].join('\n'))
+      .join('\n\n'),
     `wall time ${seconds(summary.seconds)}`,
   ].join('\n\n');
 }

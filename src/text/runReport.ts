@@ -1,6 +1,22 @@
 import Table from 'cli-table3';
 import type { EnvironmentInfo, HistogramsFile, RunSummary } from '../store/runFiles';
-import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from './format';
+import { armHeading, epsilonLabel, fixed, percent, seconds } from './format';
+import {
+  epochTableCaption,
+  finalMetricsCaption,
+  finalMetricsTabular,
+  hasTemperatureScaling,
+  imbalanceCaption,
+  imbalanceTabular,
+  perClassNote,
+  perClassTabular,
+  temperatureCaption,
+  temperatureTabular,
+} from './runTables';
+import { renderVerdict } from './runVerdict';
+import { renderTabular } from './tabular';
+
+export { renderVerdict };
 
 /**
  * The terminal view of a run, built from the stored summary alone: `train` prints it at the end and
@@ -11,10 +27,11 @@ const tableStyle = { head: [] as string[], border: [] as string[], compact: true
 
 export function renderHeader(summary: RunSummary, environment?: Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'>): string {
   const { dataset, config } = summary;
-  const split = `${dataset.trainSamples} train / ${dataset.testSamples} test`;
+  const validation = dataset.validationSamples ?? 0;
+  const split = `${dataset.trainSamples} train / ${validation > 0 ? `${validation} validation / ` : ''}${dataset.testSamples} test`;
   const smoothed = summary.arms.filter((a) => a.label !== 'hard');
   const lines = [
-    `data set   ${dataset.name}: ${dataset.trainSamples + dataset.testSamples} samples (${split}), ${dataset.features} features, ${dataset.classes} classes`,
+    `data set   ${dataset.name}: ${dataset.trainSamples + validation + dataset.testSamples} samples (${split}), ${dataset.features} features, ${dataset.classes} classes`,
     `           ${dataset.description}`,
     `model      ${summary.model}`,
     `optimizer  ${summary.optimizer}, batch ${config.batchSize}, ${config.epochs} epochs`,
@@ -23,6 +40,9 @@ export function renderHeader(summary: RunSummary, environment?: Pick<Environment
     `backend    ${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`,
   ];
   if (environment?.backendFallbackReason) lines.push(`           fell back: ${environment.backendFallbackReason}`);
+  if (validation > 0) {
+    lines.push(`validation ${validation} samples held out of the training set (stratified, seed ${config.seed}, never trained on): fit each arm's temperature`);
+  }
   if (summary.labelNoise) {
     const n = summary.labelNoise;
     lines.push(`noise      ${n.flipped} of ${dataset.trainSamples} training labels flipped (${n.kind}, ${n.fraction}; listed in ${n.file}); test labels clean`);
@@ -48,55 +68,26 @@ export function renderEpochTable(summary: RunSummary): string {
     }
     table.push(row);
   }
-  return `Per epoch (train loss is each arm's own objective; NLL is unsmoothed cross-entropy, comparable across arms)\n${table.toString()}`;
+  return `${epochTableCaption(summary)}\n${table.toString()}`;
 }
 
 export function renderFinalMetrics(summary: RunSummary): string {
-  const table = new Table({ style: tableStyle, head: ['test set', ...summary.arms.map(armHeading)] });
-  const row = (name: string, f: (a: RunSummary['arms'][number]) => string) => table.push([name, ...summary.arms.map(f)]);
-  row('accuracy', (a) => percent(a.test.accuracy));
-  row('NLL', (a) => fixed(a.test.nll));
-  row('ECE (15 bins)', (a) => fixed(a.test.ece));
-  row('mean confidence', (a) => fixed(a.test.meanConfidence));
-  row('macro F1', (a) => fixed(a.test.macro.f1));
-  if (summary.labelNoise) {
-    row('flipped train labels memorised', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.memorised) : '—'));
-    row('flipped train → true class', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.predictedClean) : '—'));
-  }
-  const note = summary.labelNoise
-    ? ' (on the clean test labels; "memorised": share of the flipped training samples predicted as their noisy label)'
-    : '';
-  return `Final test metrics${note}\n${table.toString()}`;
+  const parts = [`${finalMetricsCaption(summary)}\n${renderTabular(finalMetricsTabular(summary), 'table')}`];
+  if (hasTemperatureScaling(summary)) parts.push(`${temperatureCaption(summary)}\n${renderTabular(temperatureTabular(summary), 'table')}`);
+  return parts.join('\n\n');
 }
 
-/** With --imbalance, shown first: plain accuracy hides what happens to the rare classes. */
+/** With --imbalance, shown first: per-class recall, and what accuracy, NLL and ECE mean on this test set. */
 export function renderImbalanceFirst(summary: RunSummary): string {
-  const counts = summary.dataset.trainClassCounts ?? [];
-  const table = new Table({ style: tableStyle, head: ['class', 'train n', ...summary.arms.map((a) => `recall, ${armHeading(a)}`)] });
-  summary.dataset.classNames.forEach((name, c) => {
-    table.push([name, String(counts[c] ?? ''), ...summary.arms.map((a) => fixed(a.test.perClass[c]!.recall, 3))]);
-  });
-  table.push(['macro F1', '', ...summary.arms.map((a) => fixed(a.test.macro.f1, 3))]);
-  table.push(['accuracy', '', ...summary.arms.map((a) => percent(a.test.accuracy))]);
-  return `Imbalanced training set (ratio ${summary.imbalance?.ratio}): per-class test recall and macro F1\n${table.toString()}`;
+  return `${imbalanceCaption(summary)}\n${renderTabular(imbalanceTabular(summary), 'table')}`;
 }
 
 export function renderPerClass(summary: RunSummary): string {
-  const names = summary.dataset.classNames;
   const table = new Table({ style: tableStyle });
   table.push([{ content: '' }, ...summary.arms.map((a) => ({ content: armHeading(a), colSpan: 3, hAlign: 'center' as const })), { content: '' }]);
   table.push(['class', ...summary.arms.flatMap(() => ['precision', 'recall', 'F1']), 'support']);
-  names.forEach((name, c) => {
-    table.push([
-      name,
-      ...summary.arms.flatMap((a) => {
-        const s = a.test.perClass[c]!;
-        return [fixed(s.precision, 3), fixed(s.recall, 3), fixed(s.f1, 3)];
-      }),
-      String(summary.arms[0]!.test.perClass[c]!.support),
-    ]);
-  });
-  return `Per class (— where a score is 0/0: a class never predicted, or with no test samples)\n${table.toString()}`;
+  for (const row of perClassTabular(summary).rows) table.push(row);
+  return `Per class (${perClassNote(summary)})\n${table.toString()}`;
 }
 
 export function renderConfusionMatrices(summary: RunSummary): string {
@@ -130,29 +121,6 @@ export function renderConfidenceHistogram(histograms: HistogramsFile): string {
     });
   }
   return lines.join('\n');
-}
-
-export function renderVerdict(summary: RunSummary): string {
-  const hard = summary.arms[0]!;
-  return summary.comparisons
-    .map((c) => {
-      const arm = summary.arms.find((a) => a.label === c.arm)!;
-      const broken = [hard, arm].filter((a) => a.diverged);
-      if (broken.length > 0) {
-        // Deltas against a model that stopped early compare different amounts of training: say so instead.
-        const from = (epoch: number) => (epoch === 0 ? 'its initial weights' : `the end of epoch ${epoch}`);
-        return `Verdict (${arm.label} − hard): not comparable — ${broken.map((a) => `${a.diverged!.message}; its metrics are from ${from(a.diverged!.epoch - 1)}`).join('; ')}.`;
-      }
-      const { onlyBaselineCorrect: b, onlyArmCorrect: s, pValue } = c.mcnemar;
-      const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
-      return (
-        `Verdict (${arm.label}, ${epsilonLabel(arm.epsilon)}, ${arm.smoothing} − hard; one seed, ${summary.config.seed}): ` +
-        `Δaccuracy ${signedPoints(c.deltaAccuracy)}, ΔNLL ${signed(c.deltaNll)}, ΔECE ${signed(c.deltaEce)}, Δmean confidence ${signed(c.deltaMeanConfidence)}.\n` +
-        `  McNemar exact test on the ${summary.dataset.testSamples} test samples: ${b} right only in hard, ${s} right only in ${arm.label}, p = ${pValue.toPrecision(3)} → ${detectable} on this seed. ` +
-        `One seed is an anecdote: \`ls-bench sweep\` gives intervals over seeds.`
-      );
-    })
-    .join('\n');
 }
 
 export function renderRun(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {

@@ -1,8 +1,12 @@
 import type { AggregateMetric, ArmAggregate, PairedDifference, SweepAggregate } from '../sweep/aggregate';
-import { AGGREGATE_METRICS, METRIC_DIRECTION } from '../sweep/aggregate';
-import { formatGridValue, gridAxes, gridPoints, smoothedEpsilons } from '../sweep/grid';
-import type { Interval } from '../stats/intervals';
+import { AGGREGATE_METRICS, BASE_METRICS, METRIC_DIRECTION, SCALED_METRIC, VS_SCALED_HARD_METRICS } from '../sweep/aggregate';
+import { formatGridValue, gridAxes } from '../sweep/grid';
+import { delta, interval, meanSd, METRIC_NAMES, scaledArmName, unscaled, type SweepSection } from './sweepCells';
+import { gridSections } from './sweepGridTables';
 import { OUTPUT_FORMATS, renderTabular, type Tabular } from './tabular';
+
+export { scaledArmName } from './sweepCells';
+export { gridSections } from './sweepGridTables';
 
 /**
  * A sweep's aggregate as a terminal table, GitHub markdown (for $GITHUB_STEP_SUMMARY) or CSV. The tables
@@ -12,45 +16,54 @@ import { OUTPUT_FORMATS, renderTabular, type Tabular } from './tabular';
 export const SWEEP_FORMATS = OUTPUT_FORMATS;
 export type SweepFormat = (typeof SWEEP_FORMATS)[number];
 
-const METRIC_NAMES: Record<AggregateMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', meanConfidence: 'mean confidence' };
+export type { SweepSection };
 
-function value(metric: AggregateMetric, v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '—';
-  return metric === 'accuracy' ? `${(v * 100).toFixed(2)}%` : v.toFixed(4);
-}
-
-function delta(metric: AggregateMetric, v: number | null): string {
-  if (v === null || !Number.isFinite(v)) return '—';
-  const scaled = metric === 'accuracy' ? v * 100 : v;
-  const digits = metric === 'accuracy' ? 2 : 4;
-  const s = Math.abs(scaled).toFixed(digits);
-  const sign = Number(s) === 0 ? '±' : scaled > 0 ? '+' : '−';
-  return `${sign}${s}${metric === 'accuracy' ? ' pts' : ''}`;
-}
-
-function interval(metric: AggregateMetric, i: Interval | null): string {
-  return i === null ? '—' : `[${delta(metric, i.low)}, ${delta(metric, i.high)}]`;
-}
-
-function meanSd(metric: AggregateMetric, mean: number, sd: number | null, n: number): string {
-  if (n === 0) return '—';
-  return sd === null ? value(metric, mean) : `${value(metric, mean)} ± ${metric === 'accuracy' ? `${(sd * 100).toFixed(2)}%` : sd.toFixed(4)}`;
-}
-
-/** One titled table of the report (the HTML report renders the same sections as HTML tables). */
-export interface SweepSection extends Tabular {
-  title: string;
-}
-
-function verdictText(d: PairedDifference): string {
-  return d.verdict;
+/** The verdict, saying which seeds were left out because an arm diverged there. */
+function verdictText(d: PairedDifference, arm: ArmAggregate): string {
+  if (arm.excludedSeeds.length === 0) return d.verdict;
+  return `${d.verdict} (seed${arm.excludedSeeds.length > 1 ? 's' : ''} ${arm.excludedSeeds.join(', ')} left out: diverged)`;
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
+function seedsText(arm: ArmAggregate): string {
+  return arm.diverged.length ? `${arm.seeds.length} (+${arm.diverged.length} diverged)` : String(arm.seeds.length);
+}
+
+/** The metrics row of an arm, and of the same arm after temperature scaling when its cells have it. */
+function metricsRows(lead: string[], smoothing: string, arm: ArmAggregate): string[][] {
+  const n = (m: AggregateMetric) => arm.metrics[m].values.length;
+  const cell = (m: AggregateMetric) => meanSd(m, arm.metrics[m].mean, arm.metrics[m].sd, n(m));
+  const rows = [[...lead, smoothing, arm.arm, String(arm.epsilon), seedsText(arm), ...BASE_METRICS.map(cell), '—']];
+  if (n('temperature') > 0) rows.push([...lead, smoothing, scaledArmName(arm.arm), String(arm.epsilon), seedsText(arm), ...BASE_METRICS.map((m) => cell(SCALED_METRIC[m])), cell('temperature')]);
+  return rows;
+}
+
+function differenceRow(smoothing: string, name: string, metric: AggregateMetric, label: string, d: PairedDifference, arm: ArmAggregate): string[] {
+  const shown = unscaled(metric);
+  return [smoothing, name, label, delta(shown, Number.isFinite(d.mean) ? d.mean : null), interval(shown, d.tInterval), interval(shown, d.bootstrapInterval), verdictText(d, arm)];
+}
+
+/** smoothed − hard, smoothedTs − hardTs, and smoothed − hardTs (does smoothing beat temperature scaling?), per metric. */
+function differenceRows(lead: string[], smoothing: string, arm: ArmAggregate): string[][] {
+  return differenceRowsOf(smoothing, arm).map((r) => [...lead, ...r]);
+}
+
+function differenceRowsOf(smoothing: string, arm: ArmAggregate): string[][] {
+  if (!arm.vsHard) return [];
+  const rows = BASE_METRICS.map((m) => differenceRow(smoothing, arm.arm, m, METRIC_NAMES[m], arm.vsHard![m], arm));
+  if (arm.metrics.temperature.values.length > 0) {
+    for (const m of BASE_METRICS) rows.push(differenceRow(smoothing, `${scaledArmName(arm.arm)} − hardTs`, SCALED_METRIC[m], METRIC_NAMES[m], arm.vsHard[SCALED_METRIC[m]], arm));
+  }
+  if (arm.vsScaledHard) {
+    for (const m of VS_SCALED_HARD_METRICS) rows.push(differenceRow(smoothing, `${arm.arm} − hardTs`, m, METRIC_NAMES[m], arm.vsScaledHard[m], arm));
+  }
+  return rows;
+}
+
 /** The detail tables: every grid point (a first column when the grid has axes), variant and arm. */
 export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
-  const metricsRows: string[][] = [];
+  const metricsTable: string[][] = [];
   const diffRows: string[][] = [];
   const mcnemarRows: string[][] = [];
   const withPoint = gridAxes(aggregate.grid).length > 0;
@@ -58,20 +71,8 @@ export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
     const lead = withPoint ? [point.label] : [];
     for (const variant of point.variants) {
       for (const arm of variant.arms) {
-        metricsRows.push([
-          ...lead,
-          variant.smoothing,
-          arm.arm,
-          String(arm.epsilon),
-          String(arm.seeds.length),
-          ...AGGREGATE_METRICS.map((m) => meanSd(m, arm.metrics[m].mean, arm.metrics[m].sd, arm.seeds.length)),
-        ]);
-        if (arm.vsHard) {
-          for (const m of AGGREGATE_METRICS) {
-            const d = arm.vsHard[m];
-            diffRows.push([...lead, variant.smoothing, arm.arm, METRIC_NAMES[m], delta(m, arm.seeds.length ? d.mean : null), interval(m, d.tInterval), interval(m, d.bootstrapInterval), verdictText(d)]);
-          }
-        }
+        metricsTable.push(...metricsRows(lead, variant.smoothing, arm));
+        diffRows.push(...differenceRows(lead, variant.smoothing, arm));
         for (const t of arm.mcnemar) {
           mcnemarRows.push([...lead, variant.smoothing, arm.arm, String(t.seed), String(t.onlyHardCorrect), String(t.onlySmoothedCorrect), t.pValue < 1e-4 ? t.pValue.toExponential(1) : t.pValue.toFixed(4)]);
         }
@@ -83,13 +84,13 @@ export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
   const shift = (columns: number[]) => columns.map((c) => c + head.length);
   return [
     {
-      title: 'Test metrics, mean ± sd over seeds',
-      head: [...head, 'smoothing', 'arm', 'ε', 'seeds', ...AGGREGATE_METRICS.map((m) => METRIC_NAMES[m])],
-      rows: metricsRows,
-      numeric: shift(range(2, 3 + AGGREGATE_METRICS.length)),
+      title: 'Test metrics, mean ± sd over seeds (hardTs, smoothedTs-ε: after temperature scaling on the validation set, T fitted per run)',
+      head: [...head, 'smoothing', 'arm', 'ε', 'seeds', ...BASE_METRICS.map((m) => METRIC_NAMES[m]), 'T'],
+      rows: metricsTable,
+      numeric: shift(range(2, 4 + BASE_METRICS.length)),
     },
     {
-      title: `Smoothed − hard, paired over seeds, ${pct}% intervals`,
+      title: `Smoothed − hard, paired over seeds, ${pct}% intervals (smoothed − hardTs: does smoothing beat temperature-scaling the hard model?)`,
       head: [...head, 'smoothing', 'arm', 'metric', 'Δ mean', `t ${pct}% CI`, `bootstrap ${pct}% CI`, 'verdict'],
       rows: diffRows,
       numeric: shift(range(3, 5)),
@@ -103,53 +104,6 @@ export function sweepSections(aggregate: SweepAggregate): SweepSection[] {
   ];
 }
 
-/** The verdict as a word after a Δ: only a detectable difference gets one (the legend says so). */
-function verdictMark(d: PairedDifference): string {
-  return d.verdict === 'no detectable difference' || d.verdict === 'too few seeds' ? '' : ` ${d.verdict}`;
-}
-
-/** A grid table's Δ cell: the paired mean difference, its t-interval and the verdict when there is one. */
-function deltaCell(metric: AggregateMetric, arm: ArmAggregate): string {
-  if (!arm.vsHard || arm.seeds.length === 0) return '—';
-  const d = arm.vsHard[metric];
-  return `${delta(metric, d.mean)} ${interval(metric, d.tInterval)}${verdictMark(d)}`;
-}
-
-/**
- * One table per metric with the grid points as rows and ε as columns (only for a grid with axes): the
- * hard arm's mean ± sd, then for each smoothed ε its mean ± sd and its paired difference to the hard arm,
- * so that an interaction ("smoothing helps only at high noise") reads down a column.
- */
-export function gridSections(aggregate: SweepAggregate): SweepSection[] {
-  const axes = gridAxes(aggregate.grid);
-  if (axes.length === 0) return [];
-  const points = gridPoints(aggregate.grid);
-  const epsilons = smoothedEpsilons(aggregate.grid);
-  const variants = aggregate.grid.smoothing.length > 1;
-  const pct = Math.round(aggregate.level * 100);
-  return AGGREGATE_METRICS.map((metric) => {
-    const rows = aggregate.points.flatMap((point, i) =>
-      point.variants.map((variant) => {
-        const arm = (epsilon: number) => variant.arms.find((a) => a.epsilon === epsilon)!;
-        const stats = (a: ArmAggregate) => meanSd(metric, a.metrics[metric].mean, a.metrics[metric].sd, a.seeds.length);
-        return [
-          ...axes.map((axis) => formatGridValue(points[i]!.values[axis.key]!)),
-          ...(variants ? [variant.smoothing] : []),
-          stats(arm(0)),
-          ...epsilons.flatMap((e) => [stats(arm(e)), deltaCell(metric, arm(e))]),
-        ];
-      }),
-    );
-    const lead = axes.length + (variants ? 1 : 0);
-    return {
-      title: `${METRIC_NAMES[metric]} by grid point and ε: mean ± sd over seeds; Δ = smoothed − hard, paired, with its t ${pct}% CI`,
-      head: [...axes.map((a) => a.key), ...(variants ? ['smoothing'] : []), 'hard (ε=0)', ...epsilons.flatMap((e) => [`ε=${e}`, `Δ ε=${e}`])],
-      rows,
-      numeric: range(lead, lead + 2 * epsilons.length),
-    };
-  });
-}
-
 export function headerLines(aggregate: SweepAggregate): string[] {
   const { grid } = aggregate;
   const cells = aggregate.points.length * grid.seeds.length * grid.smoothing.length;
@@ -160,15 +114,26 @@ export function headerLines(aggregate: SweepAggregate): string[] {
     `sweep ${aggregate.sweepId}: ${axes}ε ${grid.epsilons.join(', ')} × seeds ${grid.seeds.join(', ')} × smoothing ${grid.smoothing.join(', ')} (${expected - aggregate.missingCells.length}${scope} cells completed)`,
   ];
   if (aggregate.missingCells.length > 0) lines.push(`missing cells: ${aggregate.missingCells.join(', ')}`);
+  for (const point of aggregate.points) {
+    for (const variant of point.variants) {
+      for (const arm of variant.arms) {
+        for (const d of arm.diverged) {
+          const where = `${point.label ? `${point.label} ` : ''}${variant.smoothing} ${arm.arm}`;
+          lines.push(`diverged: ${where}, seed ${d.seed}: ${d.message} — left out of the means, the paired differences and McNemar; gates reading it fail`);
+        }
+      }
+    }
+  }
   return lines;
 }
 
 export function legend(aggregate: SweepAggregate): string {
-  const helps = AGGREGATE_METRICS.filter((m) => METRIC_DIRECTION[m] !== 'none').map((m) => `${METRIC_DIRECTION[m] === 'higher-is-better' ? 'higher' : 'lower'} ${METRIC_NAMES[m]}`);
+  const helps = BASE_METRICS.filter((m) => METRIC_DIRECTION[m] !== 'none').map((m) => `${METRIC_DIRECTION[m] === 'higher-is-better' ? 'higher' : 'lower'} ${METRIC_NAMES[m]}`);
   return (
     `Verdict: "helps" means ${helps.join(', ')}; it is given only when both ${Math.round(aggregate.level * 100)}% intervals of the paired difference ` +
     `(Student t over seeds, and a seeded percentile bootstrap with ${aggregate.bootstrapResamples} resamples) exclude zero, ` +
-    `otherwise "no detectable difference" (in the tables by grid point: a Δ without a word); mean confidence has no better direction (higher/lower). Fewer than two seeds: "too few seeds". ` +
+    `otherwise "no detectable difference" (in the tables by grid point: a Δ without a word); mean confidence and T have no better direction (higher/lower). Fewer than two seeds: "too few seeds". ` +
+    `hardTs and smoothedTs-ε are the arms after temperature scaling (the names --assert uses). A seed where an arm diverged is left out and named. ` +
     `McNemar p-values are per seed and per arm, not corrected for multiple comparisons.`
   );
 }
@@ -192,31 +157,35 @@ export function renderSweepMarkdown(aggregate: SweepAggregate): string {
   return out.join('\n');
 }
 
-const CSV_COLUMNS = ['smoothing', 'arm', 'epsilon', 'metric', 'seeds', 'mean', 'sd', 'delta_mean', 'delta_sd', 't_low', 't_high', 'bootstrap_low', 'bootstrap_high', 'verdict'];
+const CSV_COLUMNS = ['smoothing', 'arm', 'epsilon', 'metric', 'seeds', 'mean', 'sd', 'delta_mean', 'delta_sd', 't_low', 't_high', 'bootstrap_low', 'bootstrap_high', 'verdict', 'diverged_seeds'];
 
 /**
  * One row per (grid point, variant, arm, metric), raw numbers (no rounding, no units): for spreadsheets and
- * scripts. With a grid, the point's id and one column per axis (lists as [256,128]) come first.
+ * scripts. The deltas are against the hard arm's same metric; the rows "<metric>VsHardTs" against the hard
+ * arm's temperature-scaled metric. With a grid, the point's id and one column per axis (lists as [256,128])
+ * come first.
  */
 export function sweepCsvTabular(aggregate: SweepAggregate): Tabular {
   const num = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(v) ? '' : String(v));
   const axes = gridAxes(aggregate.grid);
   const rows: string[][] = [];
+  let lead: string[] = [];
+  const row = (smoothing: string, arm: ArmAggregate, metric: string, s: { mean: number; sd: number | null; values: number[] } | null, d: PairedDifference | undefined) => {
+    const n = s ? s.values.length : arm.seeds.length;
+    rows.push([
+      ...lead,
+      ...[smoothing, arm.arm, String(arm.epsilon), metric, String(n)],
+      ...[num(s && n ? s.mean : null), num(s?.sd), num(d ? d.mean : null), num(d?.sd)],
+      ...[num(d?.tInterval?.low), num(d?.tInterval?.high), num(d?.bootstrapInterval?.low), num(d?.bootstrapInterval?.high), d ? d.verdict : ''],
+      arm.diverged.map((x) => x.seed).join(' '),
+    ]);
+  };
   for (const point of aggregate.points) {
-    const lead = axes.length > 0 ? [point.id, ...axes.map((a) => formatGridValue(point.values[a.key]!))] : [];
+    lead = axes.length > 0 ? [point.id, ...axes.map((a) => formatGridValue(point.values[a.key]!))] : [];
     for (const variant of point.variants) {
       for (const arm of variant.arms) {
-        for (const m of AGGREGATE_METRICS) {
-          const s = arm.metrics[m];
-          const d = arm.vsHard?.[m];
-          const n = arm.seeds.length;
-          rows.push([
-            ...lead,
-            ...[variant.smoothing, arm.arm, String(arm.epsilon), m, String(n)],
-            ...[num(n ? s.mean : null), num(s.sd), num(d && n ? d.mean : null), num(d?.sd)],
-            ...[num(d?.tInterval?.low), num(d?.tInterval?.high), num(d?.bootstrapInterval?.low), num(d?.bootstrapInterval?.high), d ? d.verdict : ''],
-          ]);
-        }
+        for (const m of AGGREGATE_METRICS) row(variant.smoothing, arm, m, arm.metrics[m], arm.vsHard?.[m]);
+        for (const m of VS_SCALED_HARD_METRICS) if (arm.vsScaledHard) row(variant.smoothing, arm, `${m}VsHardTs`, null, arm.vsScaledHard[m]);
       }
     }
   }

@@ -6,7 +6,20 @@ import { runCli, spawnCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
 import { trainSmallRun } from '../helpers/smallRun';
 
-const CHART_IDS = ['curves', 'reliability-hard', 'reliability-smoothed-0.1', 'reliability-smoothed-0.3', 'confidence', 'confusion-hard', 'confusion-smoothed-0.1', 'confusion-smoothed-0.3'];
+const CHART_IDS = [
+  'curves',
+  'reliability-hard',
+  'reliability-smoothed-0.1',
+  'reliability-smoothed-0.3',
+  // after temperature scaling on the validation set
+  'reliability-hard-scaled',
+  'reliability-smoothed-0.1-scaled',
+  'reliability-smoothed-0.3-scaled',
+  'confidence',
+  'confusion-hard',
+  'confusion-smoothed-0.1',
+  'confusion-smoothed-0.3',
+];
 
 let small: Awaited<ReturnType<typeof trainSmallRun>>;
 

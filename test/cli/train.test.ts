@@ -50,6 +50,55 @@ test('--json prints one JSON document with the documented keys, logs on stderr',
   assert.equal(doc.arms[1].smoothing, 'others');
   assert.equal(doc.arms[0].initialWeightsDigest, doc.arms[1].initialWeightsDigest);
   assert.match(r.stderr, /epoch 1 /);
+  // calibration, temperature scaling and intervals, as the issue documents them
+  for (const arm of doc.arms) {
+    for (const k of ['brier', 'mce', 'adaptiveEce', 'classwiseEce', 'calibrationGap']) assert.equal(typeof arm.test[k], 'number', `test.${k}`);
+    assert.ok(Math.abs(arm.test.calibrationGap - (arm.test.meanConfidence - arm.test.accuracy)) < 1e-12);
+    const ts = arm.temperatureScaled;
+    assert.ok(ts.temperature > 0 && ts.validationNll <= ts.validationNllUnscaled + 1e-12, 'T minimises the validation NLL');
+    assert.equal(ts.validationSamples, doc.dataset.validationSamples);
+    assert.deepEqual(Object.keys(ts.test), ['accuracy', 'nll', 'ece', 'brier', 'meanConfidence', 'calibrationGap']);
+  }
+  // 240 samples: 48 test (16 per class), 10% of the other 192 for validation (6 per class)
+  assert.deepEqual([doc.dataset.trainSamples, doc.dataset.validationSamples, doc.dataset.testSamples], [174, 18, 48]);
+  const [comparison] = doc.comparisons;
+  assert.deepEqual(Object.keys(comparison.intervals), ['accuracy', 'nll', 'ece', 'brier', 'meanConfidence']);
+  for (const [key, delta] of [['nll', comparison.deltaNll], ['ece', comparison.deltaEce], ['brier', comparison.deltaBrier], ['meanConfidence', comparison.deltaMeanConfidence]]) {
+    const [low, high] = comparison.intervals[key];
+    assert.ok(low <= delta + 1e-12 && delta <= high + 1e-12, `${key}: the interval holds the point estimate`);
+  }
+  assert.deepEqual(comparison.bootstrap, { resamples: 2000, level: 0.95, seed: 0 });
+  assert.deepEqual(Object.keys(comparison.temperatureScaled), ['armVsScaledBaseline', 'scaledArmVsScaledBaseline']);
+});
+
+test('the verdict says in which direction each arm is wrong and answers smoothing against temperature scaling; --val-fraction 0 turns it off', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--runs-dir', runs, ...TINY]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^validation 18 samples held out of the training set/m);
+  assert.match(r.stdout, /Calibration: hard (over|under)-confident by \d+\.\d points, smoothed (over|under)-confident by \d+\.\d points/);
+  assert.match(r.stdout, /ΔNLL [−+±][\d.]+ \[[−+±][\d.]+, [−+±][\d.]+\] → (no detectable difference|detectable: smoothed is (better|worse))/);
+  assert.match(r.stdout, /Temperature scaling \(T fitted on 18 validation samples: hard [\d.]+, smoothed [\d.]+\): /);
+  assert.match(r.stdout, /After temperature scaling: each arm's logits divided by its own T/);
+  assert.match(r.stdout, /one seed is one seed/);
+  const off = await runCli(['train', '--runs-dir', runs, '--val-fraction', '0', '--json', ...TINY]);
+  assert.equal(off.code, 0, off.stderr);
+  const doc = JSON.parse(off.stdout);
+  assert.equal(doc.arms[0].temperatureScaled, null);
+  assert.equal(doc.comparisons[0].temperatureScaled, null);
+  assert.equal(doc.dataset.trainSamples, 192, 'nothing held out');
+});
+
+test('--smoothing others refuses an ε at which a wrong class gets the true class\'s target (exit 2, the bound in the message, no run)', async () => {
+  const runs = tempDir();
+  const r = await runCli(['train', '--runs-dir', runs, '--smoothing', 'others', '--epsilon', '0.8', ...TINY]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /--epsilon 0\.8: with --smoothing others and 3 classes, expected ε < \(K−1\)\/K = 0\.6667; at ε = 0\.8 a wrong class gets target 0\.400 against the true class's 0\.200/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  assert.ok(!existsSync(runs) || readdirSync(runs).length === 0, 'no run directory');
+  // just below the bound trains; uniform allows any ε < 1
+  assert.equal((await runCli(['train', '--runs-dir', runs, '--smoothing', 'others', '--epsilon', '0.6', '--epochs', '1', ...TINY.slice(0, 6)])).code, 0);
+  assert.equal((await runCli(['train', '--runs-dir', runs, '--epsilon', '0.8', '--epochs', '1', ...TINY.slice(0, 6)])).code, 0);
 });
 
 test('a terminal gets a live progress line', async () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateSweep, AGGREGATE_METRICS } from '../../src/sweep/aggregate';
+import { aggregateSweep, BASE_METRICS } from '../../src/sweep/aggregate';
 import type { SweepGrid } from '../../src/sweep/grid';
 import type { CellResult, SweepMeta } from '../../src/sweep/sweepFiles';
 import { renderSvg } from '../../src/html/renderChart';
@@ -15,9 +15,9 @@ const cell = (seed: number, hard: number[], smoothed: number[]): CellResult => c
 const GRID: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1, 2], smoothing: ['uniform'] };
 // hard accuracy 0.7, 0.8, 0.9: mean 0.8, sd 0.1; smoothed accuracy − hard: +0.01, +0.02, +0.03 → mean 0.02, sd 0.01
 const CELLS = new Map<string, CellResult>([
-  ['s0-uniform', cell(0, [0.7, 0.5, 0.05, 0.9], [0.71, 0.45, 0.02, 0.85])],
-  ['s1-uniform', cell(1, [0.8, 0.48, 0.06, 0.92], [0.82, 0.44, 0.03, 0.86])],
-  ['s2-uniform', cell(2, [0.9, 0.52, 0.04, 0.88], [0.93, 0.47, 0.01, 0.84])],
+  ['s0-uniform', cell(0, [0.7, 0.5, 0.05, 0.9, 0.4], [0.71, 0.45, 0.02, 0.85, 0.39])],
+  ['s1-uniform', cell(1, [0.8, 0.48, 0.06, 0.92, 0.3], [0.82, 0.44, 0.03, 0.86, 0.28])],
+  ['s2-uniform', cell(2, [0.9, 0.52, 0.04, 0.88, 0.2], [0.93, 0.47, 0.01, 0.84, 0.17])],
 ]);
 const aggregate = aggregateSweep('sweep-test', GRID, CELLS);
 
@@ -37,7 +37,7 @@ function panelData(spec: unknown, name: string): Record<string, unknown>[] {
 
 test('sweep metric chart: mean ± sd of each metric per arm, equal to the aggregate and to hand-computed values', () => {
   const chart = sweepMetricsChart(aggregate);
-  for (const metric of AGGREGATE_METRICS) {
+  for (const metric of BASE_METRICS) {
     const data = panelData(chart.spec, `metric-${metric}`);
     assert.deepEqual(data, sweepMetricPoints(aggregate, metric));
     assert.deepEqual(data.map((p) => p.epsilon), [0, 0.1], 'the hard arm at ε = 0, then the smoothed one');
@@ -56,7 +56,7 @@ test('sweep metric chart: mean ± sd of each metric per arm, equal to the aggreg
 
 test('sweep difference chart: the paired mean and both 95% intervals of the aggregate, no point for ε = 0', () => {
   const chart = sweepDifferencesChart(aggregate);
-  for (const metric of AGGREGATE_METRICS) {
+  for (const metric of BASE_METRICS) {
     const data = panelData(chart.spec, `difference-${metric}`);
     assert.deepEqual(data, sweepDifferencePoints(aggregate, metric));
     const d = aggregate.points[0]!.variants[0]!.arms[1]!.vsHard![metric];
@@ -105,13 +105,13 @@ test('with a grid, both charts are small multiples faceted by the axes, in grid 
   };
   const cells = new Map<string, CellResult>();
   for (const [i, point] of ['p1', 'p2', 'p3', 'p4'].entries()) {
-    for (const seed of [0, 1]) cells.set(`${point}-s${seed}-uniform`, cellResult(seed, [0.9 - i / 10, 0.5, 0.05, 0.9], [0.9 - i / 10 + seed / 100, 0.45, 0.02, 0.85], undefined, point));
+    for (const seed of [0, 1]) cells.set(`${point}-s${seed}-uniform`, cellResult(seed, [0.9 - i / 10, 0.5, 0.05, 0.9], [0.9 - i / 10 + seed / 100, 0.45, 0.02, 0.85], undefined, { point }));
   }
   const a = aggregateSweep('sweep-grid', grid, cells);
   const differences = sweepDifferencesChart(a);
   const spec = differences.spec as unknown as { concat: { facet: { row: { field: string; sort: string[]; title: string }; column: { field: string; sort: string[]; title: string } } }[]; columns: number };
   assert.equal(spec.columns, 2);
-  assert.equal(spec.concat.length, AGGREGATE_METRICS.length, 'one grid of small multiples per metric');
+  assert.equal(spec.concat.length, BASE_METRICS.length - 1, 'one grid of small multiples per metric the cells have (these have no Brier score)');
   const facet = spec.concat[0]!.facet;
   assert.deepEqual([facet.row.field, facet.row.title, facet.row.sort], ['facetRow', 'labelNoise', ['0', '0.4']]);
   assert.deepEqual([facet.column.field, facet.column.title, facet.column.sort], ['facetColumn', 'hidden', ['[64]', '[256,128]']]);
@@ -135,7 +135,8 @@ test('with a grid, both charts are small multiples faceted by the axes, in grid 
   assert.match(html, /MLP, hidden by grid point, relu/);
   assert.ok(html.indexOf('By grid point') < html.indexOf('Metrics against ε'), 'the tables by grid point come first');
   assert.match(html, /accuracy by grid point and ε/);
-  const one = sweepDifferencesChart(aggregateSweep('sweep-one', { ...grid, axes: [grid.axes![0]!] }, new Map()));
+  const oneCell = new Map([['p1-s0-uniform', cellResult(0, [0.9, 0.5, 0.05, 0.9], [0.91, 0.45, 0.02, 0.85], undefined, { point: 'p1' })]]);
+  const one = sweepDifferencesChart(aggregateSweep('sweep-one', { ...grid, axes: [grid.axes![0]!] }, oneCell));
   const oneFacet = (one.spec as unknown as { concat: { facet: Record<string, unknown> }[] }).concat[0]!.facet;
   assert.deepEqual(Object.keys(oneFacet), ['column'], 'one axis: its values are the columns');
 });

@@ -16,7 +16,7 @@ import { checkRunName } from '../../store/runNames';
 import { readValidRunDirectory } from '../../store/runReader';
 import { RunWriter } from '../../store/runWriter';
 import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo, type SweepCellRef } from '../../store/runFiles';
-import { armsFromConfig, setupWarnings, type ArmSpec } from '../../train/arms';
+import { armsFromConfig, checkEpsilonFits, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { labelNoiseFile, runResults } from '../../store/runResults';
 import { CliError, ExitCode } from '../../errors';
@@ -65,6 +65,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   const backend = await announceBackend(config, io);
   const dataset = await loadDataset(config);
   checkModelSize(config, dataset);
+  checkEpsilonFits(config, dataset.numClasses, fromFlagOrFile('epsilon', options));
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
   // Loading is mostly synchronous: let a signal that came meanwhile (or, for a sweep's cell, the end of its
@@ -86,6 +87,12 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   const noise = labelNoiseFile(dataset, config.seed);
   if (noise) writer.writeLabelNoise(noise);
   return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+}
+
+/** Where a config key's value came from, for an error message: the flag, else the config file's key. */
+function fromFlagOrFile(key: string, options: TrainOptions): string {
+  if (key in options.flags || !options.configFile) return `--${key}`;
+  return `${options.configFile}: key "${key}"`;
 }
 
 async function announceBackend(config: TrainConfig, io: CommandIo): Promise<Engine> {
