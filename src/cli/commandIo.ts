@@ -9,6 +9,8 @@ export interface CommandIo {
   stderr: OutputStream;
   /** Aborted on SIGINT/SIGTERM: training stops between two batches. */
   signal?: AbortSignal;
+  /** bin/ls-bench.js passes process.stdin: `runs rm` asks on it, a sweep cell's `train` watches it (cellEvents.ts). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   /** The command's --quiet/--verbose, set by main before the command runs (default: normal). */
   verbosity?: Verbosity;
   /** When the command started (a performance.now() time; bin/ls-bench.js passes 0, the process's start), for its whole time. */

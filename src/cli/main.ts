@@ -27,12 +27,12 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'sweep',
-    description: 'run an ε × seed (× smoothing) grid of paired runs in parallel, aggregate over seeds with 95% intervals and McNemar tests, and gate on the result',
+    description: 'run a grid of paired runs (any training options × ε × seeds) in parallel, aggregate over seeds per grid point with 95% intervals and McNemar tests, and gate on the result',
     load: async () => (await import('./commands/sweep')).configureSweepCommand,
   },
   {
     name: 'runs',
-    description: 'list runs, newest first (statuses: running, completed, failed, interrupted, died, unknown, corrupt, unsupported)',
+    description: 'list runs, newest first, a sweep as one line with its progress; columns for the options that differ (statuses: running, completed, failed, interrupted, died, unknown, corrupt, unsupported)',
     load: async () => (await import('./commands/runs')).configureRunsCommand,
   },
   { name: 'show', args: '<run>', description: 'print a stored run as train printed it (from its files only)', load: async () => (await import('./commands/show')).configureShowCommand },

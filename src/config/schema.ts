@@ -90,8 +90,8 @@ export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
 /**
  * The `sweep:` section of a config file (`ls-bench sweep`): the grid and the gates. The training options
- * stay at the top level, shared with `train`; flags (--epsilon, --seeds, --smoothing, --jobs, --assert)
- * override this section.
+ * stay at the top level, shared with `train`; flags (--epsilon, --seeds, --smoothing, --jobs, --assert,
+ * --grid) override this section.
  */
 export const SweepSectionSchema = z
   .object({
@@ -110,6 +110,11 @@ export const SweepSectionSchema = z
       .optional()
       .describe('cells run in parallel worker processes [default: the number of cores]'),
     assert: listOf(z.string(), 64).optional().describe('gates evaluated on the aggregate, e.g. "smoothed.ece <= 0.05"'),
+    // Each value is checked by the training schema's field for its key when the sweep is planned (sweep/gridAxes.ts).
+    grid: z
+      .record(z.string(), listOf(z.unknown(), 1000))
+      .optional()
+      .describe('training options to sweep, each with its values, e.g. { learningRate: [0.001, 0.003], hidden: [[64], [256, 128]] }; the grid is their product'),
   })
   .strict();
 

@@ -56,7 +56,6 @@ export function shippedConfigs(dir = SHIPPED_CONFIGS_DIR): ShippedConfig[] {
   }
   return names
     .filter((n) => EXTENSIONS.includes(path.extname(n).toLowerCase()) && NAME.test(n))
-    .sort()
     .map((n) => {
       const file = path.join(dir, n);
       const text = readFileSync(file, 'utf8');
@@ -66,5 +65,6 @@ export function shippedConfigs(dir = SHIPPED_CONFIGS_DIR): ShippedConfig[] {
         comment.push(line.replace(/^#\s?/, '').trim());
       }
       return { name: n.slice(0, -path.extname(n).length), file, description: comment.join(' ').trim(), sweep: /^sweep:/m.test(text) };
-    });
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

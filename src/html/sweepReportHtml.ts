@@ -1,6 +1,7 @@
-import { gatesSummary, gatesTabular, headerLines, legend, sweepFindings, sweepSections } from '../text/sweepReport';
+import { gatesSummary, gatesTabular, gridSections, headerLines, legend, sweepFindings, sweepSections } from '../text/sweepReport';
+import { formatGridValue, gridAxes } from '../sweep/grid';
 import type { SweepAggregate } from '../sweep/aggregate';
-import type { AssertionOutcome } from '../sweep/assertions';
+import type { AssertionOutcome } from '../sweep/gateEvaluation';
 import type { SweepMeta } from '../sweep/sweepFiles';
 import { chartFigure, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import { HARD_ARM_COLOUR, variantColourScale } from './sweepCharts';
@@ -38,9 +39,10 @@ function cells(row: string[]): { text: string; numeric: boolean }[] {
   return row.map((text) => ({ text, numeric: /^[−+±\-\d[—]/.test(text) }));
 }
 
+/** The model as the base config has it; a key the grid sweeps is not in the base config and says so. */
 function describeModel(config: SweepMeta['config']): string {
-  const hidden = config.hidden.length ? config.hidden.join('→') : 'none (linear)';
-  return `MLP, hidden ${hidden}, ${config.activation}${config.dropout ? `, dropout ${config.dropout}` : ''}`;
+  const hidden = config.hidden === undefined ? 'by grid point' : config.hidden.length ? config.hidden.join('→') : 'none (linear)';
+  return `MLP, hidden ${hidden}, ${config.activation ?? 'activation by grid point'}${config.dropout ? `, dropout ${config.dropout}` : ''}`;
 }
 
 /** The HTML report of a sweep: header, the two charts, the tables of `sweep show` (same rows). */
@@ -57,16 +59,18 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
   // the CSV reader's options mean nothing for the built-in data sets
   const csvOnly = new Set(['delimiter', 'header', 'ignoreColumns']);
   const isCsv = /^csv:/i.test(String(config.dataset));
+  const axes = gridAxes(grid);
+  const dataset = config.dataset ?? axes.find((a) => a.key === 'dataset')!.values.join(', ');
   const otherConfig = Object.entries(config)
     .filter(([k, v]) => !shown.has(k) && !(csvOnly.has(k) && !isCsv) && v !== undefined && !(Array.isArray(v) && v.length === 0))
     .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
   const completed = aggregate.expectedCells.length - aggregate.missingCells.length;
   const facts: [string, string][] = [
     ['sweep', `${aggregate.sweepId}${meta.shard ? ` (shard ${meta.shard.index} of ${meta.shard.count})` : ''}${meta.mergedFrom ? `, merged from ${meta.mergedFrom.length} directories` : ''}`],
-    ['grid', `ε ${grid.epsilons.join(', ')} × ${grid.seeds.length} seed(s) × smoothing ${grid.smoothing.join(', ')}`],
+    ['grid', `${axes.map((a) => `${a.key} ${a.values.map(formatGridValue).join(', ')} × `).join('')}ε ${grid.epsilons.join(', ')} × ${grid.seeds.length} seed(s) × smoothing ${grid.smoothing.join(', ')}`],
     ['seeds', grid.seeds.join(', ')],
     ['cells', `${completed}/${aggregate.expectedCells.length} completed${aggregate.missingCells.length ? `; missing: ${aggregate.missingCells.join(', ')}` : ''}`],
-    ['data set', String(config.dataset)],
+    ['data set', dataset],
     ['model', describeModel(config)],
     ['config', otherConfig.join(', ')],
     ['created', meta.createdAt],
@@ -80,11 +84,13 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
   const swatch = (colour: string, name: string) => `<span class="swatch" style="background:${colour}"></span>${escapeHtml(name)}`;
   const key = `<p>${[swatch(HARD_ARM_COLOUR, 'hard labels (ε = 0)'), ...colours.domain.map((v, i) => swatch(colours.range[i]!, `${v} smoothing`))].join(' &nbsp; ')}</p>`;
 
-  const [metricsTable, differencesTable, mcnemarTable] = sweepSections(aggregate).map((s) =>
-    htmlTable({ caption: s.title, head: [s.head], rows: s.rows.map((r) => { const [first, ...rest] = r; return [first!, ...cells(rest)]; }) }),
-  );
+  const toHtml = (s: { title: string; head: string[]; rows: string[][] }) =>
+    htmlTable({ caption: s.title, head: [s.head], rows: s.rows.map((r) => { const [first, ...rest] = r; return [first!, ...cells(rest)]; }) });
+  const [metricsTable, differencesTable, mcnemarTable] = sweepSections(aggregate).map(toHtml);
+  const byPoint = gridSections(aggregate).map(toHtml);
   const sections: ReportSection[] = [
     verdictSection(input),
+    ...(byPoint.length > 0 ? [{ id: 'grid', heading: 'By grid point', html: byPoint.join('\n') }] : []),
     { id: 'metrics', heading: 'Metrics against ε', html: `${key}\n${chartFigure(chart('sweep-metrics'))}\n${metricsTable}` },
     {
       id: 'differences',
@@ -96,7 +102,7 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
   ];
   return reportPage({
     title: `ls-bench sweep ${aggregate.sweepId}`,
-    subtitle: `${String(config.dataset)}: hard labels vs label smoothing ε ${grid.epsilons.filter((e) => e > 0).join(', ')} over ${grid.seeds.length} seed(s), paired per seed (same initial weights, same batches)`,
+    subtitle: `${dataset}: hard labels vs label smoothing ε ${grid.epsilons.filter((e) => e > 0).join(', ')} over ${grid.seeds.length} seed(s), paired per seed (same initial weights, same batches)`,
     headerHtml: factList(facts),
     sections,
     footer: `Generated by ls-bench from ${input.dir} (sweep.json, cells/) at ${generatedAt.toISOString()}. Charts: Vega-Lite, rendered to SVG in Node.`,

@@ -5,7 +5,7 @@ import type { TrainConfig } from '../config/schema';
 import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
-import type { ShardSpec, SweepGrid } from './grid';
+import type { BaseConfig, ShardSpec, SweepGrid } from './grid';
 
 /**
  * The on-disk format of a sweep directory, version 1 (runs/sweeps/<sweep-id>/, or --sweep-dir). Every
@@ -36,7 +36,7 @@ export const SWEEP_FILES = {
 } as const;
 
 /**
- * A gate's result (assertions.ts evaluates it), as the sweep's outputs and gates.json hold it: the gate,
+ * A gate's result (gateEvaluation.ts evaluates it), as the sweep's outputs and gates.json hold it: the gate,
  * whether it holds, one line saying so, each failing case, and every case checked with the values it read.
  */
 export interface GateResult {
@@ -44,7 +44,7 @@ export interface GateResult {
   holds: boolean;
   message: string;
   failures: string[];
-  instances: { variant: string; epsilon: number | null; holds: boolean; values: Record<string, number | null> }[];
+  instances: { point?: string; pointLabel?: string; variant: string; epsilon: number | null; holds: boolean; values: Record<string, number | null>; problems?: string[] }[];
 }
 
 /** gates.json: the gates a sweep was run (or merged) with, and their results when the aggregate was last written. */
@@ -61,8 +61,8 @@ export interface SweepMeta {
   /** sha256 of the grid and the base config: equal digests ⇔ the same sweep. */
   digest: string;
   grid: SweepGrid;
-  /** The resolved training config without the keys the grid sets (seed, epsilon, smoothing). */
-  config: Omit<TrainConfig, 'seed' | 'epsilon' | 'smoothing'>;
+  /** The resolved training config without the keys the grid sets (seed, epsilon, smoothing and its axes). */
+  config: BaseConfig;
   /** null for the whole grid (or a merge of shards). */
   shard: ShardSpec | null;
   /** The ids of the cells this directory is responsible for. */

@@ -34,7 +34,8 @@ export interface RunLayout {
   commandSeconds?: number;
 }
 
-type HeaderEnvironment = Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'> & Partial<Pick<EnvironmentInfo, 'backendFallbackNote'>>;
+/** The environment's backend fields; backendFallbackNote is there in runs written since it was recorded (store/environment.ts). */
+type HeaderEnvironment = Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'> & { backendFallbackNote?: string | null };
 
 /** Why auto did not pick its first choice: a few words, or in full with --verbose. */
 function fallbackLine(environment: HeaderEnvironment | undefined, verbose: boolean): string | undefined {

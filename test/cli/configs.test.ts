@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli, spawnCli } from '../helpers/cli';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
@@ -8,7 +8,8 @@ import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 test('ls-bench configs lists the shipped configs; with a name it prints one', async () => {
   const list = await runCli(['configs'], { tty: true, columns: 100 });
   assert.equal(list.code, 0, list.stderr);
-  for (const name of ['default', 'digits-label-noise', 'fashion-mnist', 'sweep', 'synthetic-tiny']) assert.match(list.stdout, new RegExp(`^│ ${name} +│`, 'm'));
+  const shipped = readdirSync(path.join(PROJECT_ROOT, 'configs')).filter((n) => n.endsWith('.yaml')).map((n) => n.slice(0, -5)).sort();
+  for (const name of shipped) assert.match(list.stdout, new RegExp(`^│ ${name} +│`, 'm'));
   assert.match(list.stdout, /│ sweep +│ sweep, train +│/);
   for (const line of list.stdout.split('\n')) assert.ok([...line].length <= 100, line);
   const one = await runCli(['configs', 'fashion-mnist']);
@@ -17,7 +18,7 @@ test('ls-bench configs lists the shipped configs; with a name it prints one', as
   assert.equal(json.dir, path.join(PROJECT_ROOT, 'configs'));
   const unknown = await runCli(['configs', 'nope']);
   assert.equal(unknown.code, 2);
-  assert.equal(unknown.stderr, 'ls-bench: configs nope: no shipped config of that name (shipped: default, digits-label-noise, fashion-mnist, sweep, synthetic-tiny)\n');
+  assert.equal(unknown.stderr, `ls-bench: configs nope: no shipped config of that name (shipped: ${shipped.join(', ')})\n`);
 });
 
 test('train --config <name> from any directory uses the shipped config (child process in an empty directory)', () => {

@@ -25,7 +25,7 @@ test('ls-bench sweep end to end: cells in parallel, aggregate, gates, resume, sh
   assert.equal(runIds(runs).length, 3, 'one run per cell in the store');
   const summary = JSON.parse(readFileSync(path.join(runs, runIds(runs)[0]!, 'summary.json'), 'utf8'));
   assert.deepEqual(summary.arms.map((a: { label: string }) => a.label), ['hard', 'smoothed-0.1', 'smoothed-0.2'], 'one paired run trains every arm');
-  const arms = doc.aggregate.variants[0].arms;
+  const arms = doc.aggregate.points[0].variants[0].arms;
   assert.deepEqual(arms.map((a: { arm: string }) => a.arm), ['hard', 'smoothed-0.1', 'smoothed-0.2']);
   assert.deepEqual(arms[1].seeds, [0, 1, 2]);
   assert.equal(arms[1].mcnemar.length, 3);
@@ -69,7 +69,7 @@ test('ls-bench sweep end to end: cells in parallel, aggregate, gates, resume, sh
   assert.equal(merged.code, 0, merged.stderr);
   const mergedDoc = JSON.parse(merged.stdout);
   assert.deepEqual(mergedDoc.aggregate.missingCells, []);
-  const metrics = (d: typeof doc) => JSON.stringify(d.aggregate.variants.map((v: { arms: { metrics: unknown; mcnemar: unknown }[] }) => v.arms.map((a) => [a.metrics, a.mcnemar])));
+  const metrics = (d: typeof doc) => JSON.stringify(d.aggregate.points[0].variants.map((v: { arms: { metrics: unknown; mcnemar: unknown }[] }) => v.arms.map((a) => [a.metrics, a.mcnemar])));
   assert.equal(metrics(mergedDoc), metrics(doc), 'sharded and unsharded sweeps agree');
 
   // an incomplete merge says which cells are missing and exits 1
@@ -94,6 +94,13 @@ test('sweep: bad input exits 2 before any training, with one line and no sweep o
     [['--backend', 'node'], /--backend node: @tensorflow\/tfjs-node is not installed/],
     [['--dataset', 'fashion-mnist', '--data-dir', runs], /fashion-mnist: .* lacks train-images-idx3-ubyte\.gz/],
     [['--dataset', 'imagenet'], /--dataset: unknown data set "imagenet"/],
+    [['--grid', 'seed=0,1'], /--grid seed: seed cannot be a grid axis/],
+    [['--grid', 'learningRate=0.01,fast'], /--grid learningRate: expected a number, got "fast"/],
+    [['--grid', 'lr=0.01'], /--grid lr: "lr" is not a training option/],
+    [['--grid', 'labelNoise=0,1'], /--grid labelNoise: expected a value < 1, got 1/],
+    [['--grid', 'labelNoise=0,0.2', '--assert', 'at(labelNoise=0.3: smoothed.ece <= 1)'], /labelNoise=0\.3 is not a value of the grid/],
+    [['--grid', 'hidden=12;24', '--hidden', '8'], /--hidden and --grid hidden both set hidden; drop one/],
+    [['--grid', 'dataset=iris,imagenet'], /grid point p2 \(dataset=imagenet\): --dataset: unknown data set "imagenet"/],
   ];
   for (const [args, pattern] of cases) {
     const r = await runCli(['sweep', '--runs-dir', runs, ...TINY, ...args]);

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregateSweep } from '../../src/sweep/aggregate';
+import { AGGREGATE_METRICS, aggregateSweep } from '../../src/sweep/aggregate';
 import type { SweepGrid } from '../../src/sweep/grid';
 import type { CellResult } from '../../src/sweep/sweepFiles';
 import { parseAssertions } from '../../src/sweep/assertions';
 import { evaluateAssertions } from '../../src/sweep/sweep';
-import { gatesSummary, gatesTabular, renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepFindings, sweepSections } from '../../src/text/sweepReport';
+import { gatesSummary, gatesTabular, gridSections, renderSweepCsv, renderSweepMarkdown, renderSweepTable, sweepFindings, sweepSections } from '../../src/text/sweepReport';
 import { renderTabular } from '../../src/text/tabular';
 import { cellResult } from '../helpers/sweepFixtures';
 
@@ -89,4 +89,36 @@ test('findings: one sentence per smoothed arm, from the verdicts; gates: summary
   assert.match(table, /│ FAILS +│/);
   for (const line of table.split('\n')) assert.ok([...line].length <= 80, line);
   assert.doesNotMatch(renderSweepMarkdown(a), /Gates/, 'no gates asked for: no gates section');
+});
+
+test('a grid: one table per metric with the grid points as rows and ε as columns; the detail gets a grid point column', () => {
+  const grid: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1], smoothing: ['uniform'], axes: [{ key: 'labelNoise', values: [0, 0.4] }] };
+  const cells = new Map<string, CellResult>();
+  for (const seed of [0, 1]) {
+    cells.set(`p1-s${seed}-uniform`, cellResult(seed, [0.9, 0.3, 0.02, 0.9], [0.89, 0.31, 0.03, 0.85], undefined, { point: 'p1' }));
+    cells.set(`p2-s${seed}-uniform`, cellResult(seed, [0.6 + seed / 100, 1.2, 0.2, 0.8], [0.64 + seed / 100, 1.0, 0.1, 0.7], undefined, { point: 'p2' }));
+  }
+  const a = aggregateSweep('sweep-g', grid, cells);
+  const [accuracy, nll] = gridSections(a);
+  assert.deepEqual(accuracy!.head, ['labelNoise', 'hard (ε=0)', 'ε=0.1', 'Δ ε=0.1']);
+  assert.deepEqual(accuracy!.rows, [
+    ['0', '90.00% ± 0.00%', '89.00% ± 0.00%', '−1.00 pts [−1.00 pts, −1.00 pts] hurts'],
+    ['0.4', '60.50% ± 0.71%', '64.50% ± 0.71%', '+4.00 pts [+4.00 pts, +4.00 pts] helps'],
+  ]);
+  assert.deepEqual(accuracy!.numeric, [1, 2, 3]);
+  assert.equal(nll!.rows[1]![3], '−0.2000 [−0.2000, −0.2000] helps');
+  assert.deepEqual(gridSections(aggregateSweep('sweep-x', GRID, new Map())), [], 'no axes: no grid tables');
+  const detail = sweepSections(a)[0]!;
+  assert.deepEqual(detail.head.slice(0, 3), ['grid point', 'smoothing', 'arm']);
+  assert.deepEqual(detail.rows.map((r) => r[0]), ['labelNoise=0', 'labelNoise=0', 'labelNoise=0.4', 'labelNoise=0.4']);
+  const md = renderSweepMarkdown(a);
+  assert.match(md, /sweep sweep-g: labelNoise 0, 0\.4 × ε 0, 0\.1 × seeds 0, 1 × smoothing uniform \(4\/4 cells completed\)/);
+  assert.ok(md.indexOf('### accuracy by grid point and ε') < md.indexOf('<details>'), 'the grid tables first');
+  assert.ok(md.indexOf('<details>') < md.indexOf('### Test metrics, mean ± sd over seeds') && md.indexOf('### Test metrics') < md.indexOf('</details>'), 'the detail folded');
+  assert.match(md, /\| 0\.4 \| 60\.50% ± 0\.71% \| 64\.50% ± 0\.71% \| \+4\.00 pts \[\+4\.00 pts, \+4\.00 pts\] helps \|/);
+  assert.ok(renderSweepTable(a).includes(renderTabular(accuracy!, 'table')));
+  const csv = renderSweepCsv(a).split('\n');
+  assert.equal(csv[0], 'point,labelNoise,smoothing,arm,epsilon,metric,seeds,mean,sd,delta_mean,delta_sd,t_low,t_high,bootstrap_low,bootstrap_high,verdict,diverged_seeds');
+  assert.equal(csv.length, 1 + 2 * 2 * AGGREGATE_METRICS.length, 'a row per grid point, arm and metric');
+  assert.match(csv.find((l) => l.startsWith('p2,0.4,uniform,smoothed-0.1,0.1,accuracy,'))!, /^p2,0\.4,uniform,smoothed-0\.1,0\.1,accuracy,2,0\.645/);
 });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { TrainConfigSchema } from '../../config/schema';
 import { schemaOptions } from '../../config/schemaOptions';
+import { CELL_KEYS } from '../../sweep/grid';
 import { sweepFlagOptions } from '../../sweep/plan';
 import type { CommandIo } from '../commandIo';
 import { addExamples } from '../help';
@@ -8,7 +9,7 @@ import { addSchemaFlags, collectFlags } from '../schemaFlags';
 import { addSweepOutputFlags, sweepOutputOptions } from './sweepOutput';
 
 /** The training flags a sweep passes on to its cells; the grid sets seed, epsilon and smoothing itself. */
-const GRID_KEYS = new Set(['seed', 'epsilon', 'smoothing']);
+const GRID_KEYS = new Set<string>(CELL_KEYS);
 
 /**
  * `ls-bench sweep` (run a grid of paired runs), `sweep show <sweep>` and `sweep merge <dir>...`: the
@@ -19,7 +20,13 @@ export function configureSweepCommand(sweep: Command, io: CommandIo, setExitCode
   const gridOptions = sweepFlagOptions();
   sweep
     .enablePositionalOptions()
-    .option('-c, --config <file>', 'YAML or JSON config file, or a shipped config by name: training options at the top level, the grid and gates in a "sweep:" section; flags override it');
+    .option('-c, --config <file>', 'YAML or JSON config file, or a shipped config by name: training options at the top level, the grid and gates in a "sweep:" section; flags override it')
+    .option(
+      '--grid <key=values>',
+      'sweep a training option over these values, e.g. learningRate=0.001,0.003 or hidden=64;256,128 (";" between the values of a list option); repeatable, the grid is the product',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    );
   addSchemaFlags(sweep, gridOptions);
   sweep
     .option('--shard <i/n|auto>', 'run only shard i of n (1-based); auto reads JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID/COUNT')
@@ -30,6 +37,7 @@ export function configureSweepCommand(sweep: Command, io: CommandIo, setExitCode
   addSchemaFlags(sweep, trainOptions);
   addExamples(sweep, [
     ['ls-bench sweep --config sweep', 'the shipped sweep: ε 0, 0.05, 0.1, 0.2 × seeds 0-4 on the synthetic data, with its gates'],
+    ['ls-bench sweep --grid learningRate=0.001,0.003 --epsilon 0,0.1 --seeds 0-2', 'a grid over another training option too'],
     ["ls-bench sweep --epsilon 0,0.1 --seeds 0-9 --assert 'smoothed.ece <= hard.ece'", 'ten seeds, failing (exit 1) unless smoothing lowers the ECE'],
   ]);
   sweep.action(async (parsed: Record<string, unknown>) => {
@@ -37,6 +45,7 @@ export function configureSweepCommand(sweep: Command, io: CommandIo, setExitCode
       ...(parsed.config ? { configFile: String(parsed.config) } : {}),
       trainFlags: collectFlags(parsed, trainOptions),
       sweepFlags: collectFlags(parsed, gridOptions),
+      grid: (parsed.grid as string[] | undefined) ?? [],
       ...(parsed.shard !== undefined ? { shard: String(parsed.shard) } : {}),
       ...(parsed.shardCount !== undefined ? { shardCount: String(parsed.shardCount) } : {}),
       ...(parsed.sweepDir ? { sweepDir: String(parsed.sweepDir) } : {}),

@@ -1,5 +1,6 @@
 import type { SweepAggregate } from '../../sweep/aggregate';
-import { parseAssertions, type Assertion, type AssertionOutcome } from '../../sweep/assertions';
+import { parseAssertions, type Assertion } from '../../sweep/assertions';
+import type { AssertionOutcome } from '../../sweep/gateEvaluation';
 import { evaluateAssertions } from '../../sweep/sweep';
 import type { SweepDir } from '../../sweep/sweepFiles';
 import { outputWidth } from '../../text/layout';

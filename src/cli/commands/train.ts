@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { TrainConfigSchema } from '../../config/schema';
 import { schemaOptions } from '../../config/schemaOptions';
-import { EVENTS_FD_FLAG, runCreatedReporter } from '../../sweep/cellEvents';
+import { abortWhenParentGone, EVENTS_FD_FLAG, parseSweepCellRef, runCreatedReporter, SWEEP_CELL_FLAG } from '../../sweep/cellEvents';
 import type { CommandIo } from '../commandIo';
 import { addExamples } from '../help';
 import { addSchemaFlags, collectFlags } from '../schemaFlags';
@@ -18,7 +18,8 @@ export function configureTrainCommand(train: Command, io: CommandIo, setExitCode
     .option('--resume <run>', 'continue an interrupted run (id, unique id prefix, directory, or latest: the newest run that can be resumed) after its last completed epoch')
     .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
     .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false)
-    .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp());
+    .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp())
+    .addOption(new Option(`${SWEEP_CELL_FLAG} <json>`, 'for ls-bench sweep: the sweep cell this run is, recorded in run.json (src/sweep/cellEvents.ts)').hideHelp());
   addSchemaFlags(train, trainOptions);
   addExamples(train, [
     ['ls-bench train --epsilon 0.1', 'hard vs ε=0.1 on the built-in synthetic data, in seconds'],
@@ -38,9 +39,12 @@ export function configureTrainCommand(train: Command, io: CommandIo, setExitCode
       checkDeterminism: parsed.checkDeterminism === true,
       report: parsed.report === true,
       ...(parsed.eventsFd !== undefined ? { onRunCreated: runCreatedReporter(String(parsed.eventsFd)) } : {}),
+      ...(parsed.sweepCell !== undefined ? { sweepCell: parseSweepCellRef(String(parsed.sweepCell)) } : {}),
       argv: process.argv.slice(2),
     };
+    // A sweep's cell (it passes --events-fd) stops when its sweep is gone.
+    const signal = parsed.eventsFd !== undefined ? abortWhenParentGone(io.stdin, io.signal) : io.signal;
     const { trainCommand } = await import('./trainSession');
-    setExitCode(await trainCommand(options, io));
+    setExitCode(await trainCommand(options, { ...io, ...(signal ? { signal } : {}) }));
   });
 }

@@ -17,7 +17,7 @@ import { checkRunName } from '../../store/runNames';
 import { readValidRunDirectory, type RunRecord } from '../../store/runReader';
 import { SWEEP_ID } from '../../sweep/grid';
 import { RunWriter } from '../../store/runWriter';
-import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo } from '../../store/runFiles';
+import { RUN_FILES, type DeterminismCheck, type EnvironmentInfo, type SweepCellRef } from '../../store/runFiles';
 import { armsFromConfig, checkEpsilonFits, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
 import { labelNoiseFile, runResults } from '../../store/runResults';
@@ -41,6 +41,8 @@ export interface TrainOptions {
   checkDeterminism?: boolean;
   /** Told the new run's id and directory as soon as it exists (`ls-bench sweep` listens through --events-fd). */
   onRunCreated?(run: { runId: string; runDir: string }): void;
+  /** The sweep cell this run is (`ls-bench sweep` passes --sweep-cell), recorded in run.json. */
+  sweepCell?: SweepCellRef;
 }
 
 interface Session {
@@ -70,12 +72,19 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   for (const line of notes) note(io, `note: ${line}`);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
+  // Loading is mostly synchronous: let a signal that came meanwhile (or, for a sweep's cell, the end of its
+  // sweep) be seen now, so that it leaves no run behind rather than one that stops at its first batch.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (io.signal?.aborted) {
+    throw new CliError('interrupted before the run started; nothing was written', io.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+  }
   const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
     ...(options.name !== undefined ? { name: options.name } : {}),
     tags: options.tags,
     config,
     environment,
     command: options.argv,
+    ...(options.sweepCell ? { sweep: options.sweepCell } : {}),
   });
   note(io, `run: ${writer.dir}`);
   options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
@@ -120,7 +129,7 @@ function locateRunToResume(store: RunStore, ref: string): string {
 
 /** `train --resume <run>`: the run's own config and checkpoint, continued after its last completed epoch. */
 async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<number> {
-  if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
+  if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0 || options.sweepCell) {
     throw new CliError('--resume continues a run with its own stored config; drop the other training flags (--config, --epochs, --name, ...)');
   }
   const dir = locateRunToResume(new RunStore(resolveRunsDir(options.runsDir)), options.resume!);
