@@ -6,6 +6,7 @@ import { CliError } from '../errors';
 import { LAYER_KEY_ALIASES, modelKeysAt } from './modelSchema';
 import { TrainConfigSchema, type TrainConfig } from './schema';
 import { kebabCase } from './schemaOptions';
+import { locateConfigFile, shippedConfigs } from './shippedConfigs';
 
 /** Values given on the command line, already converted to the schema's kinds. */
 export type FlagValues = Record<string, unknown>;
@@ -38,8 +39,12 @@ function showValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Reads a YAML or JSON config file into a plain object; every failure names the file. */
-export function readConfigFile(file: string): Record<string, unknown> {
+/**
+ * Reads a YAML or JSON config file into a plain object; every failure names the file. `ref` is a path, or
+ * the name of a shipped config (`fashion-mnist`) when no file of that name exists here.
+ */
+export function readConfigFile(ref: string): Record<string, unknown> {
+  const file = locateConfigFile(ref);
   let text: string;
   try {
     const buffer = readFileSync(file);
@@ -48,7 +53,9 @@ export function readConfigFile(file: string): Record<string, unknown> {
   } catch (error) {
     if (error instanceof CliError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code ?? error)})`);
+    const shipped = shippedConfigs().map((c) => c.name);
+    const hint = code === 'ENOENT' && !ref.includes('/') ? `, and no shipped config of that name (shipped: ${shipped.join(', ')}; \`ls-bench configs\` lists them)` : '';
+    throw new CliError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code ?? error)}${hint})`);
   }
   let parsed: unknown;
   const ext = path.extname(file).toLowerCase();
@@ -84,14 +91,18 @@ export function readConfigFile(file: string): Record<string, unknown> {
  * The resolved training config: schema defaults, then the config file, then command-line flags.
  * Errors name where the bad value came from (the file and key, or the flag) and what was expected.
  */
-export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues }): TrainConfig {
+export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues; notes?: string[] }): TrainConfig {
+  const file = options.configFile ? locateConfigFile(options.configFile) : undefined;
   // A `sweep:` section belongs to `ls-bench sweep` (which validates it); one file serves both commands.
-  const { sweep: _sweepSection, ...fromFile } = options.configFile ? readConfigFile(options.configFile) : {};
+  const { sweep: sweepSection, ...fromFile } = file ? readConfigFile(file) : {};
+  if (sweepSection !== undefined) {
+    options.notes?.push(`${file}: its sweep: section is for \`ls-bench sweep\` (a grid over seeds and ε); train reads the rest of the file and trains one run`);
+  }
   const flags = options.flags ?? {};
   const merged = { ...fromFile, ...flags };
   const result = TrainConfigSchema.safeParse(merged);
-  if (!result.success) throw new CliError(describeIssue(result.error.issues[0]!, merged, flags, options.configFile));
-  checkOneModel(result.data, fromFile, flags, options.configFile);
+  if (!result.success) throw new CliError(describeIssue(result.error.issues[0]!, merged, flags, file));
+  checkOneModel(result.data, fromFile, flags, file);
   return result.data;
 }
 

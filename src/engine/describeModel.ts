@@ -40,12 +40,15 @@ export function describeModel(spec: ModelSpec): string {
   return `${spec.input.join('×')} → ${layers} (${parameters.toLocaleString('en-US')} parameters${init})`;
 }
 
-/** The model from a config alone, without its data (a sweep's report): "MLP, hidden 256→128, relu" or the layer list. */
-export function describeModelConfig(config: ModelConfigKeys): string {
-  const init = config.init === 'glorot' ? '' : `, ${config.init} init`;
+/**
+ * The model from a config alone, without its data (a sweep's report): "MLP, hidden 256→128, relu" or the
+ * layer list. A key a sweep's grid sets is not in its base config: it reads "by grid point".
+ */
+export function describeModelConfig(config: Partial<ModelConfigKeys>): string {
+  const init = config.init === undefined ? ', init by grid point' : config.init === 'glorot' ? '' : `, ${config.init} init`;
   if (!config.model) {
-    const hidden = config.hidden.length ? config.hidden.join('→') : 'none (linear)';
-    return `MLP, hidden ${hidden}, ${config.activation}${config.dropout ? `, dropout ${config.dropout}` : ''}${init}`;
+    const hidden = config.hidden === undefined ? 'by grid point' : config.hidden.length ? config.hidden.join('→') : 'none (linear)';
+    return `MLP, hidden ${hidden}, ${config.activation ?? 'activation by grid point'}${config.dropout ? `, dropout ${config.dropout}` : ''}${init}`;
   }
   return `${describeLayerList(config.model)}${init}`;
 }

@@ -89,13 +89,15 @@ export const NATIVE_ADDON_PATH = path.resolve(__dirname, '..', '..', '..', 'buil
 export const NATIVE_BUILD_HINT =
   'the native backend is not built; to enable it: apt-get install build-essential python3 libopenblas-dev, then `npm run build:native`';
 
+export const NATIVE_SWITCHED_OFF = 'the native backend is switched off (LS_BENCH_SKIP_NATIVE is set)';
+
 let loaded: { addon?: NativeAddon; problem?: string } | undefined;
 
 /** The addon, or why it is not available (one line, with how to enable it). Loaded once per process. */
 export function loadNativeAddon(): { addon?: NativeAddon; problem?: string } {
   if (loaded) return loaded;
   if (process.env.LS_BENCH_SKIP_NATIVE) {
-    loaded = { problem: 'the native backend is switched off (LS_BENCH_SKIP_NATIVE is set)' };
+    loaded = { problem: NATIVE_SWITCHED_OFF };
     return loaded;
   }
   if (!fs.existsSync(NATIVE_ADDON_PATH)) {

@@ -95,7 +95,8 @@ export function trainingCurvesChart(summary: RunSummary): ReportChart {
   const nll: NllPoint[] = [...points('trainNll').map((p) => ({ ...p, split: 'training' as const })), ...points('testNll').map((p) => ({ ...p, split: 'test' as const }))];
   const y = (title: string, extra: object = {}) => ({ field: 'value', type: 'quantitative' as const, title, scale: { zero: false }, ...extra });
   const line = { type: 'line' as const, point: true, strokeWidth: 2 };
-  const panel = (title: string, body: object) => ({ title: { text: title, frame: 'group' as const }, width: 250, height: 190, ...body });
+  // three panels across the page's content width (1264 px)
+  const panel = (title: string, body: object) => ({ title: { text: title, frame: 'group' as const }, width: 340, height: 210, ...body });
   const panels = [
     panel("training loss (arm's own objective)", {
       layer: [
@@ -186,7 +187,8 @@ export function reliabilityChart(input: RunChartInput, armLabel: string, scaled 
         text: `Reliability, ${name}`,
         subtitle: [`ECE ${ece.toFixed(4)} · ${calibrationWords(gap)}`, 'bars: accuracy · black ticks: mean confidence · numbers: test samples in the bin · dashed: perfect calibration'],
       },
-      width: 380,
+      // two arms side by side across the page
+      width: 500,
       height: 260,
       data: { name: 'reliability', values: bins },
       layer: [
@@ -240,13 +242,17 @@ export function confidenceHistogramChart(input: RunChartInput): ReportChart {
     id: 'confidence',
     title: 'Confidence histograms',
     caption:
-      'How confident each arm is in its predicted class, over the test set (10 equal bins), overlaid. Label smoothing typically moves mass away from 1.0.',
+      'How confident each arm is in its predicted class, over the test set (10 equal bins), overlaid: each arm is drawn as a translucent fill in its colour with a solid outline, so where two arms overlap the fills mix into a darker shade and the outlines show each arm\'s own bar. Label smoothing typically moves mass away from 1.0.',
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
-      title: { text: 'Confidence of the predicted class (test set)', subtitle: 'all arms overlaid, 10 equal bins' },
-      width: 420,
-      height: 260,
+      title: {
+        text: 'Confidence of the predicted class (test set)',
+        subtitle: 'all arms overlaid, 10 equal bins · each arm: a pale fill with its outline · where arms overlap, their fills add up to a darker mix of their colours',
+      },
+      // the only chart of its row: the page's width
+      width: 1060,
+      height: 280,
       data: { name: 'histogram', values },
       mark: { type: 'rect', fillOpacity: 0.28, strokeWidth: 2 },
       encoding: {
@@ -279,8 +285,8 @@ export function confusionMatrixChart(summary: RunSummary, armLabel: string): Rep
     const total = row.reduce((a, b) => a + b, 0);
     return row.map((count, p) => ({ trueClass: names[t]!, predictedClass: names[p]!, count, shareOfTrue: total === 0 ? 0 : count / total }));
   });
-  // 10 classes: 36 px cells, so that two matrices sit side by side on a laptop screen
-  const cell = Math.max(22, Math.min(44, Math.floor(360 / names.length)));
+  // 10 classes: 40 px cells, so that two matrices sit side by side across the page
+  const cell = Math.max(22, Math.min(48, Math.floor(400 / names.length)));
   const axisX = { field: 'predictedClass', type: 'nominal' as const, title: 'predicted class', sort: names, axis: { labelAngle: -40, labelLimit: 120 } };
   const axisY = { field: 'trueClass', type: 'nominal' as const, title: 'true class', sort: names, axis: { labelLimit: 120 } };
   return {

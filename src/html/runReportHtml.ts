@@ -1,4 +1,4 @@
-import { armHeading, epsilonLabel, seconds } from '../text/format';
+import { armHeading, epsilonLabel, seconds, VERDICT_KEY } from '../text/format';
 import {
   finalMetricsCaption,
   finalMetricsTabular,
@@ -10,7 +10,7 @@ import {
   temperatureCaption,
   temperatureTabular,
 } from '../text/runTables';
-import { runVerdicts } from '../text/runVerdict';
+import { hasComparableArm, runVerdicts } from '../text/runVerdict';
 import type { Tabular } from '../text/tabular';
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
@@ -32,7 +32,7 @@ function runFacts(input: RunReportInput): [string, string][] {
     ['seed', String(config.seed)],
     ['smoothing', `${config.smoothing}; arms: ${summary.arms.map(armHeading).join(', ')}`],
     ['backend', `${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`],
-    ['wall time', seconds(summary.seconds)],
+    ['training time', `${seconds(summary.seconds)} (training with the per-epoch test evaluation)`],
   ];
   if (environment) facts.push(['environment', `ls-bench ${environment.lsBenchVersion}, Node ${environment.node}, ${environment.platform}/${environment.arch}, ${environment.cpuCount} × ${environment.cpu}${environment.gitCommit ? `, commit ${environment.gitCommit.slice(0, 12)}` : ''}`]);
   facts.push(['command', `ls-bench ${meta.command.join(' ')}`]);
@@ -68,7 +68,8 @@ function verdictSection(summary: RunSummary): ReportSection {
   const legend = `<p>${summary.arms.map((_, i) => swatchName(i)).join(' &nbsp; ')}</p>`;
   const tables = [tabularHtml(finalMetricsTabular(summary), `${finalMetricsCaption(summary)} (ECE over 15 equal-width bins; NLL in nats/sample)`)];
   if (hasTemperatureScaling(summary)) tables.push(tabularHtml(temperatureTabular(summary), temperatureCaption(summary)));
-  return { id: 'verdict', heading: 'Verdict', html: [warnings(summary), ...verdicts(summary), legend, ...tables].filter((h) => h).join('\n') };
+  const key = hasComparableArm(summary) ? `<p class="key">Δ: the arm − hard; ${escapeHtml(VERDICT_KEY)}.</p>` : '';
+  return { id: 'verdict', heading: 'Verdict', html: [warnings(summary), ...verdicts(summary), key, legend, ...tables].filter((h) => h).join('\n') };
 }
 
 function perClassSection(summary: RunSummary): ReportSection {

@@ -19,7 +19,14 @@ function gitCommit(): string | null {
   }
 }
 
-export function describeEnvironment(backend: BackendChoice): EnvironmentInfo {
+/**
+ * environment.json as ls-bench writes it: the schema's fields, and the backend's fallback in a few words for
+ * the run's header. The schema does not name the note (runs written before it lack it); the reader keeps
+ * every field of the file, so it is read back as it was written.
+ */
+export type RunEnvironment = EnvironmentInfo & { backendFallbackNote?: string | null };
+
+export function describeEnvironment(backend: BackendChoice): RunEnvironment {
   const cpus = os.cpus();
   return {
     lsBenchVersion: lsBenchVersion(),
@@ -31,6 +38,7 @@ export function describeEnvironment(backend: BackendChoice): EnvironmentInfo {
     backend: backend.name,
     backendLabel: backend.label,
     backendFallbackReason: backend.fallbackReason ?? null,
+    backendFallbackNote: backend.fallbackNote ?? null,
     gitCommit: gitCommit(),
   };
 }

@@ -11,7 +11,7 @@ export type { ArmComparison };
  * The on-disk format of a run directory, version 1: its files, the types ls-bench writes and the schemas
  * it reads them back with. RunWriter writes a run, readRunDirectory reads one.
  *
- *   run.json          identity: id, name, tags, created, command line      (written once)
+ *   run.json          identity: id, name, tags, created, command line, sweep cell (written once)
  *   config.json       the resolved config                                  (written once, before training)
  *   environment.json  ls-bench and Node versions, CPU, backend, git commit (written once)
  *   status.json       running | completed | failed | interrupted           (rewritten atomically)
@@ -52,6 +52,9 @@ const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
  * schemaVersion is checked before the schema (a newer version is "unsupported", not "corrupt").
  */
 
+/** A run that is one cell of a sweep: which sweep (its id and directory) and which cell (run.json's `sweep`). */
+export const SweepCellRefSchema = z.object({ id: z.string(), cell: z.string(), dir: z.string() });
+export type SweepCellRef = z.infer<typeof SweepCellRefSchema>;
 /** run.json */
 export const RunMetaSchema = z.object({
   schemaVersion: z.number(),
@@ -60,6 +63,7 @@ export const RunMetaSchema = z.object({
   tags: z.array(z.string()),
   createdAt: z.string(),
   command: z.array(z.string()),
+  sweep: SweepCellRefSchema.optional(), // set when `ls-bench sweep` trained the run as one of its cells
 });
 export type RunMeta = z.infer<typeof RunMetaSchema>;
 

@@ -1,10 +1,11 @@
 import { bootstrapInterval, mean, sampleSd, tInterval, verdictOf, type Interval, type Verdict } from '../stats/intervals';
-import { expandGrid, smoothedEpsilons, type SweepGrid } from './grid';
+import { expandGrid, gridPoints, pointLabel, smoothedEpsilons, type GridValue, type SweepGrid } from './grid';
 import type { CellArmResult, CellResult } from './sweepFiles';
 
 /**
- * The sweep's aggregate: per smoothing variant and ε, the mean ± sd over seeds of each test metric, and for
- * each smoothed ε the paired difference to the hard arm of the same seed with 95% intervals and a verdict.
+ * The sweep's aggregate, per grid point: per smoothing variant and ε, the mean ± sd over seeds of each test
+ * metric, and for each smoothed ε the paired difference to the hard arm of the same seed (and grid point)
+ * with 95% intervals and a verdict. A sweep without axes has one grid point.
  */
 
 /**
@@ -94,13 +95,31 @@ export interface ArmAggregate {
   mcnemar: { seed: number; onlyHardCorrect: number; onlySmoothedCorrect: number; pValue: number }[];
 }
 
+export interface VariantAggregate {
+  smoothing: string;
+  arms: ArmAggregate[];
+}
+
+/** One grid point's aggregate: what a sweep without axes aggregates as a whole. */
+export interface PointAggregate {
+  /** "p1", "p2", … (gridPoints). */
+  id: string;
+  /** "labelNoise=0.2 learningRate=0.001" ("" without axes). */
+  label: string;
+  values: Record<string, GridValue>;
+  variants: VariantAggregate[];
+}
+
+/** Version 2 groups the variants by grid point (version 1 had `variants` at the top level). */
+export const AGGREGATE_SCHEMA_VERSION = 2;
+
 export interface SweepAggregate {
   schemaVersion: number;
   sweepId: string;
   grid: SweepGrid;
   level: number;
   bootstrapResamples: number;
-  variants: { smoothing: string; arms: ArmAggregate[] }[];
+  points: PointAggregate[];
   /** The cells this aggregate covers: the whole grid, or one shard's slice of it. */
   expectedCells: string[];
   /** Expected cells without a completed result here. */
@@ -180,32 +199,41 @@ function armAggregate(done: CellResult[], epsilon: number, armIndex: number): Ar
 export function aggregateSweep(sweepId: string, grid: SweepGrid, cells: ReadonlyMap<string, CellResult>, expectedCells?: readonly string[]): SweepAggregate {
   const all = expandGrid(grid);
   const expected = expectedCells ?? all.map((c) => c.id);
-  const variants = grid.smoothing.map((smoothing) => {
-    const done = all.filter((c) => c.smoothing === smoothing && cells.has(c.id)).map((c) => cells.get(c.id)!);
-    return { smoothing, arms: [0, ...smoothedEpsilons(grid)].map((epsilon, armIndex) => armAggregate(done, epsilon, armIndex)) };
-  });
+  const points = gridPoints(grid).map((point) => ({
+    id: point.id,
+    label: pointLabel(point),
+    values: point.values,
+    variants: grid.smoothing.map((smoothing) => {
+      const done = all.filter((c) => c.point.id === point.id && c.smoothing === smoothing && cells.has(c.id)).map((c) => cells.get(c.id)!);
+      return { smoothing, arms: [0, ...smoothedEpsilons(grid)].map((epsilon, armIndex) => armAggregate(done, epsilon, armIndex)) };
+    }),
+  }));
   return {
-    schemaVersion: 1,
+    schemaVersion: AGGREGATE_SCHEMA_VERSION,
     sweepId,
     grid,
     level: CONFIDENCE_LEVEL,
     bootstrapResamples: BOOTSTRAP_RESAMPLES,
-    variants,
+    points,
     expectedCells: [...expected],
     missingCells: expected.filter((id) => !cells.has(id)),
   };
 }
 
-/** The values `--assert` reads: the mean over seeds of an arm's metric (undefined when no seed has it). */
-export function aggregateValue(aggregate: SweepAggregate, variant: string, epsilon: number, metric: AggregateMetric): number | undefined {
-  const arm = aggregate.variants.find((v) => v.smoothing === variant)?.arms.find((a) => a.epsilon === epsilon);
+function armAt(aggregate: SweepAggregate, pointId: string, variant: string, epsilon: number): ArmAggregate | undefined {
+  return aggregate.points.find((p) => p.id === pointId)?.variants.find((v) => v.smoothing === variant)?.arms.find((a) => a.epsilon === epsilon);
+}
+
+/** The values `--assert` reads: the mean over seeds of an arm's metric at a grid point (undefined when no seed has it). */
+export function aggregateValue(aggregate: SweepAggregate, pointId: string, variant: string, epsilon: number, metric: AggregateMetric): number | undefined {
+  const arm = armAt(aggregate, pointId, variant, epsilon);
   if (!arm || arm.metrics[metric].values.length === 0) return undefined;
   return arm.metrics[metric].mean;
 }
 
-/** Why a gate must not trust an arm's values: seeds where it diverged (they are left out of its mean). */
-export function aggregateProblem(aggregate: SweepAggregate, variant: string, epsilon: number): string | null {
-  const arm = aggregate.variants.find((v) => v.smoothing === variant)?.arms.find((a) => a.epsilon === epsilon);
+/** Why a gate must not trust an arm's values at a grid point: seeds where it diverged (they are left out of its mean). */
+export function aggregateProblem(aggregate: SweepAggregate, pointId: string, variant: string, epsilon: number): string | null {
+  const arm = armAt(aggregate, pointId, variant, epsilon);
   if (!arm || arm.diverged.length === 0) return null;
   return `${arm.arm} diverged in seed${arm.diverged.length > 1 ? 's' : ''} ${arm.diverged.map((d) => d.seed).join(', ')} (left out of its mean)`;
 }

@@ -3,14 +3,17 @@ import { CliError } from '../errors';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type SweepSection, type TrainConfig } from '../config/schema';
 import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOptions';
+import { locateConfigFile } from '../config/shippedConfigs';
 import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist';
+import type { Dataset } from '../data/Dataset';
 import { checkEpsilonFits } from '../train/arms';
 import { loadDataset } from '../data/loadDataset';
-import { selectBackend } from '../engine/backend';
 import { checkModelSize } from '../engine/modelSize';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkAssertionArms, parseAssertions, type Assertion } from './assertions';
-import { checkGrid, expandGrid, parseSeeds, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';
+import { canonicalJson, checkGrid, expandGrid, gridAxes, gridPoints, parseSeeds, pointLabel, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';
+import { resolveScope } from './gateScope';
+import { checkGridPoints, fileAxes, mergeAxes, parseGridFlag } from './gridAxes';
 
 export interface SweepPlan {
   sweepId: string;
@@ -20,16 +23,15 @@ export interface SweepPlan {
   assertions: Assertion[];
   jobs: number;
   cells: SweepCell[];
+  /** The whole training config of each grid point (in gridPoints order), as its cells train it but for seed, variant and ε. */
+  pointConfigs: TrainConfig[];
 }
 
 export const DEFAULT_SEEDS = '0-4';
 
-/** The keys of the `sweep:` section that are also flags of `ls-bench sweep`; --assert is its own repeatable flag. */
-const SWEEP_FLAG_KEYS: readonly string[] = ['epsilon', 'seeds', 'smoothing', 'jobs'];
-
-/** The grid flags, from SweepSectionSchema like the training flags from the training schema (collectFlags reads them). */
+/** The grid flags, from SweepSectionSchema like the training flags from the training schema (collectFlags reads them). --assert and --grid are repeatable flags of their own. */
 export function sweepFlagOptions(): SchemaOption[] {
-  return schemaOptions(SweepSectionSchema).filter((o) => SWEEP_FLAG_KEYS.includes(o.key));
+  return schemaOptions(SweepSectionSchema.pick({ epsilon: true, seeds: true, smoothing: true, jobs: true }));
 }
 
 /** The file's `sweep:` section, validated by its schema; errors name the file and the key. */
@@ -41,8 +43,11 @@ function fileSection(rawSection: unknown, file: string | undefined): SweepSectio
   if (issue.code === 'unrecognized_keys') {
     throw new CliError(`${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"sweep.${k}"`).join(', ')}; expected one of: ${Object.keys(SweepSectionSchema.shape).map((k) => `sweep.${k}`).join(', ')}`);
   }
-  if (issue.path.length === 0) throw new CliError(`${where}: key "sweep": expected a mapping (epsilon, seeds, smoothing, jobs, assert), got ${JSON.stringify(rawSection)}`);
+  if (issue.path.length === 0) throw new CliError(`${where}: key "sweep": expected a mapping (epsilon, seeds, smoothing, jobs, assert, grid), got ${JSON.stringify(rawSection)}`);
   const key = String(issue.path[0]);
+  if (key === 'grid' && issue.path.length === 1) {
+    throw new CliError(`${where}: key "sweep.grid": expected a mapping of training options to lists of values (learningRate: [0.001, 0.003]), got ${JSON.stringify((rawSection as Record<string, unknown>).grid)}`);
+  }
   throw new CliError(`${where}: key "sweep.${issue.path.join('.')}": ${expectation(issue)}, got ${JSON.stringify((rawSection as Record<string, unknown>)[key])}`);
 }
 
@@ -63,8 +68,8 @@ function flagSection(flags: FlagValues): SweepSection {
   throw new CliError(`--${kebabCase(key)}: ${expectation(issue)}, got ${JSON.stringify(flags[key])}`);
 }
 
-/** The grid: each of ε, seeds and variants from the flag, else the file's sweep section, else the training config. */
-function gridOf(flags: SweepSection, section: SweepSection, config: TrainConfig, trainKeys: Record<string, unknown>, file: string | undefined): SweepGrid {
+/** The grid: each of ε, seeds and variants from the flag, else the file's sweep section, else the training config; the axes from both (mergeAxes). */
+function gridOf(flags: SweepSection, section: SweepSection, config: TrainConfig, trainKeys: Record<string, unknown>, file: string | undefined, axes: SweepGrid['axes']): SweepGrid {
   const sectionName = (key: string) => `${file ?? 'config'}: key "sweep.${key}"`;
   const epsilonSource =
     flags.epsilon !== undefined ? '--epsilon' : section.epsilon !== undefined ? sectionName('epsilon') : file && 'epsilon' in trainKeys ? `${file}: key "epsilon"` : '--epsilon';
@@ -73,7 +78,7 @@ function gridOf(flags: SweepSection, section: SweepSection, config: TrainConfig,
   const smoothing: SmoothingVariant[] = flags.smoothing ?? section.smoothing ?? [config.smoothing];
   const seeds =
     flags.seeds !== undefined ? parseSeeds('--seeds', flags.seeds) : section.seeds !== undefined ? parseSeeds(sectionName('seeds'), section.seeds) : parseSeeds('--seeds', DEFAULT_SEEDS);
-  return checkGrid({ epsilons, seeds, smoothing }, { epsilon: epsilonSource, smoothing: smoothingSource });
+  return checkGrid({ epsilons, seeds, smoothing, ...(axes ? { axes } : {}) }, { epsilon: epsilonSource, smoothing: smoothingSource });
 }
 
 /**
@@ -82,8 +87,8 @@ function gridOf(flags: SweepSection, section: SweepSection, config: TrainConfig,
  * flags by SweepSectionSchema too, the training flags by the training schema), the grid, the assertions
  * and the number of jobs. Precedence: flag, then the sweep section, then the top-level key.
  */
-export function planSweep(options: { configFile?: string; trainFlags: FlagValues; sweepFlags: FlagValues; assert: string[] }): SweepPlan {
-  const file = options.configFile;
+export function planSweep(options: { configFile?: string; trainFlags: FlagValues; sweepFlags: FlagValues; assert: string[]; grid?: string[] }): SweepPlan {
+  const file = options.configFile ? locateConfigFile(options.configFile) : undefined;
   const { sweep: rawSection, ...trainKeys } = file ? readConfigFile(file) : {};
   const section = fileSection(rawSection, file);
   const merged = { ...trainKeys, ...options.trainFlags };
@@ -92,28 +97,51 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
   const config = parsed.data;
   const flags = flagSection(options.sweepFlags);
 
-  const grid = gridOf(flags, section, config, trainKeys, file);
+  const axes = mergeAxes(fileAxes(section.grid, file), (options.grid ?? []).map(parseGridFlag), options.trainFlags);
+  const grid = gridOf(flags, section, config, trainKeys, file, axes);
+  const pointConfigs = checkGridPoints(grid, merged);
   const assertions = parseAssertions([...(section.assert ?? []), ...options.assert]);
   checkAssertionArms(assertions, smoothedEpsilons(grid));
+  for (const a of assertions) resolveScope(a.scope, grid, a.source);
   const jobs = flags.jobs ?? section.jobs ?? Math.max(1, cpus().length);
   const digest = sweepDigest(grid, config);
-  return { sweepId: sweepIdOf(digest), digest, grid, config, assertions, jobs, cells: expandGrid(grid) };
+  return { sweepId: sweepIdOf(digest), digest, grid, config, assertions, jobs, cells: expandGrid(grid), pointConfigs };
 }
 
+/** Options that do not change the data a cell loads: points differing only in these share one check of their data. */
+const MODEL_AND_TRAINING_KEYS = new Set([
+  ...['hidden', 'activation', 'dropout', 'model', 'init', 'optimizer', 'learningRate', 'momentum', 'weightDecay', 'weightDecayMode'],
+  ...['batchSize', 'epochs', 'parallelArms', 'backend'],
+]);
+
 /**
- * What the cells would otherwise each fail on, checked once before the sweep directory exists: the
- * backend loads, the data set is there (the synthetic data is generated for the first seed; the
- * Fashion-MNIST files are only located, not parsed, to keep the parent light).
+ * What the cells would otherwise each fail on, checked once per grid point before the sweep directory
+ * exists: the backend loads, the data set is there (the synthetic data is generated for the first seed;
+ * the Fashion-MNIST files are only located, not parsed, to keep the parent light), the model fits.
  */
 export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
-  const backend = await selectBackend(plan.config.backend);
-  let numClasses = FASHION_MNIST_CLASSES.length;
-  if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
-  else {
-    const dataset = await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! });
-    checkModelSize(plan.config, dataset);
-    numClasses = dataset.numClasses;
+  // TensorFlow.js loads only here, when a sweep is about to run (not for `sweep --help`)
+  const { selectBackend } = await import('../engine/backend');
+  const points = gridPoints(plan.grid);
+  const backends = new Map<string, string>();
+  const datasets = new Map<string, Dataset>();
+  for (const [i, config] of plan.pointConfigs.entries()) {
+    try {
+      if (!backends.has(config.backend)) backends.set(config.backend, (await selectBackend(config.backend)).name);
+      let numClasses = FASHION_MNIST_CLASSES.length;
+      if (config.dataset === 'fashion-mnist') locateFashionMnist(config.dataDir);
+      else {
+        const dataKey = canonicalJson(Object.fromEntries(Object.entries(config).filter(([k]) => !MODEL_AND_TRAINING_KEYS.has(k))));
+        if (!datasets.has(dataKey)) datasets.set(dataKey, await loadDataset({ ...config, seed: plan.grid.seeds[0]! }));
+        checkModelSize(config, datasets.get(dataKey)!);
+        numClasses = datasets.get(dataKey)!.numClasses;
+      }
+      for (const smoothing of plan.grid.smoothing) checkEpsilonFits({ epsilon: smoothedEpsilons(plan.grid), smoothing }, numClasses, '--epsilon');
+    } catch (error) {
+      // With axes, say which grid point the message is about; the message itself names the option.
+      if (error instanceof CliError && gridAxes(plan.grid).length > 0) throw new CliError(`grid point ${points[i]!.id} (${pointLabel(points[i]!)}): ${error.message}`, error.exitCode);
+      throw error;
+    }
   }
-  for (const smoothing of plan.grid.smoothing) checkEpsilonFits({ epsilon: smoothedEpsilons(plan.grid), smoothing }, numClasses, '--epsilon');
-  return backend.name;
+  return backends.get(plan.config.backend) ?? [...backends.values()][0]!;
 }

@@ -1,8 +1,10 @@
 import type { EnvironmentInfo, HistogramsFile, MetricsRow, RunSummary } from '../store/runFiles';
-import { armHeading, fixed, percent, seconds } from './format';
-import { renderConfidenceHistogram, renderHeader } from './runReport';
+import { armHeading, fixed, percent } from './format';
+import { renderConfidenceHistogram, renderHeader, timeLine, type RunLayout } from './runReport';
 import {
+  confusionTabular,
   epochTableCaption,
+  epochTabular,
   finalMetricsCaption,
   finalMetricsTabular,
   hasTemperatureScaling,
@@ -13,40 +15,20 @@ import {
   temperatureCaption,
   temperatureTabular,
 } from './runTables';
-import { runVerdicts } from './runVerdict';
+import { hasComparableArm, runVerdicts, verdictKey } from './runVerdict';
 import { renderTabular, type Tabular } from './tabular';
 
 /**
- * A run as markdown, the same sections as the terminal report (runReport.ts), for pasting into a pull
- * request: tables as markdown tables, the header and the histogram as text blocks.
+ * A run as markdown, the same sections as the terminal report (runReport.ts) from the same tables
+ * (runTables.ts), for pasting into a pull request: tables as markdown tables, the header and the histogram
+ * as text blocks. Markdown is never fitted to a width: the reader's page wraps it.
  */
-
-export function epochTabular(summary: RunSummary): Tabular {
-  const epochs = Math.max(...summary.arms.map((a) => a.history.length));
-  return {
-    head: ['epoch', ...summary.arms.flatMap((a) => ['train loss', 'train NLL', 'test NLL', 'test acc'].map((m) => `${armHeading(a)} ${m}`))],
-    numeric: Array.from({ length: 1 + summary.arms.length * 4 }, (_, i) => i),
-    rows: Array.from({ length: epochs }, (_, e) => [
-      String(e + 1),
-      ...summary.arms.flatMap((a) => {
-        const r = a.history[e];
-        return r ? [fixed(r.trainLoss), fixed(r.trainNll), fixed(r.testNll), percent(r.testAccuracy)] : ['', '', '', ''];
-      }),
-    ]),
-  };
-}
-
-export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
-  const names = summary.dataset.classNames;
-  const confusion = summary.arms.map((arm) => {
-    const t: Tabular = {
-      head: ['true \\ predicted', ...names],
-      rows: arm.test.confusionMatrix.map((row, r) => [names[r]!, ...row.map(String)]),
-    };
-    return `**Confusion matrix, ${armHeading(arm)}** (rows: true class, columns: predicted)\n\n${renderTabular(t, 'markdown')}`;
-  });
+export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo, options: Pick<RunLayout, 'verbose'> = {}): string {
+  const confusion = summary.arms.map(
+    (arm) => `**Confusion matrix, ${armHeading(arm)}** (rows: true class, columns: predicted)\n\n${renderTabular(confusionTabular(summary, arm), 'markdown')}`,
+  );
   return [
-    '```text\n' + renderHeader(summary, environment) + '\n```',
+    '```text\n' + renderHeader(summary, environment, options) + '\n```',
     ...(summary.imbalance ? [`**${imbalanceCaption(summary)}**\n\n${renderTabular(imbalanceTabular(summary), 'markdown')}`] : []),
     `**${epochTableCaption(summary)}**\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
     `**${finalMetricsCaption(summary)}**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
@@ -56,8 +38,9 @@ export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFil
     '```text\n' + renderConfidenceHistogram(histograms) + '\n```',
     runVerdicts(summary)
       .map((v) => [`**${v.title}**`, '', ...v.lines.map((l) => `- ${l}`)].join('\n'))
+      .concat(hasComparableArm(summary) ? [verdictKey()] : [])
       .join('\n\n'),
-    `wall time ${seconds(summary.seconds)}`,
+    timeLine(summary),
   ].join('\n\n');
 }
 

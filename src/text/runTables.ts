@@ -2,7 +2,7 @@ import { neverPredictedClasses } from '../metrics/classification';
 import { smoothedTargetEntropy } from '../smoothing/labelSmoothing';
 import type { ArmSummary, RunSummary } from '../store/runFiles';
 import { armHeading, fixed, percent } from './format';
-import type { Tabular } from './tabular';
+import type { ColumnGroup, Tabular } from './tabular';
 
 /**
  * The tables of a run as Tabular values, built once from the stored summary: the terminal (runReport.ts),
@@ -25,6 +25,30 @@ function gapCell(gap: number | undefined): string {
 }
 
 const numericColumns = (summary: RunSummary) => summary.arms.map((_, i) => i + 1);
+
+/** One group of `count` columns per arm, after `before` leading columns: a table too wide for the terminal splits between arms. */
+function armGroups(summary: RunSummary, before: number, count: number): ColumnGroup[] {
+  return summary.arms.map((a, i) => ({ title: armHeading(a), first: before + i * count, count }));
+}
+
+const EPOCH_METRICS = ['train loss', 'train NLL', 'test NLL', 'test acc'];
+
+/** Each arm's per-epoch training loss and NLL, test NLL and accuracy: one group of columns per arm. */
+export function epochTabular(summary: RunSummary): Tabular {
+  const epochs = Math.max(...summary.arms.map((a) => a.history.length));
+  return {
+    head: ['epoch', ...summary.arms.flatMap(() => EPOCH_METRICS)],
+    groups: armGroups(summary, 1, EPOCH_METRICS.length),
+    numeric: Array.from({ length: 1 + summary.arms.length * EPOCH_METRICS.length }, (_, i) => i),
+    rows: Array.from({ length: epochs }, (_, e) => [
+      String(e + 1),
+      ...summary.arms.flatMap((a) => {
+        const r = a.history[e];
+        return r ? [fixed(r.trainLoss), fixed(r.trainNll), fixed(r.testNll), percent(r.testAccuracy)] : ['', '', '', ''];
+      }),
+    ]),
+  };
+}
 
 /** The final test metrics of every arm: accuracy, the losses, every calibration measure, macro F1 (and, with label noise, the memorised rows). */
 export function finalMetricsTabular(summary: RunSummary): Tabular {
@@ -114,11 +138,12 @@ export function imbalanceCaption(summary: RunSummary): string {
   return `${head} ${testText} NLL and ECE are measured under a prior shift: the models learned the training set's class frequencies, the test set has others.`;
 }
 
-/** Precision, recall and F1 of every class and arm, with the support. */
+/** Precision, recall and F1 of every class and arm (a group of columns per arm), with the support. */
 export function perClassTabular(summary: RunSummary): Tabular {
   const names = summary.dataset.classNames;
   return {
-    head: ['class', ...summary.arms.flatMap((a) => ['precision', 'recall', 'F1'].map((m) => `${armHeading(a)} ${m}`)), 'support'],
+    head: ['class', ...summary.arms.flatMap(() => ['precision', 'recall', 'F1']), 'support'],
+    groups: armGroups(summary, 1, 3),
     numeric: Array.from({ length: summary.arms.length * 3 + 1 }, (_, i) => i + 1),
     rows: names.map((name, c) => [
       name,
@@ -128,6 +153,19 @@ export function perClassTabular(summary: RunSummary): Tabular {
       }),
       String(summary.arms[0]!.test.perClass[c]!.support),
     ]),
+  };
+}
+
+/**
+ * An arm's confusion matrix. With `indexColumns`, the columns are headed by class index (the rows still
+ * name the class): many classes with long names would not fit side by side otherwise.
+ */
+export function confusionTabular(summary: RunSummary, arm: ArmSummary, options: { indexColumns?: boolean } = {}): Tabular {
+  const names = summary.dataset.classNames;
+  return {
+    head: ['true \\ predicted', ...names.map((n, i) => (options.indexColumns ? String(i) : n))],
+    numeric: names.map((_, i) => i + 1),
+    rows: arm.test.confusionMatrix.map((row, r) => [options.indexColumns ? `${r} ${names[r]}` : names[r]!, ...row.map(String)]),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ArmSummary, RunSummary, StoredArmComparison } from '../store/runFiles';
-import { epsilonLabel, fixed, signed, signedPoints } from './format';
+import { epsilonLabel, fixed, signed, signedPoints, VERDICT_KEY } from './format';
+import { wrapParagraph } from './layout';
 import { calibrationWords } from './runTables';
 
 /**
@@ -108,8 +109,20 @@ export function runVerdicts(summary: RunSummary): VerdictBlock[] {
   });
 }
 
-export function renderVerdict(summary: RunSummary): string {
-  return runVerdicts(summary)
-    .map((v) => [v.title, ...v.lines.map((l) => `  ${l}`)].join('\n'))
-    .join('\n');
+/** Whether any smoothed arm has deltas to read (neither it nor the hard arm diverged). */
+export function hasComparableArm(summary: RunSummary): boolean {
+  const hard = summary.arms[0]!;
+  return !hard.diverged && summary.comparisons.some((c) => !summary.arms.find((a) => a.label === c.arm)?.diverged);
+}
+
+/** Which way is better, said once after the verdicts of all arms (the readings above say only "better"/"worse"). */
+export function verdictKey(): string {
+  return `(Δ: the arm − hard; ${VERDICT_KEY}.)`;
+}
+
+/** The verdicts for the terminal, each line wrapped to `width` (continuation lines indented under it). */
+export function renderVerdict(summary: RunSummary, layout: { width?: number } = {}): string {
+  const blocks = runVerdicts(summary).map((v) => [wrapParagraph(v.title, layout.width, '  '), ...v.lines.map((l) => wrapParagraph(`  ${l}`, layout.width, '    '))].join('\n'));
+  if (hasComparableArm(summary)) blocks.push(wrapParagraph(verdictKey(), layout.width, '  '));
+  return blocks.join('\n');
 }

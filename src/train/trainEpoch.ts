@@ -12,6 +12,8 @@ export interface EpochTraining {
   active: number[];
   /** Σ batch size × loss, and the same for the unsmoothed NLL, over the batches before any divergence. */
   lossSums: number[];
+  /** Σ batch size over those batches. */
+  samples: number[];
   nllSums: number[];
   lastFiniteLoss: (number | null)[];
   /** Set when the arm's loss turned non-finite in this epoch; it skipped the epoch's remaining batches. */
@@ -31,6 +33,7 @@ export async function trainEpoch(run: PairedRun, epoch: number): Promise<EpochTr
     epoch,
     active: arms.map((_, a) => a).filter((a) => !run.diverged[a]),
     lossSums: zeros(),
+    samples: zeros(),
     nllSums: zeros(),
     lastFiniteLoss: arms.map(() => null),
     diverged: arms.map(() => null),
@@ -95,8 +98,10 @@ function account(run: PairedRun, training: EpochTraining, a: number, b: number, 
   }
   training.lastFiniteLoss[a] = result.loss;
   training.lossSums[a]! += result.loss * labels.length;
+  training.samples[a]! += labels.length;
   training.nllSums[a]! += nll * labels.length;
-  events?.onBatch?.({ epoch, epochs: config.epochs, arm: arms[a]!, batch: b + 1, batches: run.batchesPerEpoch });
+  const samples = training.samples[a]!;
+  events?.onBatch?.({ epoch, epochs: config.epochs, arm: arms[a]!, batch: b + 1, batches: run.batchesPerEpoch, samples, loss: training.lossSums[a]! / samples });
   return true;
 }
 

@@ -26,11 +26,11 @@ test('ls-bench datasets lists the built-in and bundled sets with sizes and class
   assert.equal(byName.digits.samples, 1797);
   assert.equal(byName.digits.features, 64);
   const text = await runCli(['datasets', '--data-dir', tempDir()]);
-  assert.match(text.stdout, /breast-cancer +│ bundled +│ 569 /);
+  assert.match(text.stdout, /breast-cancer +│ bundled +│ +569 │/);
   // the split a run gets, by the run's own code: 1000 synthetic samples → 201 test (67 per class), then 10% of
   // each class of the remaining 799 to validation (27 each) → 718 / 81 / 201, not 800 / 200
   assert.deepEqual([byName.synthetic.trainSamples, byName.synthetic.validationSamples, byName.synthetic.testSamples], [718, 81, 201]);
-  assert.match(text.stdout, /synthetic +│ built-in +│ 1000 +│ 718 \/ 81 \/ 201 /);
+  assert.match(text.stdout, /synthetic +│ built-in +│ +1000 │ 718 \/ 81 \/ 201 /);
   const run = await runCli(['train', '--runs-dir', tempDir(), '--json', '--epochs', '1', '--backend', 'cpu']);
   const dataset = JSON.parse(run.stdout).dataset;
   assert.deepEqual([dataset.trainSamples, dataset.validationSamples, dataset.testSamples], [718, 81, 201], 'what the listing says');
@@ -78,7 +78,7 @@ test('imbalance: per-class recall and macro F1 come first in the report', async 
   assert.ok(first > 0 && first < r.stdout.indexOf('Per epoch'), 'before the epoch table');
   // wine's test set is not subsampled: 12/14/10 per class, so accuracy weighs the classes by those counts
   assert.match(r.stdout, /The test set is not subsampled: it keeps its own class counts \(10–14 per class\)[^\n]*prior shift/);
-  assert.match(r.stdout, /│ class_2 +│ \d+ +│/);
+  assert.match(r.stdout, /│ class_2 +│ +\d+ │/);
   const summary = JSON.parse(readFileSync(path.join(onlyRun(runs), 'summary.json'), 'utf8'));
   assert.deepEqual(summary.imbalance, { ratio: 0.2 });
   const [most, , rarest] = summary.dataset.trainClassCounts;

@@ -14,12 +14,11 @@ const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <
 test('without the native backend, auto trains on wasm-fused, says why, and matches the native backend to float32 rounding', { skip: nativeForTests().skip }, () => {
   const fused = spawnCli(['train', '--runs-dir', tempDir(), ...ARGS], { LS_BENCH_SKIP_NATIVE: '1' });
   assert.equal(fused.code, 0, fused.stderr);
-  assert.match(fused.stderr, /^backend: wasm-fused \(ls-bench wasm-fused/m);
-  assert.match(fused.stderr, /fell back to wasm-fused: the native backend is switched off \(LS_BENCH_SKIP_NATIVE is set\)/);
   const native = spawnCli(['train', '--runs-dir', tempDir(), ...ARGS, '--backend', 'native']);
   assert.equal(native.code, 0, native.stderr);
   const [a, b] = [fused, native].map((r) => JSON.parse(r.stdout) as RunSummary);
   assert.equal(a!.backend, 'wasm-fused');
+  assert.equal((a as RunSummary & { backendFallbackReason: string }).backendFallbackReason, 'the native backend is switched off (LS_BENCH_SKIP_NATIVE is set)');
   assert.equal(b!.backend, 'native');
   a!.arms.forEach((arm, i) => {
     const reference = b!.arms[i]!;
@@ -31,6 +30,16 @@ test('without the native backend, auto trains on wasm-fused, says why, and match
     const testCount = reference.test.confusionMatrix.flat().reduce((x, y) => x + y, 0);
     assert.ok(Math.abs(arm.test.accuracy - reference.test.accuracy) <= 2 / testCount, `${arm.label} accuracy: at most two near-ties apart`);
   });
+});
+
+test('the header says auto fell back to wasm-fused and why in a few words; --verbose gives the reason in full', { skip: nativeForTests().skip }, () => {
+  const args = ['train', '--runs-dir', tempDir(), '--samples', '200', '--features', '5', '--hidden', '8', '--epochs', '1'];
+  const r = spawnCli(args, { LS_BENCH_SKIP_NATIVE: '1' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^backend    wasm-fused — ls-bench wasm-fused/m);
+  assert.match(r.stdout, /auto: the native backend is switched off \(--verbose says more\)/);
+  const verbose = spawnCli([...args, '--verbose'], { LS_BENCH_SKIP_NATIVE: '1' });
+  assert.match(verbose.stderr, /backend: auto fell back to wasm-fused: the native backend is switched off \(LS_BENCH_SKIP_NATIVE is set\)/);
 });
 
 test('--backend wasm-fused with a missing module: one line saying what is missing, exit 1', () => {

@@ -115,3 +115,9 @@ test('checkModelSize refuses a model over the parameter cap, naming the layer li
   assert.match(cliError(() => checkModelSize({ ...MLP, hidden: [16384, 16384] }, FASHION)), /^--hidden 16384,16384: the model would have/);
   assert.equal(checkModelSize(CNN, FASHION).layers.length, 8);
 });
+
+test("describeModelConfig: a sweep's base config without the keys its grid sets says they vary by grid point", () => {
+  assert.equal(describeModelConfig({ activation: 'relu', dropout: 0, init: 'glorot' }), 'MLP, hidden by grid point, relu');
+  assert.equal(describeModelConfig({ hidden: [64], dropout: 0.2, init: 'kaiming' }), 'MLP, hidden 64, activation by grid point, dropout 0.2, kaiming init');
+  assert.equal(describeModelConfig({ hidden: [], activation: 'tanh', dropout: 0 }), 'MLP, hidden none (linear), tanh, init by grid point');
+});

@@ -5,6 +5,8 @@ export interface CellExtras {
   /** [temperature, accuracy, nll, ece, brier, meanConfidence] of the hard and the smoothed arm after temperature scaling. */
   scaled?: { hard: number[]; smoothed: number[] };
   diverged?: { hard?: string; smoothed?: string };
+  /** The grid point ("p2") the cell is at: its id becomes p2-s<seed>-uniform. */
+  point?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export function cellResult(seed: number, hard: number[], smoothed: number[], mcn
   };
   return {
     schemaVersion: 1,
-    cellId: `s${seed}-uniform`,
+    cellId: `${extras.point ? `${extras.point}-` : ''}s${seed}-uniform`,
     seed,
     smoothing: 'uniform',
     runId: `run-${seed}`,

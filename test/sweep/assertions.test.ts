@@ -1,14 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliError } from '../../src/errors';
-import {
-  AssertionSyntaxError,
-  checkAssertionArms,
-  evaluateAssertion,
-  parseAssertion,
-  parseAssertions,
-  type AssertionContext,
-} from '../../src/sweep/assertions';
+import { AssertionSyntaxError, checkAssertionArms, parseAssertion, parseAssertions } from '../../src/sweep/assertions';
+import { evaluateAssertion, type AssertionContext } from '../../src/sweep/gateEvaluation';
 
 /** Means per (variant, ε, metric), as the aggregate would give them. */
 function context(values: Record<string, Record<number, Partial<Record<string, number>>>>, smoothedEpsilons: number[]): AssertionContext {

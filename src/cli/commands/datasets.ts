@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { TrainConfigSchema } from '../../config/schema';
 import { BUNDLED_DATASETS, bundledFile, type BundledName } from '../../data/bundled';
@@ -8,7 +7,10 @@ import { heldOutCounts } from '../../data/stratified';
 import { FASHION_MNIST_CLASSES, fashionMnistSearchPath, locateFashionMnist } from '../../data/fashionMnist';
 import { readIdxDims, readIdxFile } from '../../data/idx';
 import { ExitCode } from '../../errors';
+import { outputWidth, wrapParagraph } from '../../text/layout';
+import { renderTabular, type Tabular } from '../../text/tabular';
 import type { CommandIo } from '../commandIo';
+import { addExamples } from '../help';
 
 /** One line of `ls-bench datasets`. */
 export interface DatasetListing {
@@ -94,34 +96,34 @@ export async function listDatasets(options: { dataDir?: string } = {}): Promise<
   return { datasets, searched: fashionMnistSearchPath(options.dataDir) };
 }
 
-export function renderDatasets(listing: { datasets: DatasetListing[]; searched: string[] }): string {
-  const table = new Table({
-    style: { head: [], border: [], compact: true },
+/** The data sets as a table (fitted to `width`), then where Fashion-MNIST was looked for and how to use your own data. */
+export function renderDatasets(listing: { datasets: DatasetListing[]; searched: string[] }, width?: number): string {
+  const table: Tabular = {
     head: ['name (--dataset)', 'kind', 'samples', 'train / val / test', 'features', 'classes', 'per class', 'where'],
-  });
-  for (const d of listing.datasets) {
-    const min = Math.min(...d.classCounts);
-    const max = Math.max(...d.classCounts);
-    table.push([d.name, d.kind, String(d.samples), `${d.trainSamples} / ${d.validationSamples} / ${d.testSamples}`, String(d.features), String(d.classes), min === max ? `${min} each` : `${min}–${max}`, d.location]);
-  }
-  const lines = [table.toString()];
+    numeric: [2, 4, 5],
+    rows: listing.datasets.map((d) => {
+      const min = Math.min(...d.classCounts);
+      const max = Math.max(...d.classCounts);
+      return [d.name, d.kind, String(d.samples), `${d.trainSamples} / ${d.validationSamples} / ${d.testSamples}`, String(d.features), String(d.classes), min === max ? `${min} each` : `${min}–${max}`, d.location];
+    }),
+  };
+  const lines = [renderTabular(table, 'table', { width })];
   if (!listing.datasets.some((d) => d.name === 'fashion-mnist')) {
     lines.push(`fashion-mnist: not found (searched ${listing.searched.join(', ')}; on Debian: apt-get install dataset-fashion-mnist)`);
   }
   lines.push(`train / val / test: what a run gets with the default options; the validation set (--val-fraction ${TrainConfigSchema.parse({}).valFraction}) is held out of the training set to fit temperatures.`);
   lines.push('Your own data: --dataset csv:FILE (label column last unless --label-column) or --dataset idx:IMAGES,LABELS[,TEST-IMAGES,TEST-LABELS].');
-  return lines.join('\n');
+  return lines.map((l, i) => (i === 0 ? l : wrapParagraph(l, width, '  '))).join('\n');
 }
 
-export function registerDatasetsCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
-  program
-    .command('datasets')
-    .description('list the data sets available here: built in, bundled in data/, and found on this machine, with sizes and class counts')
+export function configureDatasetsCommand(command: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  command
     .option('--json', 'print one JSON document on stdout', false)
-    .option('--data-dir <dir>', 'also look for the fashion-mnist IDX files in this folder (instead of the default search path)')
-    .action(async (parsed: { json?: boolean; dataDir?: string }) => {
-      const listing = await listDatasets(parsed.dataDir !== undefined ? { dataDir: parsed.dataDir } : {});
-      io.stdout.write(parsed.json ? `${JSON.stringify(listing, null, 2)}\n` : `${renderDatasets(listing)}\n`);
-      setExitCode(ExitCode.ok);
-    });
+    .option('--data-dir <dir>', 'also look for the fashion-mnist IDX files in this folder (instead of the default search path)');
+  addExamples(command, [['ls-bench datasets', 'what --dataset can name here']]);
+  command.action(async (parsed: { json?: boolean; dataDir?: string }) => {
+    const listing = await listDatasets(parsed.dataDir !== undefined ? { dataDir: parsed.dataDir } : {});
+    io.stdout.write(parsed.json ? `${JSON.stringify(listing, null, 2)}\n` : `${renderDatasets(listing, outputWidth(io.stdout))}\n`);
+    setExitCode(ExitCode.ok);
+  });
 }

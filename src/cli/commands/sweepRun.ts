@@ -1,5 +1,5 @@
 import type { FlagValues } from '../../config/loadConfig';
-import { parseShard, type ShardSpec } from '../../sweep/grid';
+import { formatGridValue, gridAxes, gridPoints, parseShard, type ShardSpec } from '../../sweep/grid';
 import { sweepDirPath } from '../../sweep/locateSweep';
 import { checkSweepInputs, planSweep, type SweepPlan } from '../../sweep/plan';
 import { aggregateDir, defaultRunner, executeSweep, openSweepDir, type SweepRunReport } from '../../sweep/sweep';
@@ -7,7 +7,8 @@ import type { SweepDir } from '../../sweep/sweepFiles';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
 import { reportWritten, writeSweepReportLazily } from './report';
-import { printSweep, type SweepOutputOptions } from './sweepOutput';
+import type { SweepOutputOptions } from './sweepOutput';
+import { evaluateGates, printSweep } from './sweepPrint';
 
 export interface RunSweepOptions {
   configFile?: string;
@@ -15,6 +16,8 @@ export interface RunSweepOptions {
   trainFlags: FlagValues;
   /** --epsilon, --seeds, --smoothing, --jobs (collectFlags over sweepFlagOptions). */
   sweepFlags: FlagValues;
+  /** The --grid flags as typed (key=values). */
+  grid?: string[];
   shard?: string;
   shardCount?: string;
   sweepDir?: string;
@@ -35,8 +38,10 @@ function shardOf(shard: string | undefined, shardCount: string | undefined): Sha
 
 function describeStart(plan: SweepPlan, shard: ShardSpec | null, cells: number, resumed: boolean, dir: string): string {
   const grid = plan.grid;
+  const axes = gridAxes(grid);
+  const points = axes.length > 0 ? `${gridPoints(grid).length} grid point(s) (${axes.map((a) => `${a.key} ${a.values.map(formatGridValue).join(', ')}`).join(' × ')}) × ` : '';
   return (
-    `sweep ${plan.sweepId}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${cells} cell(s) (${grid.seeds.length} seed(s) × ${grid.smoothing.length} variant(s)), ` +
+    `sweep ${plan.sweepId}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${cells} cell(s) (${points}${grid.seeds.length} seed(s) × ${grid.smoothing.length} variant(s)), ` +
     `ε ${grid.epsilons.join(', ')}, ${plan.jobs} job(s)${resumed ? ', resuming' : ''}\nsweep dir: ${dir}\n`
   );
 }
@@ -70,7 +75,13 @@ async function writeReport(sweepDir: SweepDir, anyCompleted: boolean, json: bool
  */
 export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): Promise<number> {
   const { output } = options;
-  const plan = planSweep({ ...(options.configFile ? { configFile: options.configFile } : {}), trainFlags: options.trainFlags, sweepFlags: options.sweepFlags, assert: output.assert });
+  const plan = planSweep({
+    ...(options.configFile ? { configFile: options.configFile } : {}),
+    trainFlags: options.trainFlags,
+    sweepFlags: options.sweepFlags,
+    assert: output.assert,
+    grid: options.grid ?? [],
+  });
   const shard = shardOf(options.shard, options.shardCount);
   await checkSweepInputs(plan);
   const dir = sweepDirPath(options.sweepDir, output.runsDir, plan.sweepId, shard);
@@ -87,7 +98,8 @@ export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): 
   });
   const aggregate = aggregateDir(sweepDir, meta);
   sweepDir.writeAggregate(aggregate);
-  const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, assertions: plan.assertions, extra: { shard, cells: run } });
+  const gates = evaluateGates(sweepDir, plan.assertions, aggregate);
+  const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, gates, extra: { shard, cells: run } });
   if (options.report) await writeReport(sweepDir, aggregate.missingCells.length < aggregate.expectedCells.length, output.json, io);
   return finalCode(gatesCode, run, io);
 }
