@@ -88,7 +88,7 @@ export const TrainConfigSchema = z
     parallelArms: z
       .enum(['auto', 'off'])
       .default('auto')
-      .describe('native backend: auto trains the arms at the same time, one thread per arm, when there are cores for it (results are identical to off)'),
+      .describe('native and wasm-fused backends: auto trains the arms at the same time, one thread per arm, when there are cores for it (results are identical to off)'),
     backend: z.enum(BACKEND_NAMES).default('auto').describe('compute backend: auto picks native (ls-bench C + OpenBLAS) if it is built, else wasm-fused (the same C as WebAssembly, shipped), else node (tfjs-node), else wasm, else cpu'),
   })
   .strict()
