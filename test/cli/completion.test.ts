@@ -36,7 +36,7 @@ test('bash: commands, subcommands, flags, flag values from the schema, shipped c
   assert.deepEqual(complete(['ls-bench', 'tr']), ['train']);
   assert.deepEqual(complete(['ls-bench', 'sweep', 'm']), ['merge']);
   assert.deepEqual(complete(['ls-bench', 'train', '--back']), ['--backend']);
-  assert.deepEqual(complete(['ls-bench', 'train', '--backend', '']), ['auto', 'node', 'native', 'wasm', 'cpu']);
+  assert.deepEqual(complete(['ls-bench', 'train', '--backend', '']), ['auto', 'native', 'wasm-fused', 'node', 'wasm', 'cpu']);
   assert.deepEqual(complete(['ls-bench', 'train', '--smoothing', '']), ['uniform', 'others']);
   assert.ok(complete(['ls-bench', 'train', '--config', 'fa']).includes('fashion-mnist'));
   assert.deepEqual(complete(['ls-bench', 'sweep', 'show', '--format', '']), ['table', 'markdown', 'csv']);
@@ -54,7 +54,7 @@ test('zsh: the script parses, and its function offers what bash does, with descr
   const complete = (words: string[]) => run('zsh', ['-f'], `${stubs}source '${file}'\nwords=(${words.map((w) => `'${w}'`).join(' ')}); CURRENT=${words.length}; _ls_bench\n`);
   assert.match(complete(['ls-bench', '']), /^train:train a hard-label arm/m);
   assert.match(complete(['ls-bench', 'train', '--']), /^--epochs:number of epochs$/m);
-  assert.equal(complete(['ls-bench', 'train', '--backend', '']).trim(), 'compadd auto node native wasm cpu');
+  assert.equal(complete(['ls-bench', 'train', '--backend', '']).trim(), 'compadd auto native wasm-fused node wasm cpu');
   assert.match(complete(['ls-bench', 'report', '']), new RegExp(`compadd .*${a.id}.* latest`));
 });
 
@@ -62,7 +62,7 @@ test('fish: complete -C offers commands, flags and their values, and run ids', {
   const file = await script('fish');
   const complete = (line: string) => run('fish', ['-c', `source '${file}'; complete -C '${line}'`], '').trim().split('\n').map((l) => l.split('\t')[0]);
   assert.deepEqual(complete('ls-bench tr'), ['train']);
-  assert.deepEqual(complete('ls-bench train --backend '), ['auto', 'cpu', 'native', 'node', 'wasm']);
+  assert.deepEqual(complete('ls-bench train --backend '), ['auto', 'cpu', 'native', 'node', 'wasm', 'wasm-fused']);
   assert.deepEqual(complete('ls-bench sweep show --for'), ['--format']);
   assert.ok(complete('ls-bench show ').includes(a.id));
 });
