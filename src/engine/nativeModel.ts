@@ -170,7 +170,7 @@ export class NativeModel implements Model {
     const { paramCount } = this;
     const [m, v] = state.optimizerSlots;
     if (state.weights.length !== this.tensors.length || !m || !v || m.name !== 'native/m' || m.values.length !== paramCount || v.values.length !== paramCount) {
-      throw new Error('checkpoint was not written by the native backend for this model: its state cannot be restored here');
+      throw new Error('checkpoint was not written by a fused backend (native or wasm-fused) for this model: its state cannot be restored here');
     }
     state.weights.forEach((w, i) => {
       if (w.length !== elementCount(this.tensors[i]!.shape)) throw new Error(`checkpoint weight ${i} has ${w.length} values, expected ${elementCount(this.tensors[i]!.shape)}`);
@@ -186,7 +186,7 @@ export class NativeModel implements Model {
   }
 
   private live(): NativeNetworkHandle {
-    if (!this.handle) throw new Error('native model used after dispose()');
+    if (!this.handle) throw new Error('a native or wasm-fused model used after dispose()');
     return this.handle;
   }
 
