@@ -459,7 +459,8 @@ async function measureFashion(fashion: (typeof FASHION_WORKLOADS)[number], conte
   const flops = { training: footprint.trainingFlopsPerSample, forward: footprint.forwardFlopsPerSample };
   const workloadOf = (epochs: number, limit: number | undefined): Workload => ({
     name: fashion.name,
-    args: ['--config', configFile, ...fashion.args, '--epochs', String(epochs), ...(limit ? ['--limit', String(limit)] : [])],
+    // --val-fraction 0: train on the same samples as reference_torch.py (no validation split held out)
+    args: ['--config', configFile, ...fashion.args, '--val-fraction', '0', '--epochs', String(epochs), ...(limit ? ['--limit', String(limit)] : [])],
     epochs,
     ...(limit ? { limit } : {}),
     torchArgs: [...fashion.torchArgs],
