@@ -16,7 +16,7 @@ const LABELS: Record<string, string> = {
   wasm: 'tfjs-backend-wasm (WebAssembly, SIMD)',
   cpu: 'tfjs-backend-cpu (plain JavaScript)',
   native: 'ls-bench native (C, OpenBLAS sgemm, fused training step)',
-  'wasm-fused': 'ls-bench wasm-fused (the same C as WebAssembly SIMD128, blocked sgemm, fused training step, a worker thread per arm)',
+  'wasm-fused': 'ls-bench wasm-fused (the same C as WebAssembly SIMD128, blocked sgemm, fused training step, arms on threads)',
 };
 
 const TFJS_NODE_HINT =
