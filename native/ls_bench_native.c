@@ -685,6 +685,14 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* blasThreads(): the number of threads OpenBLAS uses in this process (it changes the order of sums, so results). */
+static napi_value js_blas_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
 static napi_value js_blas_config(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
@@ -712,6 +720,7 @@ static napi_value init(napi_env env, napi_value exports) {
     {"disposeMlp", NULL, js_dispose_mlp, NULL, NULL, NULL, napi_default, NULL},
     {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
     {"blasConfig", NULL, js_blas_config, NULL, NULL, NULL, napi_default, NULL},
+    {"blasThreads", NULL, js_blas_threads, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

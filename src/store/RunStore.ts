@@ -5,7 +5,7 @@ import { fileSystemError } from './fileSystemError';
 import { RUN_FILES } from './runFiles';
 import { idTime, isRunId } from './runNames';
 import { readMetaLeniently, readRunDirectory, readValidRunDirectory, type ReadOptions, type RunRecord } from './runReader';
-import { RunWriter, type NewRun } from './runWriter';
+import { lockRun, RunWriter, type NewRun } from './runWriter';
 
 export const DEFAULT_RUNS_DIR = 'runs';
 export const RUNS_DIR_ENV = 'LS_BENCH_RUNS_DIR';
@@ -101,17 +101,23 @@ export class RunStore {
     return readValidRunDirectory(this.dirOf(id));
   }
 
-  /** Deletes a run directory. A run whose process is alive is refused: its writer would recreate files. */
+  /**
+   * Deletes a run directory. A run whose process is alive is refused (its writer would recreate files):
+   * the run's lock is taken first, so no resume can start while the directory is being removed.
+   */
   remove(id: string): void {
     if (!isRunId(id)) throw new CliError(`run "${id}": not a run id`);
-    const record = this.read(id, { metrics: false });
-    if (record.status === 'running') {
-      throw new CliError(`run ${id} is still running (pid ${record.statusFile?.pid}); stop it before removing it`);
-    }
+    const lock = lockRun(this.dirOf(id), `run ${id} is still running (stop it before removing it)`);
     try {
+      const record = this.read(id, { metrics: false });
+      if (record.status === 'running') {
+        throw new CliError(`run ${id} is still running (pid ${record.statusFile?.pid}${record.statusNote ? `, ${record.statusNote}` : ''}); stop it before removing it`);
+      }
       rmSync(this.dirOf(id), { recursive: true, force: true });
     } catch (error) {
       throw fileSystemError(error, 'remove the run', this.dirOf(id));
+    } finally {
+      lock.release();
     }
   }
 }

@@ -22,6 +22,7 @@ export type { ArmComparison };
  *   predictions.json  predicted test class of every arm                    (written once, at the end)
  *   checkpoint.bin    weights and optimizer state after the last epoch     (rewritten atomically, each epoch)
  *   label-noise.json  with --label-noise: the flipped training samples     (written once, before training)
+ *   run.lock          held by the process that trains the run              (created at start, removed at the end)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -40,6 +41,8 @@ export const RUN_FILES = {
   predictions: 'predictions.json',
   checkpoint: 'checkpoint.bin',
   labelNoise: 'label-noise.json',
+  /** Held by the process training the run (processLock.ts); absent when no process is. */
+  lock: 'run.lock',
 } as const;
 
 /** A JSON value that may also be null (a union, so a wrong value reads "expected string or null"). */
@@ -77,6 +80,9 @@ export const RunStatusFileSchema = z.object({
   pid: z.number(),
   /** The host of that process (absent in runs written before it was recorded: taken as this host). */
   host: z.string().optional(),
+  /** The process's start time and boot (processIdentity.ts), so that a reused pid is not taken for it; absent in older runs. */
+  startTime: orNull(z.string()).optional(),
+  bootId: orNull(z.string()).optional(),
 });
 export type RunStatusFile = z.infer<typeof RunStatusFileSchema>;
 
@@ -92,6 +98,8 @@ export const EnvironmentInfoSchema = z.object({
   backendLabel: z.string(),
   backendFallbackReason: orNull(z.string()),
   gitCommit: orNull(z.string()),
+  /** The BLAS threads of the native backend (null on the others); absent in runs written before it was recorded. */
+  blasThreads: orNull(z.number()).optional(),
 });
 export type EnvironmentInfo = z.infer<typeof EnvironmentInfoSchema>;
 
@@ -286,4 +294,5 @@ export type WrittenFilesFitTheirSchemas = [
   Fits<MetricsRow, z.input<typeof MetricsRowSchema>>,
   Fits<RunSummary, z.input<typeof RunSummarySchema>>,
   Fits<HistogramsFile, z.input<typeof HistogramsFileSchema>>,
+  Fits<EnvironmentInfo, z.input<typeof EnvironmentInfoSchema>>,
 ];

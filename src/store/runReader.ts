@@ -21,6 +21,7 @@ import {
 } from './runFiles';
 import { fileSystemReason } from './fileSystemError';
 import { listedStatus, type ListedStatus } from './runStatus';
+import { readLock, type LockState } from './processLock';
 import { schemaProblem } from './schemaIssue';
 
 // Reading run directories. Every file is parsed defensively: a truncated or hand-edited file becomes a
@@ -203,8 +204,18 @@ export function readRunDirectory(id: string, dir: string, options: ReadOptions =
     histograms = log.attempt(RUN_FILES.histograms, () => parseRunFile<HistogramsFile>(dir, RUN_FILES.histograms, HistogramsFileSchema, true));
     if (!existsSync(path.join(dir, RUN_FILES.predictions))) log.problems.push({ file: RUN_FILES.predictions, message: 'missing' });
   }
-  const { status, statusNote } = listedStatus(statusFile, log.problems, log.newer);
+  const { status, statusNote } = listedStatus(statusFile, log.problems, log.newer, statusFile?.status === 'running' ? runLock(dir) : null);
   return { id, dir, status, statusNote, meta, config, environment, statusFile, summary, histograms, metrics, problems: log.problems };
+}
+
+/** The run's lock, if one is there; an unreadable one counts as absent (status.json's own pid is then checked). */
+function runLock(dir: string): LockState | null {
+  try {
+    const state = readLock(path.join(dir, RUN_FILES.lock));
+    return state.kind === 'free' ? null : state;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { TrainConfig } from '../config/schema';
 import type { TrainingCheckpoint } from '../train/pairedTrainer';
+import { CliError } from '../errors';
 import { appendLinesDurable, writeFileAtomic, writeJsonAtomic } from './atomicFile';
 import { writeCheckpoint } from './checkpointFile';
 import { csvCell } from './csvCell';
@@ -23,6 +23,8 @@ import {
 } from './runFiles';
 import { checkRunName, newRunId } from './runNames';
 import { readMetricsFile } from './runReader';
+import { currentProcess } from './processIdentity';
+import { ProcessLock } from './processLock';
 
 export interface NewRun {
   name?: string;
@@ -33,7 +35,15 @@ export interface NewRun {
   now?: Date;
 }
 
-/** A run being written. All writes go through here; every JSON file is replaced atomically. */
+/** Takes a run's lock (run.lock), or refuses (exit 2) naming the process that holds it. */
+export function lockRun(dir: string, refusal: string): ProcessLock {
+  return ProcessLock.acquire(path.join(dir, RUN_FILES.lock), `training run ${path.basename(dir)}`, refusal);
+}
+
+/**
+ * A run being written. All writes go through here; every JSON file is replaced atomically. The writer
+ * holds the run's lock from creation (or reopening) until release().
+ */
 export class RunWriter {
   private status: RunStatusFile;
 
@@ -51,8 +61,10 @@ export class RunWriter {
     }
     const { id, dir } = makeRunDirectory(root, options.now);
     const createdAt = (options.now ?? new Date()).toISOString();
-    const writer = new RunWriter(id, dir, createdAt);
+    let writer: RunWriter | undefined;
     try {
+      // A fresh directory: nobody else can hold its lock yet.
+      writer = new RunWriter(id, dir, createdAt, lockRun(dir, `run ${id}`));
       const meta: RunMeta = { schemaVersion: SCHEMA_VERSION, id, name: options.name ?? null, tags: options.tags ?? [], createdAt, command: options.command };
       writeJsonAtomic(writer.file('meta'), meta);
       writeJsonAtomic(writer.file('config'), options.config);
@@ -62,15 +74,16 @@ export class RunWriter {
       writer.writeStatus('running');
     } catch (error) {
       // never a half-written run
+      writer?.release();
       rmSync(dir, { recursive: true, force: true });
       throw fileSystemError(error, 'write the new run', dir);
     }
     return writer;
   }
 
-  /** Reopens an existing run to continue it (--resume): keeps its start time, takes ownership. */
-  static reopen(dir: string, previous: RunStatusFile): RunWriter {
-    const writer = new RunWriter(path.basename(dir), dir, previous.startedAt);
+  /** Reopens an existing run to continue it (--resume), under the lock the caller took: keeps its start time. */
+  static reopen(dir: string, previous: RunStatusFile, lock: ProcessLock): RunWriter {
+    const writer = new RunWriter(path.basename(dir), dir, previous.startedAt, lock);
     writer.status.completedEpochs = previous.completedEpochs;
     return writer;
   }
@@ -79,7 +92,9 @@ export class RunWriter {
     readonly id: string,
     readonly dir: string,
     startedAt: string,
+    private readonly lock: ProcessLock,
   ) {
+    const me = currentProcess();
     this.status = {
       schemaVersion: SCHEMA_VERSION,
       status: 'running',
@@ -88,9 +103,24 @@ export class RunWriter {
       endedAt: null,
       completedEpochs: 0,
       message: null,
-      pid: process.pid,
-      host: os.hostname(),
+      pid: me.pid,
+      host: me.hostname,
+      startTime: me.startTime,
+      bootId: me.bootId,
     };
+  }
+
+  /**
+   * Before each write of results: if another process broke this run's lock (it saw no heartbeat for
+   * minutes and took the run over), this one must stop writing into it.
+   */
+  private ensureStillHeld(): void {
+    if (!this.lock.stillHeld()) throw new CliError(`run ${this.id}: its lock (${this.lock.file}) was taken over by another process; this process stops writing to the run`, 1);
+  }
+
+  /** Lets go of the run's lock: the run is no longer being written. */
+  release(): void {
+    this.lock.release();
   }
 
   file(name: keyof typeof RUN_FILES): string {
@@ -112,6 +142,7 @@ export class RunWriter {
   }
 
   appendEpoch(rows: MetricsRow[]): void {
+    this.ensureStillHeld();
     this.guard('append metrics', this.file('metricsJsonl'), () => {
       appendLinesDurable(this.file('metricsJsonl'), rows.map((r) => JSON.stringify(r)));
       appendLinesDurable(this.file('metricsCsv'), rows.map(metricsCsvLine));
@@ -127,6 +158,7 @@ export class RunWriter {
 
   /** Writes the results, then flips the status: a summary exists only for a run that completed. */
   complete(summary: RunSummary, histograms: HistogramsFile, predictions: PredictionsFile): void {
+    this.ensureStillHeld();
     this.guard('write the run results', this.dir, () => {
       writeJsonAtomic(this.file('histograms'), histograms);
       writeFileAtomic(this.file('predictions'), `${JSON.stringify(predictions)}\n`);
@@ -153,8 +185,13 @@ export class RunWriter {
     return rows;
   }
 
-  /** Best effort: marking a run failed must not hide the error that failed it. */
+  /**
+   * Best effort: marking a run failed must not hide the error that failed it. A completed run stays
+   * completed (its results are written; nothing after that can undo them), and a run whose lock another
+   * process has taken (it judged this one dead) is that process's to mark.
+   */
   end(status: 'failed' | 'interrupted', message: string): void {
+    if (this.status.status === 'completed' || !this.lock.stillHeld()) return;
     try {
       this.writeStatus(status, message);
     } catch {

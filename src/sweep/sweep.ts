@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import type { ProcessLock } from '../store/processLock';
 import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
@@ -10,11 +11,23 @@ import type { SweepPlan } from './plan';
 import { SWEEP_SCHEMA_VERSION, SweepDir, type CellProgress, type CellResult, type SweepMeta } from './sweepFiles';
 
 /**
- * Opens the sweep directory: creates it, or checks that an existing one is the same sweep (same digest,
- * same shard) so that a rerun resumes it and never mixes two sweeps.
+ * Opens the sweep directory under its lock (sweep.lock: a second `ls-bench sweep` on the same directory
+ * is refused while this one runs): creates it, or checks that an existing one is the same sweep (same
+ * digest, same shard) so that a rerun resumes it and never mixes two sweeps. The caller releases the lock.
  */
-export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | null, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean } {
+export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | null, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean; lock: ProcessLock } {
   const sweepDir = new SweepDir(dir);
+  const lock = sweepDir.lock(`sweep ${plan.sweepId}`, `${dir}: another ls-bench is running this sweep`);
+  try {
+    return { ...openLocked(sweepDir, plan, shard, command), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function openLocked(sweepDir: SweepDir, plan: SweepPlan, shard: ShardSpec | null, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean } {
+  const dir = sweepDir.dir;
   const cells = (shard ? shardCells(plan.cells, shard) : plan.cells).map((c) => c.id);
   if (sweepDir.exists()) {
     const meta = sweepDir.readMeta();
@@ -28,7 +41,6 @@ export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | nu
     }
     return { sweepDir, meta, resumed: true };
   }
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`${dir}: exists and is not a directory`);
   const meta: SweepMeta = {
     schemaVersion: SWEEP_SCHEMA_VERSION,
     sweepId: plan.sweepId,

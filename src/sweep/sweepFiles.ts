@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
 import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
+import { ProcessLock } from '../store/processLock';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 import type { ShardSpec, SweepGrid } from './grid';
 
@@ -19,6 +20,7 @@ import type { ShardSpec, SweepGrid } from './grid';
  *   progress.json             every cell's status, run id and message (rewritten on each change)
  *   cells/<cell>.json         a completed cell's test metrics and per-seed McNemar tests (written once per cell)
  *   aggregate.json            the aggregate over the completed cells (rewritten at the end)
+ *   sweep.lock                held by the process running (or merging into) the sweep (processLock.ts)
  */
 export const SWEEP_SCHEMA_VERSION = 1;
 
@@ -29,6 +31,7 @@ export const SWEEP_FILES = {
   cells: 'cells',
   cellConfigs: 'cell-configs',
   aggregate: 'aggregate.json',
+  lock: 'sweep.lock',
 } as const;
 
 export interface SweepMeta {
@@ -129,6 +132,16 @@ export class SweepDir {
 
   exists(): boolean {
     return existsSync(this.file('sweep'));
+  }
+
+  /**
+   * Takes sweep.lock (processLock.ts), creating the directory if needed: one process at a time runs or
+   * merges into a sweep directory. `refusal` says what cannot be done while another process holds it.
+   */
+  lock(purpose: string, refusal: string): ProcessLock {
+    if (existsSync(this.dir) && !statSync(this.dir).isDirectory()) throw new CliError(`${this.dir}: exists and is not a directory`);
+    this.write('create the sweep directory', () => mkdirSync(this.dir, { recursive: true }));
+    return ProcessLock.acquire(this.file('lock'), purpose, refusal);
   }
 
   readMeta(): SweepMeta {

@@ -4,6 +4,7 @@ import { sweepDirPath } from '../../sweep/locateSweep';
 import { checkSweepInputs, planSweep, type SweepPlan } from '../../sweep/plan';
 import { aggregateDir, defaultRunner, executeSweep, openSweepDir, type SweepRunReport } from '../../sweep/sweep';
 import type { SweepDir } from '../../sweep/sweepFiles';
+import type { SweepAggregate } from '../../sweep/aggregate';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
 import { reportWritten, writeSweepReportLazily } from './report';
@@ -74,19 +75,25 @@ export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): 
   const shard = shardOf(options.shard, options.shardCount);
   await checkSweepInputs(plan);
   const dir = sweepDirPath(options.sweepDir, output.runsDir, plan.sweepId, shard);
-  const { sweepDir, meta, resumed } = openSweepDir(dir, plan, shard, options.argv);
-  io.stderr.write(describeStart(plan, shard, meta.cells.length, resumed, dir));
-  const run = await executeSweep({
-    sweepDir,
-    meta,
-    plan,
-    runner: defaultRunner(sweepDir, plan, output.runsDir),
-    jobs: plan.jobs,
-    ...(io.signal ? { signal: io.signal } : {}),
-    log: (line) => io.stderr.write(`${line}\n`),
-  });
-  const aggregate = aggregateDir(sweepDir, meta);
-  sweepDir.writeAggregate(aggregate);
+  const { sweepDir, meta, resumed, lock } = openSweepDir(dir, plan, shard, options.argv);
+  let run: SweepRunReport;
+  let aggregate: SweepAggregate;
+  try {
+    io.stderr.write(describeStart(plan, shard, meta.cells.length, resumed, dir));
+    run = await executeSweep({
+      sweepDir,
+      meta,
+      plan,
+      runner: defaultRunner(sweepDir, plan, output.runsDir),
+      jobs: plan.jobs,
+      ...(io.signal ? { signal: io.signal } : {}),
+      log: (line) => io.stderr.write(`${line}\n`),
+    });
+    aggregate = aggregateDir(sweepDir, meta);
+    sweepDir.writeAggregate(aggregate);
+  } finally {
+    lock.release();
+  }
   const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, assertions: plan.assertions, extra: { shard, cells: run } });
   if (options.report) await writeReport(sweepDir, aggregate.missingCells.length < aggregate.expectedCells.length, output.json, io);
   return finalCode(gatesCode, run, io);
