@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { CliError } from '../errors';
+import { FileTooLarge, formatBytes, readBounded } from '../data/boundedRead';
 import { TrainConfigSchema, type TrainConfig } from './schema';
 import { kebabCase } from './schemaOptions';
 
 /** Values given on the command line, already converted to the schema's kinds. */
 export type FlagValues = Record<string, unknown>;
 
-const MAX_CONFIG_BYTES = 1 << 20;
+export const MAX_CONFIG_BYTES = 1 << 20;
 const MAX_NESTING = 16;
 
 /** Depth of nested arrays/objects, computed without recursion (a hostile file can nest thousands deep). */
@@ -37,15 +37,16 @@ function showValue(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-/** Reads a YAML or JSON config file into a plain object; every failure names the file. */
+/**
+ * Reads a YAML or JSON config file into a plain object; every failure names the file. `-` is stdin.
+ * The file is read with a bound, so /dev/zero, an endless FIFO or a huge file is refused after 1 MiB.
+ */
 export function readConfigFile(file: string): Record<string, unknown> {
   let text: string;
   try {
-    const buffer = readFileSync(file);
-    if (buffer.length > MAX_CONFIG_BYTES) throw new CliError(`${file}: config file is ${buffer.length} bytes, expected at most ${MAX_CONFIG_BYTES}`);
-    text = buffer.toString('utf8').replace(/^\uFEFF/, '');
+    text = readBounded(file, MAX_CONFIG_BYTES).toString('utf8').replace(/^\uFEFF/, '');
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (error instanceof FileTooLarge) throw new CliError(`${file === '-' ? 'stdin' : file}: larger than ${formatBytes(MAX_CONFIG_BYTES)}; expected a config file (a YAML or JSON mapping of options) of at most ${formatBytes(MAX_CONFIG_BYTES)}`);
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code ?? error)})`);
   }

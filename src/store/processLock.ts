@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { FileTooLarge, NotARegularFile, readRegularFile } from '../data/boundedRead';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CliError } from '../errors';
@@ -24,6 +25,8 @@ export const HEARTBEAT_MS = 10_000;
 export const STALE_AFTER_MS = 120_000;
 /** A break file older than this was left by a process that died while breaking: breaking takes milliseconds. */
 const BREAK_STALE_MS = 30_000;
+/** A lock file holds a few hundred bytes of JSON. */
+const MAX_LOCK_BYTES = 64 * 1024;
 
 export interface LockHolder extends ProcessIdentity {
   /** What the lock is for, for messages: "training run 2026…", "sweep …". */
@@ -64,12 +67,11 @@ export function readLock(file: string, now = Date.now()): LockState {
   let text: string;
   let mtimeMs: number;
   try {
-    const stat = statSync(file);
-    if (!stat.isFile() || stat.size > 64 * 1024) return { kind: 'stale', holder: null, reason: `${file} is not a lock file ls-bench wrote` };
-    mtimeMs = stat.mtimeMs;
-    text = readFileSync(file, 'utf8');
+    mtimeMs = statSync(file).mtimeMs;
+    text = readRegularFile(file, MAX_LOCK_BYTES).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'free' };
+    if (error instanceof NotARegularFile || error instanceof FileTooLarge) return { kind: 'stale', holder: null, reason: `${file} is not a lock file ls-bench wrote` };
     throw fileSystemError(error, 'read the lock', file);
   }
   const holder = parseHolder(text);
@@ -191,7 +193,7 @@ export class ProcessLock {
     this.timer = undefined;
     heldTokens.delete(this.holder.token);
     try {
-      const text = readFileSync(this.file, 'utf8');
+      const text = readRegularFile(this.file, MAX_LOCK_BYTES).toString('utf8');
       if (parseHolder(text)?.token === this.holder.token) unlinkSync(this.file);
     } catch {
       // already gone (the directory was removed, or another process broke the lock)

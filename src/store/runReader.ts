@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { CliError } from '../errors';
+import { FileTooLarge, formatBytes, NotARegularFile, readRegularFile } from '../data/boundedRead';
 import { TrainConfigSchema, type TrainConfig } from '../config/schema';
 import {
   EnvironmentInfoSchema,
@@ -70,12 +71,26 @@ function checked<T>(schema: z.ZodType, value: unknown): T {
   return value as T;
 }
 
+/**
+ * The most ls-bench reads of one run file. Run files are bounded by what training writes (the largest,
+ * summary.json, grows with arms × epochs and is far smaller than this); anything larger was not written
+ * by ls-bench and would only exhaust memory.
+ */
+export const MAX_RUN_FILE_BYTES = 512 * 1024 * 1024;
+
+/** Why a run file cannot be read, in the words of a problem: missing, not a regular file, too large, or the system's reason. */
+export function unreadableReason(error: unknown): string {
+  if (error instanceof NotARegularFile) return `${error.kind}, not a regular file; replaced by hand?`;
+  if (error instanceof FileTooLarge) return `larger than ${formatBytes(error.limit)}; not a file ls-bench wrote`;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'missing' : `cannot read (${code ? fileSystemReason(error) : (error as Error).message})`;
+}
+
 function readText(dir: string, file: string): string {
   try {
-    return readFileSync(path.join(dir, file), 'utf8');
+    return readRegularFile(path.join(dir, file), MAX_RUN_FILE_BYTES).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new BrokenFile(code === 'ENOENT' ? 'missing' : `cannot read (${String(code ?? (error as Error).message)})`);
+    throw new BrokenFile(unreadableReason(error));
   }
 }
 
@@ -146,9 +161,9 @@ export function parseMetricsJsonl(text: string): { rows: MetricsRow[]; problem: 
 export function readMetricsFile(file: string): MetricsRow[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_RUN_FILE_BYTES).toString('utf8');
   } catch (error) {
-    throw new CliError(`${file}: cannot read the metrics (${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : fileSystemReason(error)})`);
+    throw new CliError(`${file}: cannot read the metrics (${unreadableReason(error)})`);
   }
   const { rows, problem } = parseMetricsJsonl(text);
   if (problem) throw new CliError(`${file}: line ${problem.line}: ${problem.message}; repair or remove that line to continue the run`);

@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readRegularFile } from '../data/boundedRead';
+import { MAX_RUN_FILE_BYTES, unreadableReason } from '../store/runReader';
 import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
@@ -106,10 +108,16 @@ export interface CellResult {
 }
 
 function readJson<T>(file: string, what: string): T {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    text = readRegularFile(file, MAX_RUN_FILE_BYTES).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`${file}: no such file; is ${path.dirname(file)} a sweep directory?`);
+    throw new CliError(`${file}: cannot read ${what} (${unreadableReason(error)})`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
     throw new CliError(`${file}: cannot read ${what} (${(error as Error).message})`);
   }
 }
@@ -168,7 +176,7 @@ export class SweepDir {
     if (!existsSync(folder)) return cells;
     for (const name of readdirSync(folder).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
       try {
-        const cell = JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as CellResult;
+        const cell = JSON.parse(readRegularFile(path.join(folder, name), MAX_RUN_FILE_BYTES).toString('utf8')) as CellResult;
         if (cell.schemaVersion === SWEEP_SCHEMA_VERSION && `${cell.cellId}.json` === name) cells.set(cell.cellId, cell);
       } catch {
         // written atomically, so only a foreign file can fail to parse: it is not a completed cell

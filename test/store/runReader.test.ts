@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CliError } from '../../src/errors';
 import { RunStore } from '../../src/store/RunStore';
 import type { RUN_FILES } from '../../src/store/runFiles';
-import { parseMetricsJsonl, readMetricsFile } from '../../src/store/runReader';
+import { MAX_RUN_FILE_BYTES, parseMetricsJsonl, readMetricsFile } from '../../src/store/runReader';
 import { editJson, threeRuns, writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
 
@@ -149,4 +151,21 @@ test('readMetricsFile: a damaged line is a user error (exit 2) naming the file a
     () => readMetricsFile(w.file('metricsJsonl')),
     (e: unknown) => e instanceof CliError && e.exitCode === 2 && e.message.startsWith(`${w.file('metricsJsonl')}: line 1: not valid JSON`),
   );
+});
+
+test('a run file replaced by a FIFO, a device or something huge: listed as corrupt at once, naming the file and what it is', () => {
+  const { store, a, b, c } = threeRuns(tempDir());
+  rmSync(a.file('status'));
+  execFileSync('mkfifo', [a.file('status')]);
+  rmSync(b.file('summary'));
+  symlinkSync('/dev/zero', b.file('summary'));
+  truncateSync(c.file('histograms'), MAX_RUN_FILE_BYTES + 1);
+  const started = Date.now();
+  const byId = new Map(store.list().map((r) => [r.id, r]));
+  assert.ok(Date.now() - started < 3000, 'nothing waited on the FIFO or read the device');
+  assert.deepEqual(byId.get(a.id)!.problems[0], { file: 'status.json', message: 'a FIFO, not a regular file; replaced by hand?' });
+  assert.deepEqual(byId.get(b.id)!.problems[0], { file: 'summary.json', message: 'a device, not a regular file; replaced by hand?' });
+  assert.deepEqual(byId.get(c.id)!.problems[0], { file: 'histograms.json', message: 'larger than 512 MiB; not a file ls-bench wrote' });
+  for (const r of [a, b, c]) assert.equal(byId.get(r.id)!.status, 'corrupt');
+  assert.throws(() => readMetricsFile(path.join(a.dir, 'status.json')), (e: unknown) => e instanceof CliError && /status\.json: cannot read the metrics \(a FIFO, not a regular file; replaced by hand\?\)$/.test(e.message));
 });
