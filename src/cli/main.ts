@@ -4,6 +4,7 @@ import { schemaOptions } from '../config/schemaOptions';
 import { lsBenchVersion } from '../store/environment';
 import { EVENTS_FD_FLAG, runCreatedReporter } from '../sweep/cellEvents';
 import { CliError, ExitCode } from '../errors';
+import { MAX_MEMORY_ENV } from '../engine/memoryEstimate';
 import type { CommandIo } from './commandIo';
 import { addSchemaFlags, collectFlags } from './schemaFlags';
 import { trainCommand } from './commands/train';
@@ -38,21 +39,23 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     .option('--resume <run>', 'continue an interrupted run (id, unique id prefix or directory) after its last completed epoch')
     .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
     .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false)
+    .option('--max-memory <size>', `refuse a run whose estimated memory is above this, e.g. 8G (default: $${MAX_MEMORY_ENV}, else 75% of this machine's memory)`)
     .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp());
   addSchemaFlags(train, trainOptions);
   train.action(async (parsed: Record<string, unknown>) => {
     setExitCode(
       await trainCommand(
         {
-          ...(parsed.config ? { configFile: String(parsed.config) } : {}),
+          ...(parsed.config !== undefined ? { configFile: String(parsed.config) } : {}),
           flags: collectFlags(parsed, trainOptions),
           json: parsed.json === true,
-          ...(parsed.runsDir ? { runsDir: String(parsed.runsDir) } : {}),
+          ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
           ...(parsed.name !== undefined ? { name: String(parsed.name) } : {}),
           tags: (parsed.tag as string[]) ?? [],
           ...(parsed.resume !== undefined ? { resume: String(parsed.resume) } : {}),
           checkDeterminism: parsed.checkDeterminism === true,
           report: parsed.report === true,
+          ...(parsed.maxMemory !== undefined ? { maxMemory: String(parsed.maxMemory) } : {}),
           ...(parsed.eventsFd !== undefined ? { onRunCreated: runCreatedReporter(String(parsed.eventsFd)) } : {}),
           argv: process.argv.slice(2),
         },

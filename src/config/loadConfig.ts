@@ -1,7 +1,7 @@
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { CliError } from '../errors';
+import { CliError, nonEmptyPath } from '../errors';
 import { FileTooLarge, formatBytes, readBounded } from '../data/boundedRead';
 import { TrainConfigSchema, type TrainConfig } from './schema';
 import { kebabCase } from './schemaOptions';
@@ -42,6 +42,7 @@ function showValue(value: unknown): string {
  * The file is read with a bound, so /dev/zero, an endless FIFO or a huge file is refused after 1 MiB.
  */
 export function readConfigFile(file: string): Record<string, unknown> {
+  nonEmptyPath('--config', file);
   let text: string;
   try {
     text = readBounded(file, MAX_CONFIG_BYTES).toString('utf8').replace(/^\uFEFF/, '');
@@ -86,7 +87,7 @@ export function readConfigFile(file: string): Record<string, unknown> {
  */
 export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues }): TrainConfig {
   // A `sweep:` section belongs to `ls-bench sweep` (which validates it); one file serves both commands.
-  const { sweep: _sweepSection, ...fromFile } = options.configFile ? readConfigFile(options.configFile) : {};
+  const { sweep: _sweepSection, ...fromFile } = options.configFile !== undefined ? readConfigFile(options.configFile) : {};
   const flags = options.flags ?? {};
   const merged = { ...fromFile, ...flags };
   const result = TrainConfigSchema.safeParse(merged);

@@ -1,9 +1,10 @@
+import { PREDICT_CHUNK_ROWS } from './mlpSpec';
 import { trainOneByOne, type BackendChoice, type Engine, type SharedBatch, type TrainedArms } from './engine';
 import type { Batch, BatchResult, Model, ModelState, OptimizerSpec } from './model';
 import { weightsDigest, type InitialWeights, type MlpSpec, layerSizes } from './initialWeights';
 import { ACTIVATION_CODES, OPTIMIZER_CODES, type NativeAddon, type NativeMlpHandle } from './nativeAddon';
 
-const PREDICT_CHUNK = 4096;
+const PREDICT_CHUNK = PREDICT_CHUNK_ROWS;
 
 /**
  * ls-bench's native engine: its models live in C, and with threads to spare it steps several of them at

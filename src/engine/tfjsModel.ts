@@ -1,3 +1,4 @@
+import { PREDICT_CHUNK_ROWS } from './mlpSpec';
 import type { MlpSpec, InitialWeights } from './initialWeights';
 import { weightsDigest } from './initialWeights';
 import { trainOneByOne, type BackendChoice, type Engine } from './engine';
@@ -11,7 +12,7 @@ interface AdamInternals {
   accBeta2?: Variable;
 }
 
-const PREDICT_CHUNK = 4096;
+const PREDICT_CHUNK = PREDICT_CHUNK_ROWS;
 
 /**
  * The engine of a TensorFlow.js backend (tensorflow, wasm or cpu). TensorFlow.js has one active backend

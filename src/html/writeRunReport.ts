@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../errors';
+import { CliError, nonEmptyPath } from '../errors';
 import { writeFileAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import type { RenderedChart } from './html';
@@ -26,15 +26,42 @@ export interface WrittenReport {
   warnings: string[];
 }
 
-/** Where the HTML and the images of a report go: images in "<report name>-charts/" beside the HTML. */
+/**
+ * Where the HTML and the images of a report go: images in "<report name>-charts/" beside the HTML. `out`
+ * names a directory when it exists as one or ends in a slash (report.html goes in it, created if need be).
+ */
 export function reportPaths(defaultDir: string, out?: string): { html: string; imagesDir: string } {
+  if (out !== undefined) nonEmptyPath('--out', out);
   let html = path.resolve(out ?? path.join(defaultDir, REPORT_FILE));
-  if (out !== undefined && existsSync(html) && statSync(html).isDirectory()) html = path.join(html, REPORT_FILE);
+  if (out !== undefined && (/[/\\]$/.test(out) || (existsSync(html) && statSync(html).isDirectory()))) html = path.join(html, REPORT_FILE);
   const base = path.basename(html).replace(/\.html?$/i, '');
   return { html, imagesDir: path.join(path.dirname(html), `${base}-charts`) };
 }
 
+/** What is at `p` when it is not what a report may write over (a regular file, or a directory for `wanted: 'directory'`). */
+function foreignKind(p: string, wanted: 'file' | 'directory'): string | null {
+  let stat;
+  try {
+    stat = lstatSync(p);
+  } catch {
+    return null;
+  }
+  if (stat.isSymbolicLink()) return 'a symbolic link';
+  if (wanted === 'file' ? stat.isFile() : stat.isDirectory()) return null;
+  return stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : stat.isSocket() ? 'a socket' : 'not a regular file';
+}
+
+function refuseForeign(p: string, wanted: 'file' | 'directory'): void {
+  const kind = foreignKind(p, wanted);
+  if (kind !== null) throw new CliError(`${p}: exists and is ${kind}; a report replaces only regular ${wanted === 'file' ? 'files' : 'directories'}, so choose another --out`, 2);
+}
+
+/**
+ * Writes one file of a report. A target that exists and is not a regular file — a device (--out /dev/null
+ * as root would replace the system's), a FIFO, a symlink, a directory — is refused, never replaced.
+ */
 export function writeOrFail(file: string, content: string | Uint8Array): void {
+  refuseForeign(file, 'file');
   try {
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomic(file, content);
@@ -61,6 +88,8 @@ export async function renderCharts(charts: ReportChart[]): Promise<{ rendered: R
 /** Writes the images asked for (--svg, --png), then the page: the last step of every report, run or sweep. */
 export function writeReportFiles(defaultDir: string, rendered: RenderedChart[], page: string, options: ReportOptions): { html: string; images: string[] } {
   const { html, imagesDir } = reportPaths(defaultDir, options.out);
+  refuseForeign(html, 'file');
+  if (options.svg || options.png) refuseForeign(imagesDir, 'directory');
   const images: string[] = [];
   for (const { chart, svg } of rendered) {
     if (options.svg) {

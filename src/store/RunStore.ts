@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../errors';
+import { CliError, nonEmptyPath } from '../errors';
 import { fileSystemError } from './fileSystemError';
 import { RUN_FILES } from './runFiles';
 import { idTime, isRunId } from './runNames';
@@ -10,9 +10,11 @@ import { lockRun, RunWriter, type NewRun } from './runWriter';
 export const DEFAULT_RUNS_DIR = 'runs';
 export const RUNS_DIR_ENV = 'LS_BENCH_RUNS_DIR';
 
-/** The runs root: --runs-dir, else $LS_BENCH_RUNS_DIR, else ./runs. */
+/** The runs root: --runs-dir (which must not be empty), else $LS_BENCH_RUNS_DIR (an empty one counts as unset), else ./runs. */
 export function resolveRunsDir(flag?: string): string {
-  return path.resolve(flag ?? process.env[RUNS_DIR_ENV] ?? DEFAULT_RUNS_DIR);
+  if (flag !== undefined) return path.resolve(nonEmptyPath('--runs-dir', flag));
+  const env = process.env[RUNS_DIR_ENV];
+  return path.resolve(env !== undefined && env.trim() !== '' ? env : DEFAULT_RUNS_DIR);
 }
 
 /** The runs root: which runs it holds, what a reference names, creating and removing runs. */

@@ -69,6 +69,8 @@ export interface ProcessCellOptions {
   grid: SweepGrid;
   runsDir: string;
   sweepId: string;
+  /** --max-memory of the sweep, passed on: each cell checks its own run against it. */
+  maxMemory?: string;
   bin?: string;
 }
 
@@ -76,7 +78,7 @@ export interface ProcessCellOptions {
  * The child's command line: `train` with the cell's whole config in one file (cellConfig, written to the
  * sweep directory), so that nothing of the cell is passed twice or left to flags.
  */
-export function cellTrainArgv(cell: SweepCell, configFile: string, options: Pick<ProcessCellOptions, 'runsDir' | 'sweepId'>): string[] {
+export function cellTrainArgv(cell: SweepCell, configFile: string, options: Pick<ProcessCellOptions, 'runsDir' | 'sweepId' | 'maxMemory'>): string[] {
   return [
     'train',
     '--json',
@@ -90,6 +92,7 @@ export function cellTrainArgv(cell: SweepCell, configFile: string, options: Pick
     options.sweepId,
     EVENTS_FD_FLAG,
     String(EVENTS_FD),
+    ...(options.maxMemory !== undefined ? ['--max-memory', options.maxMemory] : []),
   ];
 }
 

@@ -3,10 +3,13 @@ import { CliError } from '../errors';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type SweepSection, type TrainConfig } from '../config/schema';
 import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOptions';
-import { locateFashionMnist } from '../data/fashionMnist';
+import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist';
 import { loadDataset } from '../data/loadDataset';
 import { selectBackend } from '../engine/backend';
-import { checkModelSize } from '../engine/mlpSpec';
+import { checkModelSize, dataShapeOf, runMemoryInputs, type DataShape } from '../engine/mlpSpec';
+import { estimateRunMemory } from '../engine/memoryEstimate';
+import { formatBytes } from '../data/boundedRead';
+import { readIdxDims } from '../data/idx';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkAssertionArms, parseAssertions, type Assertion } from './assertions';
 import { checkGrid, expandGrid, parseSeeds, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';
@@ -83,7 +86,7 @@ function gridOf(flags: SweepSection, section: SweepSection, config: TrainConfig,
  */
 export function planSweep(options: { configFile?: string; trainFlags: FlagValues; sweepFlags: FlagValues; assert: string[] }): SweepPlan {
   const file = options.configFile;
-  const { sweep: rawSection, ...trainKeys } = file ? readConfigFile(file) : {};
+  const { sweep: rawSection, ...trainKeys } = file !== undefined ? readConfigFile(file) : {};
   const section = fileSection(rawSection, file);
   const merged = { ...trainKeys, ...options.trainFlags };
   const parsed = TrainConfigSchema.safeParse(merged);
@@ -102,11 +105,34 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
 /**
  * What the cells would otherwise each fail on, checked once before the sweep directory exists: the
  * backend loads, the data set is there (the synthetic data is generated for the first seed; the
- * Fashion-MNIST files are only located, not parsed, to keep the parent light).
+ * Fashion-MNIST files are only located and their headers read, not parsed, to keep the parent light),
+ * the model fits, and the cells that run at once fit in memory together.
  */
-export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
+export async function checkSweepInputs(plan: SweepPlan, limit: { bytes: number; source: string }, cellCount = plan.cells.length): Promise<string> {
   const backend = await selectBackend(plan.config.backend);
-  if (plan.config.dataset === 'fashion-mnist') locateFashionMnist(plan.config.dataDir);
-  else checkModelSize(plan.config, await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! }));
+  let shape: DataShape;
+  if (plan.config.dataset === 'fashion-mnist') {
+    const files = locateFashionMnist(plan.config.dataDir);
+    const [train, test] = [readIdxDims(files.trainImages), readIdxDims(files.testImages)];
+    shape = { numFeatures: train.slice(1).reduce((a, b) => a * b, 1), numClasses: FASHION_MNIST_CLASSES.length, trainRows: train[0]!, testRows: test[0]! };
+  } else {
+    const dataset = await loadDataset({ ...plan.config, seed: plan.grid.seeds[0]! }, limit.bytes);
+    checkModelSize(plan.config, dataset);
+    shape = dataShapeOf(dataset);
+  }
+  checkSweepMemory(plan, shape, limit, cellCount);
   return backend.name;
+}
+
+/** Each cell is one `train` process of every arm of the ε grid; `jobs` of them run at once, so they must fit together. */
+function checkSweepMemory(plan: SweepPlan, shape: DataShape, limit: { bytes: number; source: string }, cellCount: number): void {
+  const cellConfig = { ...plan.config, epsilon: smoothedEpsilons(plan.grid) };
+  const perCell = estimateRunMemory(runMemoryInputs(cellConfig, shape));
+  const atOnce = Math.max(1, Math.min(plan.jobs, cellCount));
+  const fit = Math.floor(limit.bytes / perCell.total);
+  if (perCell.total * atOnce <= limit.bytes) return;
+  const advice = fit >= 1 ? `run at most ${fit} at once (--jobs ${fit})` : 'use fewer ε values, a smaller model (--hidden) or less data (--limit)';
+  throw new CliError(
+    `sweep: ${atOnce} cell(s) at once, each training ${1 + cellConfig.epsilon.length} arms, would need about ${formatBytes(perCell.total * atOnce)} of memory (${formatBytes(perCell.total)} per cell), above the limit of ${formatBytes(limit.bytes)} (${limit.source}); ${advice}, or raise the limit with --max-memory`,
+  );
 }

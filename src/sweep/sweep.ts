@@ -136,8 +136,8 @@ export async function executeSweep(options: {
 }
 
 /** The cell runner used by `ls-bench sweep`: child processes of bin/ls-bench.js. */
-export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: string): CellRunner {
-  return processCellRunner({ sweepDir, base: plan.config, grid: plan.grid, runsDir, sweepId: plan.sweepId });
+export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: string, maxMemory?: string): CellRunner {
+  return processCellRunner({ sweepDir, base: plan.config, grid: plan.grid, runsDir, sweepId: plan.sweepId, ...(maxMemory !== undefined ? { maxMemory } : {}) });
 }
 
 export function aggregateDir(sweepDir: SweepDir, meta: SweepMeta): SweepAggregate {

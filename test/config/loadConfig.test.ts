@@ -65,6 +65,12 @@ test('ε outside [0, 1) is refused, from a flag or from a file', () => {
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [] } })).message, /--epsilon: expected at least one value/);
 });
 
+test('a repeated ε is refused, from a flag or from a file: two arms would share one label', () => {
+  assert.equal(cliError(() => resolveTrainConfig({ flags: { epsilon: [0.1, 0.1] } })).message, '--epsilon: expected each value once (two arms with the same ε would share a label), got [0.1,0.1]');
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('dup.yaml', 'epsilon: [0.05, 0.1, 0.05]\n') })).message, /dup\.yaml: key "epsilon": expected each value once .*, got \[0\.05,0\.1,0\.05\]$/);
+  assert.deepEqual(resolveTrainConfig({ flags: { epsilon: [0.1, 0.2] } }).epsilon, [0.1, 0.2]);
+});
+
 test('fewer than 2 classes and unknown enum values are refused', () => {
   assert.match(cliError(() => resolveTrainConfig({ flags: { classes: 1 } })).message, /--classes: expected a value ≥ 2, got 1/);
   assert.match(cliError(() => resolveTrainConfig({ flags: { smoothing: 'spread' } })).message, /--smoothing: expected one of "uniform", "others", got "spread"/);

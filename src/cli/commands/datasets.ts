@@ -6,7 +6,7 @@ import { classCounts } from '../../data/Dataset';
 import { csvDataset } from '../../data/csv';
 import { FASHION_MNIST_CLASSES, fashionMnistSearchPath, locateFashionMnist } from '../../data/fashionMnist';
 import { readIdxDims, readIdxFile } from '../../data/idx';
-import { ExitCode } from '../../errors';
+import { ExitCode, nonEmptyPath } from '../../errors';
 import type { CommandIo } from '../commandIo';
 
 /** One line of `ls-bench datasets`. */
@@ -127,7 +127,7 @@ export function registerDatasetsCommand(program: Command, io: CommandIo, setExit
     .option('--json', 'print one JSON document on stdout', false)
     .option('--data-dir <dir>', 'also look for the fashion-mnist IDX files in this folder (instead of the default search path)')
     .action(async (parsed: { json?: boolean; dataDir?: string }) => {
-      const listing = await listDatasets(parsed.dataDir !== undefined ? { dataDir: parsed.dataDir } : {});
+      const listing = await listDatasets(parsed.dataDir !== undefined ? { dataDir: nonEmptyPath('--data-dir', parsed.dataDir) } : {});
       io.stdout.write(parsed.json ? `${JSON.stringify(listing, null, 2)}\n` : `${renderDatasets(listing)}\n`);
       setExitCode(ExitCode.ok);
     });

@@ -83,7 +83,7 @@ export function registerReportCommand(program: Command, io: CommandIo, setExitCo
     .description('write a self-contained HTML report of a run (curves, reliability diagrams, confidence histograms, confusion matrices, per-class table, verdict) or of a sweep (metrics against ε with seed spread, paired differences with 95% intervals, verdicts, McNemar)')
     .argument('<run>', 'a run directory or run id under the runs root; or a sweep directory or sweep id under <runs>/sweeps/')
     .option('--runs-dir <dir>', 'runs root, to find a run by id (default: $LS_BENCH_RUNS_DIR, else ./runs)')
-    .option('--out <file>', 'where to write the HTML (a file, or a directory to put report.html in; default: <run or sweep dir>/report.html)')
+    .option('--out <file>', 'where to write the HTML: a file (never a device, FIFO or symlink: those are refused), or a directory (existing, or ending in /) to put report.html in; default: <run or sweep dir>/report.html')
     .option('--open', 'open the report with xdg-open when it is written', false)
     .option('--png', 'also write each chart as a PNG, in <report>-charts/ beside the HTML', false)
     .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false)
@@ -92,8 +92,8 @@ export function registerReportCommand(program: Command, io: CommandIo, setExitCo
         await reportCommand(
           {
             target,
-            ...(parsed.runsDir ? { runsDir: String(parsed.runsDir) } : {}),
-            ...(parsed.out ? { out: String(parsed.out) } : {}),
+            ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
+            ...(parsed.out !== undefined ? { out: String(parsed.out) } : {}),
             open: parsed.open === true,
             png: parsed.png === true,
             svg: parsed.svg === true,

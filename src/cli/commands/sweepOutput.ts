@@ -31,7 +31,7 @@ export function sweepOutputOptions(parsed: Record<string, unknown>): SweepOutput
     json: parsed.json === true,
     format: String(parsed.format ?? 'table') as SweepFormat,
     assert: (parsed.assert as string[] | undefined) ?? [],
-    runsDir: resolveRunsDir(parsed.runsDir ? String(parsed.runsDir) : undefined),
+    runsDir: resolveRunsDir(parsed.runsDir !== undefined ? String(parsed.runsDir) : undefined),
   };
 }
 

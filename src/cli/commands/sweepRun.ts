@@ -1,5 +1,6 @@
 import type { FlagValues } from '../../config/loadConfig';
-import { parseShard, type ShardSpec } from '../../sweep/grid';
+import { parseShard, shardCells, type ShardSpec } from '../../sweep/grid';
+import { memoryLimit } from '../../engine/memoryEstimate';
 import { sweepDirPath } from '../../sweep/locateSweep';
 import { checkSweepInputs, planSweep, type SweepPlan } from '../../sweep/plan';
 import { aggregateDir, defaultRunner, executeSweep, openSweepDir, type SweepRunReport } from '../../sweep/sweep';
@@ -21,6 +22,8 @@ export interface RunSweepOptions {
   sweepDir?: string;
   /** Write the HTML report at the end. */
   report: boolean;
+  /** --max-memory: the limit the cells running at once must fit in together (each cell's train checks its own share). */
+  maxMemory?: string;
   output: SweepOutputOptions;
   argv: string[];
 }
@@ -71,9 +74,10 @@ async function writeReport(sweepDir: SweepDir, anyCompleted: boolean, json: bool
  */
 export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): Promise<number> {
   const { output } = options;
-  const plan = planSweep({ ...(options.configFile ? { configFile: options.configFile } : {}), trainFlags: options.trainFlags, sweepFlags: options.sweepFlags, assert: output.assert });
+  const plan = planSweep({ ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), trainFlags: options.trainFlags, sweepFlags: options.sweepFlags, assert: output.assert });
   const shard = shardOf(options.shard, options.shardCount);
-  await checkSweepInputs(plan);
+  const limit = memoryLimit(options.maxMemory);
+  await checkSweepInputs(plan, limit, (shard ? shardCells(plan.cells, shard) : plan.cells).length);
   const dir = sweepDirPath(options.sweepDir, output.runsDir, plan.sweepId, shard);
   const { sweepDir, meta, resumed, lock } = openSweepDir(dir, plan, shard, options.argv);
   let run: SweepRunReport;
@@ -84,7 +88,7 @@ export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): 
       sweepDir,
       meta,
       plan,
-      runner: defaultRunner(sweepDir, plan, output.runsDir),
+      runner: defaultRunner(sweepDir, plan, output.runsDir, options.maxMemory),
       jobs: plan.jobs,
       ...(io.signal ? { signal: io.signal } : {}),
       log: (line) => io.stderr.write(`${line}\n`),

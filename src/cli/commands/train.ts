@@ -1,6 +1,7 @@
 import { resolveTrainConfig } from '../../config/loadConfig';
 import { loadDataset } from '../../data/loadDataset';
 import { checkModelSize } from '../../engine/mlpSpec';
+import { memoryLimit } from '../../engine/memoryEstimate';
 import { describeEnvironment } from '../../store/environment';
 import { RunStore, resolveRunsDir } from '../../store/RunStore';
 import { checkRunName } from '../../store/runNames';
@@ -8,7 +9,7 @@ import { armsFromConfig } from '../../train/arms';
 import { labelNoiseFile } from '../../store/runResults';
 import type { CommandIo } from '../commandIo';
 import { resumeCommand } from './trainResume';
-import { announceBackend, runSession, type TrainOptions } from './trainSession';
+import { announceBackend, checkMemory, runSession, type TrainOptions } from './trainSession';
 
 export type { TrainOptions } from './trainSession';
 export { compareRuns } from './trainSession';
@@ -19,15 +20,18 @@ export { compareRuns } from './trainSession';
  */
 export async function trainCommand(options: TrainOptions, io: CommandIo): Promise<number> {
   if (options.resume !== undefined) return resumeCommand(options, io);
-  const config = resolveTrainConfig({ ...(options.configFile ? { configFile: options.configFile } : {}), flags: options.flags });
+  const runsDir = resolveRunsDir(options.runsDir);
+  const config = resolveTrainConfig({ ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), flags: options.flags });
   if (options.name !== undefined) checkRunName('--name', options.name);
   for (const tag of options.tags) checkRunName('--tag', tag);
+  const limit = memoryLimit(options.maxMemory);
   const backend = await announceBackend(config, io);
-  const dataset = await loadDataset(config);
+  const dataset = await loadDataset(config, limit.bytes);
   checkModelSize(config, dataset);
+  checkMemory(config, dataset, limit);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
-  const writer = new RunStore(resolveRunsDir(options.runsDir)).create({
+  const writer = new RunStore(runsDir).create({
     ...(options.name !== undefined ? { name: options.name } : {}),
     tags: options.tags,
     config,

@@ -4,6 +4,7 @@ import { datasetDigest } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import { glorotInitialWeights } from '../../engine/initialWeights';
 import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
+import { memoryLimit } from '../../engine/memoryEstimate';
 import { checkpointMismatch, readCheckpoint } from '../../store/checkpointFile';
 import { blasThreadsChange, describeEnvironment } from '../../store/environment';
 import type { ProcessLock } from '../../store/processLock';
@@ -16,11 +17,11 @@ import { checkpointRestoreProblem } from '../../train/pairedRun';
 import type { EpochRecord, TrainingCheckpoint } from '../../train/pairedTrainer';
 import { CliError } from '../../errors';
 import type { CommandIo } from '../commandIo';
-import { announceBackend, runSession, type Session, type TrainOptions } from './trainSession';
+import { announceBackend, checkMemory, runSession, type Session, type TrainOptions } from './trainSession';
 
 /** `train --resume <run>`: the run's own config and checkpoint, continued after its last completed epoch. */
 export async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<number> {
-  if (options.configFile || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
+  if (options.configFile !== undefined || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
     throw new CliError('--resume continues a run with its own stored config; drop the other training flags (--config, --epochs, --name, ...)');
   }
   const dir = new RunStore(resolveRunsDir(options.runsDir)).locate(options.resume!);
@@ -56,8 +57,10 @@ async function prepareResume(dir: string, lock: ProcessLock, options: TrainOptio
     throw new CliError(`--resume ${ref}: the run was trained on the ${previousBackend} backend, but ${backend.name} was selected here; a checkpoint continues only on the backend that wrote it`);
   }
   const environment = describeEnvironment(backend);
-  const dataset = await loadDataset(config);
+  const limit = memoryLimit(options.maxMemory);
+  const dataset = await loadDataset(config, limit.bytes);
   checkModelSize(config, dataset);
+  checkMemory(config, dataset, limit);
   const arms = armsFromConfig(config);
   // Before anything is written: a refused resume leaves the run exactly as it was.
   const spec = mlpSpec(config, dataset);

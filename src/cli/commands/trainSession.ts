@@ -2,7 +2,8 @@ import type { FlagValues } from '../../config/loadConfig';
 import type { TrainConfig } from '../../config/schema';
 import type { Dataset } from '../../data/Dataset';
 import { selectBackend, type Engine } from '../../engine/backend';
-import { mlpSpec } from '../../engine/mlpSpec';
+import { dataShapeOf, describeModel, mlpSpec, runMemoryInputs } from '../../engine/mlpSpec';
+import { checkRunMemory, estimateRunMemory } from '../../engine/memoryEstimate';
 import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
 import type { RunWriter } from '../../store/runWriter';
@@ -28,6 +29,8 @@ export interface TrainOptions {
   resume?: string;
   /** Train a second time in memory and compare, bit for bit. */
   checkDeterminism?: boolean;
+  /** --max-memory: the limit the run's memory estimate must stay under (memoryEstimate.ts). */
+  maxMemory?: string;
   /** Told the new run's id and directory as soon as it exists (`ls-bench sweep` listens through --events-fd). */
   onRunCreated?(run: { runId: string; runDir: string }): void;
 }
@@ -41,6 +44,16 @@ export interface Session {
   environment: EnvironmentInfo;
   writer: RunWriter;
   resume?: { checkpoint: TrainingCheckpoint; histories: EpochRecord[][] };
+}
+
+/**
+ * Refuses (exit 2) a run whose estimated memory — every arm's model and optimizer state, the data, the
+ * activations — is above the limit, before any model exists (the data is loaded already, within the limit).
+ */
+export function checkMemory(config: TrainConfig, dataset: Dataset, limit: { bytes: number; source: string }): void {
+  const spec = mlpSpec(config, dataset);
+  const estimate = estimateRunMemory(runMemoryInputs(config, dataShapeOf(dataset)));
+  checkRunMemory(estimate, limit, `training ${1 + config.epsilon.length} arms of ${describeModel(spec)} on ${dataset.name}`);
 }
 
 export async function announceBackend(config: TrainConfig, io: CommandIo): Promise<Engine> {

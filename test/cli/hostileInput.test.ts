@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { BIN, runCli } from '../helpers/cli';
+import { tempDir } from '../helpers/tempDir';
+
+/**
+ * Inputs a red team tried through the front door, as processes and in process: each is one line on
+ * stderr, exit 2, and no run directory; none hangs or grows without bound.
+ */
+
+/** Runs bin/ls-bench.js with `stdin` piped in (or a command writing to it forever), within `timeoutMs`. */
+function withStdin(args: string[], stdin: string | 'endless', timeoutMs = 20_000): Promise<{ code: number | null; stderr: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (s: Buffer) => (stderr += s.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdin.on('error', () => {}); // EPIPE once the child stops reading: expected
+    if (stdin === 'endless') {
+      const chunk = Buffer.alloc(64 * 1024, 'x: 1\n');
+      const pump = () => {
+        while (child.stdin.writable && child.stdin.write(chunk)) {}
+        if (child.stdin.writable) child.stdin.once('drain', pump);
+      };
+      pump();
+    } else {
+      child.stdin.end(stdin);
+    }
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+const oneLine = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('ls-bench: ') || l.startsWith('error: '));
+
+test('config from stdin ("-"), an endless stdin, a FIFO fed forever and /dev/zero: read with a bound', async () => {
+  const runs = tempDir();
+  const ok = await withStdin(['train', '--config', '-', '--runs-dir', runs, '--samples', '100'], 'epochs: 1\nhidden: [4]\n');
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(readdirSync(runs).length, 1);
+  const endless = await withStdin(['train', '--config', '-', '--runs-dir', runs], 'endless');
+  assert.equal(endless.code, 2, endless.stderr);
+  assert.deepEqual(oneLine(endless.stderr), ['ls-bench: stdin: larger than 1 MiB; expected a config file (a YAML or JSON mapping of options) of at most 1 MiB']);
+  const fifo = path.join(tempDir(), 'config.fifo');
+  execFileSync('mkfifo', [fifo]);
+  const writer = spawn('sh', ['-c', `yes 'epochs: 1' > '${fifo}'`], { stdio: 'ignore' });
+  const fed = await withStdin(['train', '--config', fifo, '--runs-dir', runs], '');
+  writer.kill();
+  assert.equal(fed.code, 2, fed.stderr);
+  assert.deepEqual(oneLine(fed.stderr), [`ls-bench: ${fifo}: larger than 1 MiB; expected a config file (a YAML or JSON mapping of options) of at most 1 MiB`]);
+  const zero = await withStdin(['train', '--config', '/dev/zero', '--runs-dir', runs], '');
+  assert.equal(zero.code, 2, zero.stderr);
+  for (const r of [endless, fed, zero]) assert.ok(r.ms < 15_000, `answered in ${r.ms} ms`);
+  assert.equal(readdirSync(runs).length, 1, 'no run directory from a refused config');
+});
+
+test('empty paths are refused, never taken as the current directory or the default', async () => {
+  const runs = tempDir();
+  const cases: [string[], string][] = [
+    [['train', '--runs-dir', ''], '--runs-dir'],
+    [['train', '--config', ''], '--config'],
+    [['sweep', '--sweep-dir', '', '--runs-dir', runs], '--sweep-dir'],
+    [['sweep', '--config', '', '--runs-dir', runs], '--config'],
+    [['runs', '--runs-dir', ''], '--runs-dir'],
+    [['show', 'latest', '--runs-dir', ''], '--runs-dir'],
+    [['compare', 'a', 'b', '--runs-dir', ''], '--runs-dir'],
+    [['runs', 'rm', 'x', '--runs-dir', '', '--yes'], '--runs-dir'],
+    [['report', 'latest', '--runs-dir', ''], '--runs-dir'],
+    [['datasets', '--data-dir', ''], '--data-dir'],
+  ];
+  for (const [args, flag] of cases) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stderr, `ls-bench: ${flag}: expected a path, got an empty string\n`, args.join(' '));
+  }
+  assert.deepEqual(readdirSync(runs), []);
+});
+
+test('--max-memory: a run or a sweep above it is refused before anything is written; a bad size names the flag', async () => {
+  const runs = tempDir();
+  const big = ['--features', '2000', '--hidden', '2000', '--samples', '200', '--backend', 'cpu'];
+  const r = await runCli(['train', '--runs-dir', runs, ...big, '--epsilon', '0.1,0.2', '--max-memory', '512M']);
+  assert.equal(r.code, 2, r.stderr);
+  const lines = oneLine(r.stderr);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.match(lines[0]!, /^ls-bench: training 3 arms of MLP 2000-2000-3, relu on synthetic would need about [\d.]+ MiB of memory \(3 model\(s\) of 4,008,003 parameters .*\), above the limit of 512 MiB \(--max-memory\); use fewer arms \(--epsilon\), a smaller model \(--hidden\), less data \(--limit\), or raise the limit with --max-memory$/);
+  const s = await runCli(['sweep', '--runs-dir', runs, ...big, '--epsilon', '0,0.1', '--seeds', '0-3', '--jobs', '4', '--max-memory', '1G']);
+  assert.equal(s.code, 2, s.stderr);
+  assert.match(s.stderr, /^ls-bench: sweep: 4 cell\(s\) at once, each training 2 arms, would need about [\d.]+ GiB of memory \([\d.]+ MiB per cell\), above the limit of 1 GiB \(--max-memory\); run at most \d at once \(--jobs \d\), or raise the limit with --max-memory$/m);
+  const bad = await runCli(['train', '--runs-dir', runs, '--max-memory', 'plenty']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^ls-bench: --max-memory "plenty": expected a size of at least 256M/m);
+  assert.deepEqual(readdirSync(runs), [], 'nothing written');
+});
