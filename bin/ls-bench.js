@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 // The entry point: the only place that installs signal handlers and calls process.exit.
+const fs = require('node:fs');
 const path = require('node:path');
 let cli;
+let safeText;
 try {
   cli = require(path.join(__dirname, '..', 'dist', 'src', 'cli', 'main.js'));
+  safeText = require(path.join(__dirname, '..', 'dist', 'src', 'text', 'safeText.js'));
 } catch (error) {
   if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes('dist')) {
     process.stderr.write('ls-bench: not built yet; run `npm ci` (or `npm run build`) in the project folder first\n');
@@ -12,6 +15,18 @@ try {
   }
   throw error;
 }
+
+// stdout is checked, not trusted: a full disk or /dev/full is one line and a non-zero exit, never an
+// "Unhandled 'error' event" or a silent exit 0 with an empty file. A reader that went away (EPIPE, as
+// `ls-bench runs | head -1` does) is no failure of ls-bench's.
+let stdoutError;
+let stdoutClosed = false;
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') stdoutClosed = true;
+  else stdoutError ??= error;
+});
+// Nowhere left to report a failing stderr: ignore it rather than crash.
+process.stderr.on('error', () => {});
 
 const controller = new AbortController();
 let signals = 0;
@@ -26,14 +41,36 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   });
 }
 
+const REASONS = { ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', EIO: 'input/output error', EBADF: 'not open for writing', EROFS: 'read-only file system' };
+
+/** Flushes stdout to where it goes (and to the disk, for a file), then exits with `code`, or 1 if stdout failed. */
+function finish(code) {
+  process.stdout.write('', (error) => {
+    if (error && error.code !== 'EPIPE') stdoutError ??= error;
+    if (!stdoutError && !stdoutClosed) {
+      try {
+        // A file's blocks may be allocated only when flushed: a full disk can fail here after every write "succeeded".
+        if (fs.fstatSync(1).isFile()) fs.fsyncSync(1);
+      } catch (syncError) {
+        if (syncError.code !== 'EINVAL' && syncError.code !== 'ENOTSUP') stdoutError = syncError;
+      }
+    }
+    if (stdoutError) {
+      process.stderr.write(`ls-bench: cannot write the output to stdout (${REASONS[stdoutError.code] ?? stdoutError.code ?? stdoutError.message})\n`);
+      process.exit(code === 0 ? 1 : code);
+    }
+    // Exit explicitly: the wasm backend can keep the event loop alive.
+    process.exit(code);
+  });
+}
+
 cli
   .run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal })
   .then((code) => {
     process.exitCode = code;
-    // Exit explicitly: the wasm backend can keep the event loop alive.
-    process.stdout.write('', () => process.exit(code));
+    finish(code);
   })
   .catch((error) => {
-    process.stderr.write(`ls-bench: internal error\n${error && error.stack ? error.stack : String(error)}\n`);
+    process.stderr.write(safeText.terminalText(`ls-bench: internal error\n${error && error.stack ? error.stack : String(error)}\n`));
     process.exit(1);
   });

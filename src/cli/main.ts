@@ -6,6 +6,7 @@ import { EVENTS_FD_FLAG, runCreatedReporter } from '../sweep/cellEvents';
 import { CliError, ExitCode } from '../errors';
 import { MAX_MEMORY_ENV } from '../engine/memoryEstimate';
 import type { CommandIo } from './commandIo';
+import { escapedIo } from './escapedIo';
 import { addSchemaFlags, collectFlags } from './schemaFlags';
 import { trainCommand } from './commands/train';
 import { registerSweepCommand } from './commands/sweep';
@@ -76,7 +77,9 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
  * Runs ls-bench with `argv` (without node and the script) and returns the exit code. User mistakes
  * (CliError, commander's usage errors) print one line; anything else is a bug and prints its stack.
  */
-export async function run(argv: string[], io: CommandIo): Promise<number> {
+export async function run(argv: string[], rawIo: CommandIo): Promise<number> {
+  // Everything a command prints — results, notes, errors — is escaped for the terminal on its way out.
+  const io = escapedIo(rawIo);
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(io, (code) => {
     exitCode = code;

@@ -4,6 +4,7 @@ import type { ArmSummary, HistogramsFile, RunSummary } from '../store/runFiles';
 import { epsilonLabel, fixed, percent, signed, signedPoints } from './format';
 import { lineChart, lineStyleSample } from './lineChart';
 import { renderTabular, type Tabular } from './tabular';
+import { markdownCodeBlock, markdownText } from './safeText';
 
 /**
  * `ls-bench compare`: runs side by side. compareModel() computes everything from the stored summaries
@@ -213,9 +214,9 @@ export function renderHistogramOverlay(model: CompareModel): string {
 export function renderCompare(model: CompareModel, format: 'table' | 'markdown'): string {
   const md = format === 'markdown';
   const heading = (text: string) => (md ? `**${text}**\n\n` : `${text}\n`);
-  const block = (text: string) => (md ? '```text\n' + text + '\n```' : text);
+  const block = (text: string) => (md ? markdownCodeBlock(text) : text);
   const parts = [heading(`Comparing ${model.runs.length} runs`) + renderTabular(runsTabular(model), format)];
-  for (const note of model.notes) parts.push(`${md ? '> ' : ''}note: ${note}`);
+  for (const note of model.notes) parts.push(md ? `> note: ${markdownText(note)}` : `note: ${note}`);
   parts.push(
     model.configDiff.length === 0
       ? 'Config: identical.'

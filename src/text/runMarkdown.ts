@@ -2,6 +2,7 @@ import type { EnvironmentInfo, HistogramsFile, MetricsRow, RunSummary } from '..
 import { armHeading, epsilonLabel, fixed, percent, seconds } from './format';
 import { renderConfidenceHistogram, renderHeader, renderVerdict } from './runReport';
 import { renderTabular, type Tabular } from './tabular';
+import { markdownCodeBlock, markdownText } from './safeText';
 
 /**
  * A run as markdown, the same sections as the terminal report (runReport.ts), for pasting into a pull
@@ -56,16 +57,16 @@ export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFil
       head: ['true \\ predicted', ...names],
       rows: arm.test.confusionMatrix.map((row, r) => [names[r]!, ...row.map(String)]),
     };
-    return `**Confusion matrix, ${armHeading(arm)}** (rows: true class, columns: predicted)\n\n${renderTabular(t, 'markdown')}`;
+    return `**Confusion matrix, ${markdownText(armHeading(arm))}** (rows: true class, columns: predicted)\n\n${renderTabular(t, 'markdown')}`;
   });
   return [
-    '```text\n' + renderHeader(summary, environment) + '\n```',
+    markdownCodeBlock(renderHeader(summary, environment)),
     `**Per epoch** (train loss is each arm's own objective; NLL is unsmoothed cross-entropy)\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
     `**Final test metrics**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
     `**Per class**\n\n${renderTabular(perClass, 'markdown')}`,
     ...confusion,
-    '```text\n' + renderConfidenceHistogram(histograms) + '\n```',
-    renderVerdict(summary),
+    markdownCodeBlock(renderConfidenceHistogram(histograms)),
+    renderVerdict(summary).split('\n').map(markdownText).join('  \n'),
     `wall time ${seconds(summary.seconds)}`,
   ].join('\n\n');
 }

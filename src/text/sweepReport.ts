@@ -2,6 +2,7 @@ import type { AggregateMetric, PairedDifference, SweepAggregate } from '../sweep
 import { AGGREGATE_METRICS, METRIC_DIRECTION } from '../sweep/aggregate';
 import type { Interval } from '../stats/intervals';
 import { OUTPUT_FORMATS, renderTabular, type Tabular } from './tabular';
+import { markdownText } from './safeText';
 
 /**
  * A sweep's aggregate as a terminal table, GitHub markdown (for $GITHUB_STEP_SUMMARY) or CSV. The tables
@@ -124,7 +125,7 @@ export function renderSweepTable(aggregate: SweepAggregate): string {
 }
 
 export function renderSweepMarkdown(aggregate: SweepAggregate): string {
-  const out = [`## ls-bench sweep ${aggregate.sweepId}`, '', ...headerLines(aggregate).map((l) => `${l}  `), ''];
+  const out = [`## ls-bench sweep ${markdownText(aggregate.sweepId)}`, '', ...headerLines(aggregate).map((l) => `${markdownText(l)}  `), ''];
   for (const s of sweepSections(aggregate)) out.push(`### ${s.title}`, '', renderTabular(s, 'markdown'), '');
   out.push(`_${legend(aggregate)}_`);
   return out.join('\n');

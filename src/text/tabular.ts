@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { CliError } from '../errors';
 import { csvCell } from '../store/csvCell';
+import { markdownText, terminalText } from './safeText';
 
 /**
  * One table, three renderings: a terminal table (cli-table3), a GitHub-flavoured markdown table that
@@ -40,22 +41,18 @@ export function renderTabular(table: Tabular, format: 'table' | 'markdown' | 'cs
 
 function terminalTable(t: Tabular): string {
   const numeric = new Set(t.numeric ?? []);
-  const table = new Table({ head: t.head, style: { head: [], border: [], compact: true } });
-  for (const row of t.rows) table.push(row.map((content, i) => ({ content, hAlign: numeric.has(i) ? ('right' as const) : ('left' as const) })));
+  const table = new Table({ head: t.head.map(terminalText), style: { head: [], border: [], compact: true } });
+  // Escaped before layout, so that column widths are those of what is shown.
+  for (const row of t.rows) table.push(row.map((content, i) => ({ content: terminalText(content), hAlign: numeric.has(i) ? ('right' as const) : ('left' as const) })));
   return table.toString();
-}
-
-/** A markdown table cell: pipes and backslashes escaped, line breaks folded (a cell is one line). */
-function markdownCell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 function markdownTable(t: Tabular): string {
   const numeric = new Set(t.numeric ?? []);
   const lines = [
-    `| ${t.head.map(markdownCell).join(' | ')} |`,
+    `| ${t.head.map(markdownText).join(' | ')} |`,
     `| ${t.head.map((_, i) => (numeric.has(i) ? '---:' : '---')).join(' | ')} |`,
-    ...t.rows.map((r) => `| ${r.map(markdownCell).join(' | ')} |`),
+    ...t.rows.map((r) => `| ${r.map(markdownText).join(' | ')} |`),
   ];
   return lines.join('\n');
 }

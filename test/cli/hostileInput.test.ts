@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
@@ -97,4 +97,58 @@ test('--max-memory: a run or a sweep above it is refused before anything is writ
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^ls-bench: --max-memory "plenty": expected a size of at least 256M/m);
   assert.deepEqual(readdirSync(runs), [], 'nothing written');
+});
+
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+test('hostile class labels, file names and run.json fields reach no terminal, markdown or CSV raw', async () => {
+  const dir = tempDir();
+  const runs = path.join(dir, 'runs');
+  const labels = ['\u001b]52;c;cHduZWQ=\u0007', '<img src=x onerror=alert(1)>', '=HYPERLINK("http://evil.example","x")', 'a|b [l](javascript:x)', '```', 'user\u202Egnp.exe', '\u009b2J'];
+  const rows = ['f1,f2,label'];
+  for (let i = 0; i < 140; i++) rows.push(`${(i % 7) + Math.sin(i)},${Math.cos(i)},"${labels[i % 7]!.replace(/"/g, '""')}"`);
+  const csv = path.join(dir, 'data.csv');
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  const trained = await runCli(['train', '--runs-dir', runs, '--dataset', `csv:${csv}`, '--epochs', '1', '--hidden', '8', '--backend', 'cpu', '--name', 'hostile']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const second = await runCli(['train', '--runs-dir', runs, '--dataset', `csv:${csv}`, '--epochs', '1', '--hidden', '8', '--backend', 'cpu', '--seed', '1']);
+  assert.equal(second.code, 0, second.stderr);
+  const [id, other] = readdirSync(runs).sort();
+  // a shared runs directory: someone edits run.json by hand
+  const meta = path.join(runs, id!, 'run.json');
+  writeFileSync(meta, JSON.stringify({ ...JSON.parse(readFileSync(meta, 'utf8')), name: '=cmd|"/c calc"!A1\u001b[8m', tags: ['\u001b]8;;http://evil.example\u0007link'] }));
+  const outputs = [trained];
+  for (const args of [
+    ['show', id!],
+    ['show', id!, '--format', 'markdown'],
+    ['show', id!, '--json'],
+    ['runs'],
+    ['runs', '--format', 'markdown'],
+    ['runs', '--format', 'csv'],
+    ['runs', '--json'],
+    ['compare', id!, other!],
+    ['compare', id!, other!, '--format', 'markdown'],
+  ]) {
+    const r = await runCli([...args, '--runs-dir', runs]);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    outputs.push(r);
+    if (args.includes('markdown')) {
+      assert.doesNotMatch(r.stdout, /<img|<script|(?<!\\)\]\(javascript:/, `${args.join(' ')}: no HTML, no link`);
+      for (const line of r.stdout.split('\n').filter((l) => l.startsWith('```'))) assert.match(line, /^```(text)?$/, `${args.join(' ')}: only ls-bench's own fences`);
+      if (args[0] === 'show') assert.match(r.stdout, /&lt;img src=x onerror=alert\(1\)&gt;/, args.join(' '));
+    }
+    if (args.includes('--json')) JSON.parse(r.stdout);
+  }
+  for (const r of outputs) {
+    assert.doesNotMatch(r.stdout, RAW_CONTROL);
+    assert.doesNotMatch(r.stderr, RAW_CONTROL);
+  }
+  const csvOut = outputs.find((r, i) => i > 0 && r.stdout.startsWith('id,name,status'))!.stdout;
+  assert.match(csvOut, /,"'=cmd\|""\/c calc""!A1\\u001b\[8m",/, 'the formula is neutralised and the escape visible');
+  // a file name with an escape sequence, in an error message
+  const badName = path.join(dir, 'x\u001b]0;pwned\u0007.csv');
+  const missing = await runCli(['train', '--runs-dir', runs, '--dataset', `csv:${badName}`]);
+  assert.equal(missing.code, 2);
+  assert.doesNotMatch(missing.stderr, RAW_CONTROL);
+  assert.match(missing.stderr, /x\\u001b\]0;pwned\\u0007\.csv: cannot read CSV file \(no such file\)/);
 });

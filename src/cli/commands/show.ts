@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { metricsRowsTabular, renderRunMarkdown } from '../../text/runMarkdown';
 import { renderRun } from '../../text/runReport';
 import { renderTabular } from '../../text/tabular';
+import { markdownText } from '../../text/safeText';
 import type { RunRecord } from '../../store/runReader';
 import { ExitCode } from '../../errors';
 import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
@@ -43,7 +44,9 @@ export function registerShowCommand(program: Command, io: CommandIo, setExitCode
       io.stdout.write(`${renderTabular(metricsRowsTabular(record.metrics, 'csv'), 'csv')}\n`);
     } else if (record.summary && record.histograms) {
       const report = format === 'markdown' ? renderRunMarkdown(record.summary, record.histograms, record.environment ?? undefined) : renderRun(record.summary, record.histograms, record.environment ?? undefined);
-      io.stdout.write(`${format === 'markdown' ? '### ' : ''}${runTitle(record)}\n\n${report}\n\nrun directory ${record.dir}\n`);
+      const title = format === 'markdown' ? `### ${markdownText(runTitle(record))}` : runTitle(record);
+      const where = format === 'markdown' ? markdownText(`run directory ${record.dir}`) : `run directory ${record.dir}`;
+      io.stdout.write(`${title}\n\n${report}\n\n${where}\n`);
     } else {
       // An unfinished run has no summary: what it has is its config and the epochs it completed.
       const lines = [
