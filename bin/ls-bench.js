@@ -3,6 +3,20 @@
 // The entry point: the only place that installs signal handlers and calls process.exit.
 const fs = require('node:fs');
 const path = require('node:path');
+// Installed first, before the rest loads: a signal that comes while ls-bench starts is honoured too.
+const controller = new AbortController();
+let signals = 0;
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.on(signal, () => {
+    signals += 1;
+    // The first signal stops training between two batches and lets the run be marked interrupted;
+    // a second one exits at once (every file is written atomically, so none is left half-written).
+    if (signals > 1) process.exit(code);
+    process.stderr.write(`\nls-bench: ${signal} received, stopping after the current batch (again to exit at once)\n`);
+    controller.abort(signal);
+  });
+}
+
 let cli;
 let safeText;
 try {
@@ -27,19 +41,6 @@ process.stdout.on('error', (error) => {
 });
 // Nowhere left to report a failing stderr: ignore it rather than crash.
 process.stderr.on('error', () => {});
-
-const controller = new AbortController();
-let signals = 0;
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
-  process.on(signal, () => {
-    signals += 1;
-    // The first signal stops training between two batches and lets the run be marked interrupted;
-    // a second one exits at once (every file is written atomically, so none is left half-written).
-    if (signals > 1) process.exit(code);
-    process.stderr.write(`\nls-bench: ${signal} received, stopping after the current batch (again to exit at once)\n`);
-    controller.abort(signal);
-  });
-}
 
 const REASONS = { ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', EIO: 'input/output error', EBADF: 'not open for writing', EROFS: 'read-only file system' };
 

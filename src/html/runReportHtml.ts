@@ -2,6 +2,8 @@ import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
 import { armColours } from './palette';
+import { hasManyClasses, topConfusionsTabular, topConfusionsTitle, worstClassesTabular, worstClassesTitle } from '../text/classTables';
+import type { Tabular } from '../text/tabular';
 import { armSlug } from './runCharts';
 
 type RunSummary = RunReportInput['summary'];
@@ -60,7 +62,26 @@ function verdictSection(summary: RunSummary): ReportSection {
   return { id: 'verdict', heading: 'Verdict', html: `${verdicts(summary).join('\n')}\n${legend}\n${finalTable}` };
 }
 
+/** A Tabular (text/classTables.ts) as an HTML table: the many-class views are the same tables on every medium. */
+function tabularHtml(t: Tabular, caption: string): string {
+  const numeric = new Set(t.numeric ?? []);
+  return htmlTable({
+    caption,
+    head: [t.head.map((text, i) => ({ text, numeric: numeric.has(i) }))],
+    rows: t.rows.map((r) => r.map((text, i) => (i === 0 ? text : { text, numeric: numeric.has(i) }))),
+  });
+}
+
+/** The confusion matrices as heat maps; for many classes, each arm's most confused pairs. */
+function confusionSection(summary: RunSummary, chart: (id: string) => RenderedChart): ReportSection {
+  const html = hasManyClasses(summary)
+    ? summary.arms.map((arm) => tabularHtml(topConfusionsTabular(summary, arm), topConfusionsTitle(summary, arm))).join('\n')
+    : chartRow(summary.arms.map((a) => chart(`confusion-${armSlug(a.label)}`)));
+  return { id: 'confusion', heading: hasManyClasses(summary) ? 'Most confused classes' : 'Confusion matrices', html };
+}
+
 function perClassSection(summary: RunSummary): ReportSection {
+  if (hasManyClasses(summary)) return { id: 'per-class', heading: 'Per class', html: tabularHtml(worstClassesTabular(summary), worstClassesTitle(summary)) };
   const perClass = htmlTable({
     caption: 'Per class precision, recall and F1 on the test set (— where a score is 0/0: a class never predicted, or with no test samples)',
     className: 'per-class',
@@ -97,7 +118,7 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
       heading: 'Calibration and confidence',
       html: `${chartRow(summary.arms.map((a) => chart(`reliability-${armSlug(a.label)}`)))}\n${chartRow([chart('confidence')])}`,
     },
-    { id: 'confusion', heading: 'Confusion matrices', html: chartRow(summary.arms.map((a) => chart(`confusion-${armSlug(a.label)}`))) },
+    confusionSection(summary, chart),
     perClassSection(summary),
   ];
   const smoothedEpsilons = summary.arms.filter((a) => a.epsilon > 0).map((a) => epsilonLabel(a.epsilon));

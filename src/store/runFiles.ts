@@ -4,6 +4,7 @@ import type { EvaluationMetrics } from '../metrics/evaluate';
 import type { ArmComparison } from '../train/compareArms';
 import type { DivergenceInfo, EpochRecord } from '../train/pairedTrainer';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
+import { checkHistogramsShape, checkSummaryShape } from './runFileShapes';
 
 export type { ArmComparison };
 
@@ -23,6 +24,7 @@ export type { ArmComparison };
  *   checkpoint.bin    weights and optimizer state after the last epoch     (rewritten atomically, each epoch)
  *   label-noise.json  with --label-noise: the flipped training samples     (written once, before training)
  *   run.lock          held by the process that trains the run              (created at start, removed at the end)
+ *   confusion.json    above CLASS_DETAIL_LIMIT classes: the sparse confusion matrices (written once, at the end)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -43,6 +45,8 @@ export const RUN_FILES = {
   labelNoise: 'label-noise.json',
   /** Held by the process training the run (processLock.ts); absent when no process is. */
   lock: 'run.lock',
+  /** The confusion matrices, sparse, of a run with more classes than summary.json keeps them for. */
+  confusion: 'confusion.json',
 } as const;
 
 /** A JSON value that may also be null (a union, so a wrong value reads "expected string or null"). */
@@ -115,12 +119,17 @@ const EpochRecordSchema = z.object({
 /** One line of metrics.jsonl. */
 export const MetricsRowSchema = EpochRecordSchema.extend({ arm: z.string(), epsilon: z.number() });
 
+const ConfusionEntrySchema = z.object({ trueClass: z.number().int().nonnegative(), predicted: z.number().int().nonnegative(), count: z.number() });
+
 const ArmTestSchema = z.object({
   accuracy: z.number(),
   nll: z.number(),
   ece: z.number(),
   meanConfidence: z.number(),
-  confusionMatrix: z.array(z.array(z.number())),
+  /** Absent above CLASS_DETAIL_LIMIT classes (the matrix is in confusion.json). */
+  confusionMatrix: z.array(z.array(z.number())).optional(),
+  /** Absent in runs written before it was recorded. */
+  topConfusions: z.array(ConfusionEntrySchema).optional(),
   perClass: z.array(z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()), support: z.number() })),
   macro: z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()) }),
 });
@@ -178,7 +187,7 @@ export const RunSummarySchema = z.object({
   completedAt: z.string(),
   determinism: orNull(z.object({ identical: z.boolean(), firstDifference: orNull(z.string()) })).optional(),
   resumedAfterEpoch: orNull(z.number()).optional(),
-});
+}).superRefine(checkSummaryShape);
 
 /** histograms.json */
 export const HistogramsFileSchema = z.object({
@@ -191,7 +200,7 @@ export const HistogramsFileSchema = z.object({
       reliability: z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number(), meanConfidence: orNull(z.number()), accuracy: orNull(z.number()) })),
     }),
   ),
-});
+}).superRefine(checkHistogramsShape);
 
 export interface DatasetInfo {
   name: string;
@@ -215,8 +224,19 @@ export interface MetricsRow extends EpochRecord {
 
 export const METRICS_CSV_COLUMNS = ['epoch', 'arm', 'epsilon', 'trainLoss', 'trainNll', 'testNll', 'testAccuracy', 'seconds'] as const;
 
-/** The test metrics stored per arm: everything but the bulky reliability bins and histogram (histograms.json). */
-export type ArmTestMetrics = Omit<EvaluationMetrics, 'reliability' | 'confidenceHistogram'>;
+/**
+ * The test metrics stored per arm: everything but the bulky reliability bins and histogram (histograms.json)
+ * and the sparse confusion cells (confusion.json, when the dense matrix is not kept).
+ */
+export type ArmTestMetrics = Omit<EvaluationMetrics, 'reliability' | 'confidenceHistogram' | 'confusionEntries'>;
+
+/** confusion.json: every non-zero cell of every arm's confusion matrix, for runs with many classes. */
+export interface ConfusionFile {
+  schemaVersion: number;
+  classes: number;
+  /** Cells as [true class, predicted class, count], ordered by true then predicted class. */
+  arms: { label: string; cells: [number, number, number][] }[];
+}
 
 export interface ArmSummary {
   label: string;

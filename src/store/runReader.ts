@@ -23,7 +23,7 @@ import {
 import { fileSystemReason } from './fileSystemError';
 import { listedStatus, type ListedStatus } from './runStatus';
 import { readLock, type LockState } from './processLock';
-import { schemaProblem } from './schemaIssue';
+import { describeIssue, schemaProblem } from './schemaIssue';
 
 // Reading run directories. Every file is parsed defensively: a truncated or hand-edited file becomes a
 // problem that names the file, never an exception that stops a listing.
@@ -119,11 +119,8 @@ function parseRunFile<T>(dir: string, file: string, schema: z.ZodType, versioned
 
 /** config.json is checked against the config schema itself: the run's config must be one this ls-bench can train. */
 function parseConfigFile(dir: string): TrainConfig {
-  const parsed = TrainConfigSchema.safeParse(readRunJson(dir, RUN_FILES.config, false));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new BrokenFile(`"${issue.path.join('.')}": ${issue.message}`);
-  }
+  const parsed = TrainConfigSchema.safeParse(readRunJson(dir, RUN_FILES.config, false), { reportInput: true });
+  if (!parsed.success) throw new BrokenFile(describeIssue(parsed.error.issues[0]!));
   return parsed.data;
 }
 
@@ -140,6 +137,8 @@ export interface MetricsLineProblem {
 export function parseMetricsJsonl(text: string): { rows: MetricsRow[]; problem: MetricsLineProblem | null } {
   const lines = text.split('\n');
   const rows: MetricsRow[] = [];
+  // One row per epoch and arm: a repeated one is damage (two processes once appended to one run).
+  const seen = new Map<string, number>();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
@@ -151,8 +150,14 @@ export function parseMetricsJsonl(text: string): { rows: MetricsRow[]; problem: 
     } catch {
       problem = 'not valid JSON';
     }
-    if (problem === null) rows.push(value as MetricsRow);
-    else if (i < lines.length - 1) return { rows, problem: { line: i + 1, message: problem } };
+    if (problem === null) {
+      const row = value as MetricsRow;
+      const key = `${row.epoch}\u0000${row.arm}`;
+      const first = seen.get(key);
+      if (first !== undefined) return { rows, problem: { line: i + 1, message: `epoch ${row.epoch} of arm "${row.arm}" again (first on line ${first})` } };
+      seen.set(key, i + 1);
+      rows.push(row);
+    } else if (i < lines.length - 1) return { rows, problem: { line: i + 1, message: problem } };
   }
   return { rows, problem: null };
 }
@@ -217,6 +222,9 @@ export function readRunDirectory(id: string, dir: string, options: ReadOptions =
   if (statusFile?.status === 'completed') {
     summary = log.attempt(RUN_FILES.summary, () => parseRunFile<RunSummary>(dir, RUN_FILES.summary, RunSummarySchema, true));
     histograms = log.attempt(RUN_FILES.histograms, () => parseRunFile<HistogramsFile>(dir, RUN_FILES.histograms, HistogramsFileSchema, true));
+    // The two files must describe the same arms: every view looks each arm of the summary up in the histograms.
+    const missing = summary?.arms.find((a) => !histograms?.arms.some((h) => h.label === a.label));
+    if (missing && histograms) log.problems.push({ file: RUN_FILES.histograms, message: `no entry for arm "${missing.label}" of ${RUN_FILES.summary}` });
     if (!existsSync(path.join(dir, RUN_FILES.predictions))) log.problems.push({ file: RUN_FILES.predictions, message: 'missing' });
   }
   const { status, statusNote } = listedStatus(statusFile, log.problems, log.newer, statusFile?.status === 'running' ? runLock(dir) : null);

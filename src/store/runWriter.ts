@@ -12,6 +12,7 @@ import {
   RUN_FILES,
   SCHEMA_VERSION,
   type EnvironmentInfo,
+  type ConfusionFile,
   type HistogramsFile,
   type LabelNoiseFile,
   type MetricsRow,
@@ -157,10 +158,11 @@ export class RunWriter {
   }
 
   /** Writes the results, then flips the status: a summary exists only for a run that completed. */
-  complete(summary: RunSummary, histograms: HistogramsFile, predictions: PredictionsFile): void {
+  complete(summary: RunSummary, histograms: HistogramsFile, predictions: PredictionsFile, confusion?: ConfusionFile): void {
     this.ensureStillHeld();
     this.guard('write the run results', this.dir, () => {
       writeJsonAtomic(this.file('histograms'), histograms);
+      if (confusion) writeFileAtomic(this.file('confusion'), `${JSON.stringify(confusion)}\n`);
       writeFileAtomic(this.file('predictions'), `${JSON.stringify(predictions)}\n`);
       writeJsonAtomic(this.file('summary'), summary);
     });

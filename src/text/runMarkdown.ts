@@ -3,6 +3,7 @@ import { armHeading, epsilonLabel, fixed, percent, seconds } from './format';
 import { renderConfidenceHistogram, renderHeader, renderVerdict } from './runReport';
 import { renderTabular, type Tabular } from './tabular';
 import { markdownCodeBlock, markdownText } from './safeText';
+import { hasManyClasses, topConfusionsTabular, topConfusionsTitle, worstClassesTabular, worstClassesTitle } from './classTables';
 
 /**
  * A run as markdown, the same sections as the terminal report (runReport.ts), for pasting into a pull
@@ -39,7 +40,14 @@ export function finalMetricsTabular(summary: RunSummary): Tabular {
   };
 }
 
-export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
+/** The per-class sections: every class and each arm's matrix, or for many classes the worst classes and the most confused pairs. */
+function classSections(summary: RunSummary): string[] {
+  if (hasManyClasses(summary)) {
+    return [
+      `**${markdownText(worstClassesTitle(summary))}**\n\n${renderTabular(worstClassesTabular(summary), 'markdown')}`,
+      ...summary.arms.map((arm) => `**${markdownText(topConfusionsTitle(summary, arm))}**\n\n${renderTabular(topConfusionsTabular(summary, arm), 'markdown')}`),
+    ];
+  }
   const names = summary.dataset.classNames;
   const perClass: Tabular = {
     head: ['class', ...summary.arms.flatMap((a) => ['precision', 'recall', 'F1'].map((m) => `${armHeading(a)} ${m}`)), 'support'],
@@ -55,16 +63,19 @@ export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFil
   const confusion = summary.arms.map((arm) => {
     const t: Tabular = {
       head: ['true \\ predicted', ...names],
-      rows: arm.test.confusionMatrix.map((row, r) => [names[r]!, ...row.map(String)]),
+      rows: arm.test.confusionMatrix!.map((row, r) => [names[r]!, ...row.map(String)]),
     };
     return `**Confusion matrix, ${markdownText(armHeading(arm))}** (rows: true class, columns: predicted)\n\n${renderTabular(t, 'markdown')}`;
   });
+  return [`**Per class**\n\n${renderTabular(perClass, 'markdown')}`, ...confusion];
+}
+
+export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
   return [
     markdownCodeBlock(renderHeader(summary, environment)),
     `**Per epoch** (train loss is each arm's own objective; NLL is unsmoothed cross-entropy)\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
     `**Final test metrics**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
-    `**Per class**\n\n${renderTabular(perClass, 'markdown')}`,
-    ...confusion,
+    ...classSections(summary),
     markdownCodeBlock(renderConfidenceHistogram(histograms)),
     renderVerdict(summary).split('\n').map(markdownText).join('  \n'),
     `wall time ${seconds(summary.seconds)}`,

@@ -1,6 +1,8 @@
 import Table from 'cli-table3';
 import type { EnvironmentInfo, HistogramsFile, RunSummary } from '../store/runFiles';
 import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from './format';
+import { classCountsText, hasManyClasses, rarestClassesTabular, topConfusionsTabular, topConfusionsTitle, WORST_CLASSES, worstClassesTabular, worstClassesTitle } from './classTables';
+import { renderTabular } from './tabular';
 
 /**
  * The terminal view of a run, built from the stored summary alone: `train` prints it at the end and
@@ -28,7 +30,7 @@ export function renderHeader(summary: RunSummary, environment?: Pick<Environment
     lines.push(`noise      ${n.flipped} of ${dataset.trainSamples} training labels flipped (${n.kind}, ${n.fraction}; listed in ${n.file}); test labels clean`);
   }
   if (summary.imbalance) {
-    lines.push(`imbalance  training set subsampled to ratio ${summary.imbalance.ratio}: ${(dataset.trainClassCounts ?? []).join('/')} samples per class`);
+    lines.push(`imbalance  training set subsampled to ratio ${summary.imbalance.ratio}: ${classCountsText(dataset.trainClassCounts ?? [])} samples per class`);
   }
   for (const warning of summary.warnings ?? []) lines.push(`warning    ${warning}`);
   return lines.join('\n');
@@ -71,6 +73,9 @@ export function renderFinalMetrics(summary: RunSummary): string {
 
 /** With --imbalance, shown first: plain accuracy hides what happens to the rare classes. */
 export function renderImbalanceFirst(summary: RunSummary): string {
+  if (hasManyClasses(summary)) {
+    return `Imbalanced training set (ratio ${summary.imbalance?.ratio}): test recall of the ${WORST_CLASSES} rarest training classes\n${renderTabular(rarestClassesTabular(summary), 'table')}`;
+  }
   const counts = summary.dataset.trainClassCounts ?? [];
   const table = new Table({ style: tableStyle, head: ['class', 'train n', ...summary.arms.map((a) => `recall, ${armHeading(a)}`)] });
   summary.dataset.classNames.forEach((name, c) => {
@@ -82,6 +87,7 @@ export function renderImbalanceFirst(summary: RunSummary): string {
 }
 
 export function renderPerClass(summary: RunSummary): string {
+  if (hasManyClasses(summary)) return `${worstClassesTitle(summary)}\n${renderTabular(worstClassesTabular(summary), 'table')}`;
   const names = summary.dataset.classNames;
   const table = new Table({ style: tableStyle });
   table.push([{ content: '' }, ...summary.arms.map((a) => ({ content: armHeading(a), colSpan: 3, hAlign: 'center' as const })), { content: '' }]);
@@ -100,12 +106,13 @@ export function renderPerClass(summary: RunSummary): string {
 }
 
 export function renderConfusionMatrices(summary: RunSummary): string {
+  if (hasManyClasses(summary)) return summary.arms.map((arm) => `${topConfusionsTitle(summary, arm)}\n${renderTabular(topConfusionsTabular(summary, arm), 'table')}`).join('\n');
   const names = summary.dataset.classNames;
   const short = names.map((n, i) => (names.length > 6 ? String(i) : n));
   return summary.arms
     .map((arm) => {
       const table = new Table({ style: tableStyle, head: ['true \\ predicted', ...short] });
-      arm.test.confusionMatrix.forEach((row, r) => table.push([names.length > 6 ? `${r} ${names[r]}` : names[r]!, ...row.map(String)]));
+      arm.test.confusionMatrix!.forEach((row, r) => table.push([names.length > 6 ? `${r} ${names[r]}` : names[r]!, ...row.map(String)]));
       return `Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)\n${table.toString()}`;
     })
     .join('\n');

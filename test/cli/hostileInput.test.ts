@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { RunStore } from '../../src/store/RunStore';
+import type { RUN_FILES } from '../../src/store/runFiles';
 import { BIN, runCli } from '../helpers/cli';
+import { editJson, writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
 
 /**
@@ -151,4 +154,46 @@ test('hostile class labels, file names and run.json fields reach no terminal, ma
   assert.equal(missing.code, 2);
   assert.doesNotMatch(missing.stderr, RAW_CONTROL);
   assert.match(missing.stderr, /x\\u001b\]0;pwned\\u0007\.csv: cannot read CSV file \(no such file\)/);
+});
+
+test('damaged or hand-edited run files: show, report and --resume each say which file and field, exit 2, and change nothing', async () => {
+  const store = new RunStore(tempDir());
+  const damage: [keyof typeof RUN_FILES, (v: Record<string, any>) => void, RegExp][] = [
+    ['summary', (s) => (s.dataset.classNames = [null, 'b', 'c']), /summary\.json: "dataset\.classNames\[0\]": expected string, got null/],
+    ['summary', (s) => s.arms[0].test.confusionMatrix.pop(), /summary\.json: "arms\[0\]\.test\.confusionMatrix": expected 3 rows/],
+    ['summary', (s) => (s.arms[1].label = 'hard'), /summary\.json: "arms\[1\]\.label": expected a label no other arm has/],
+    ['histograms', (h) => (h.arms = h.arms.slice(0, 1)), /histograms\.json: no entry for arm "smoothed"/],
+    ['config', (c) => (c.epochs = 'many'), /config\.json: "epochs": /],
+    ['meta', (m) => (m.tags = 'x'), /run\.json: "tags": expected array, got "x"/],
+    ['environment', (e) => (e.cpuCount = null), /environment\.json: "cpuCount": expected number, got null/],
+  ];
+  const ids = damage.map(([file, edit], i) => {
+    const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: `2026-11-20T10:0${i}:00Z` });
+    editJson(w.file(file), edit);
+    return w.id;
+  });
+  for (const [i, [, , pattern]] of damage.entries()) {
+    for (const args of [['show', ids[i]!], ['show', ids[i]!, '--format', 'markdown'], ['report', ids[i]!]]) {
+      const r = await runCli([...args, '--runs-dir', store.root]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(oneLine(r.stderr).length, 1, r.stderr);
+      assert.match(r.stderr, pattern, args.join(' '));
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+    }
+  }
+  // --resume of an interrupted run whose files were edited: refused, and its status is what it was
+  const edits: [keyof typeof RUN_FILES, (v: Record<string, any>) => void, RegExp][] = [
+    ['config', (c) => (c.hidden = 'wide'), /config\.json: "hidden\[0\]": expected number, got "wide"/],
+    ['status', (s) => (s.completedEpochs = 'two'), /status\.json: "completedEpochs": expected number, got "two"/],
+    ['environment', (e) => delete e.backend, /environment\.json: "backend": expected string, got nothing/],
+  ];
+  for (const [i, [file, edit, pattern]] of edits.entries()) {
+    const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: `2026-11-22T10:0${i}:00Z`, outcome: 'interrupted' });
+    editJson(w.file(file), edit);
+    const status = readFileSync(w.file('status'), 'utf8');
+    const r = await runCli(['train', '--resume', w.id, '--runs-dir', store.root]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, pattern);
+    assert.equal(readFileSync(w.file('status'), 'utf8'), status, 'the status is unchanged');
+  }
 });

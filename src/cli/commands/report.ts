@@ -3,11 +3,12 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveReportTarget } from '../../html/loadRunForReport';
+import { RenderingInterrupted } from '../../html/renderingInterrupted';
 import type { ReportOptions, WrittenReport } from '../../html/writeRunReport';
 import { resolveRunsDir } from '../../store/RunStore';
 import { findSweepDir } from '../../sweep/locateSweep';
 import type { SweepDir } from '../../sweep/sweepFiles';
-import { ExitCode } from '../../errors';
+import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
 
 export interface ReportCommandOptions {
@@ -46,6 +47,18 @@ export function openInViewer(file: string, io: CommandIo): void {
   child.unref();
 }
 
+/** A report that a signal stopped: one line and the signal's exit code (130, or 143 for SIGTERM), not a bug. */
+export async function interruptible<T>(render: () => Promise<T>): Promise<T> {
+  try {
+    return await render();
+  } catch (error) {
+    if (error instanceof RenderingInterrupted) {
+      throw new CliError(`interrupted: ${error.message}`, error.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+    }
+    throw error;
+  }
+}
+
 /** Prints what a report wrote: the HTML, then each image. */
 export function reportWritten(written: WrittenReport, io: CommandIo): void {
   for (const w of written.warnings) io.stderr.write(`warning: ${w}\n`);
@@ -66,12 +79,12 @@ export async function writeSweepReportLazily(sweepDir: SweepDir, options: Report
 }
 
 export async function reportCommand(options: ReportCommandOptions, io: CommandIo): Promise<number> {
-  const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg };
+  const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg, ...(io.signal ? { signal: io.signal } : {}) };
   // A sweep directory or sweep id names a sweep; anything else, a run.
   const sweepDir = findSweepDir(options.target, resolveRunsDir(options.runsDir));
-  const written = sweepDir
-    ? await writeSweepReportLazily(sweepDir, reportOptions)
-    : await writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), reportOptions);
+  const written = await interruptible(() =>
+    sweepDir ? writeSweepReportLazily(sweepDir, reportOptions) : writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), reportOptions),
+  );
   reportWritten(written, io);
   if (options.open) openInViewer(written.html, io);
   return ExitCode.ok;

@@ -8,7 +8,7 @@ import type { SweepDir } from '../../sweep/sweepFiles';
 import type { SweepAggregate } from '../../sweep/aggregate';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
-import { reportWritten, writeSweepReportLazily } from './report';
+import { interruptible, reportWritten, writeSweepReportLazily } from './report';
 import { printSweep, type SweepOutputOptions } from './sweepOutput';
 
 export interface RunSweepOptions {
@@ -65,7 +65,7 @@ async function writeReport(sweepDir: SweepDir, anyCompleted: boolean, json: bool
     io.stderr.write('--report: no cell completed, so no report was written\n');
     return;
   }
-  reportWritten(await writeSweepReportLazily(sweepDir), json ? { ...io, stdout: io.stderr } : io);
+  reportWritten(await interruptible(() => writeSweepReportLazily(sweepDir, io.signal ? { signal: io.signal } : {})), json ? { ...io, stdout: io.stderr } : io);
 }
 
 /**

@@ -13,7 +13,8 @@ import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, 
 import { runResults } from '../../store/runResults';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
-import { reportWritten, writeRunReportLazily } from './report';
+import { interruptible, reportWritten, writeRunReportLazily } from './report';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 export interface TrainOptions {
   configFile?: string;
@@ -77,6 +78,9 @@ export async function runSession(session: Session, options: TrainOptions, io: Co
     writer.release();
   }
   const { summary, histograms } = done;
+  // A signal that came during the last steps (evaluation, writing) is seen here: the run is complete and stays so.
+  await yieldToEventLoop();
+  if (io.signal?.aborted) throw interruptedAfterCompletion(writer.id, io.signal);
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ ...summary, backendLabel: backend.label, backendFallbackReason: backend.fallbackReason ?? null, histograms, runDir: writer.dir }, null, 2)}\n`);
   } else {
@@ -84,10 +88,14 @@ export async function runSession(session: Session, options: TrainOptions, io: Co
   }
   // With --json, stdout holds only the JSON document, so the report's path goes to stderr.
   if (options.report) {
-    const written = await writeRunReportLazily(writer.dir);
+    const written = await interruptible(() => writeRunReportLazily(writer.dir, io.signal ? { signal: io.signal } : {}));
     reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
   }
   return !summary.determinism || summary.determinism.identical ? ExitCode.ok : ExitCode.failure;
+}
+
+function interruptedAfterCompletion(id: string, signal: AbortSignal): CliError {
+  return new CliError(`interrupted: run ${id} completed, but was not printed; \`ls-bench show ${id}\` prints it`, signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
 }
 
 /** The training itself, up to the completed run's files; an interruption or an error marks the run and is rethrown. */
@@ -118,7 +126,7 @@ async function trainToCompletion(session: Session, options: TrainOptions, io: Co
     });
     progress.finish();
     if (result.parallelArms > 1) io.stderr.write(`arms: trained at the same time, ${result.parallelArms} threads\n`);
-    const { summary, histograms, predictions } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
+    const { summary, histograms, predictions, confusion } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
     summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
     if (options.checkDeterminism) {
       io.stderr.write('determinism: training again from the same seed to compare…\n');
@@ -126,7 +134,7 @@ async function trainToCompletion(session: Session, options: TrainOptions, io: Co
       summary.determinism = compareRuns(result, again);
       io.stderr.write(`determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}\n`);
     }
-    writer.complete(summary, histograms, predictions);
+    writer.complete(summary, histograms, predictions, confusion);
     return { summary, histograms };
   } catch (error) {
     progress.finish();
