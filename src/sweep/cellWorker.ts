@@ -51,6 +51,7 @@ export function cellResultFromRun(cell: SweepCell, runDir: string, config: Pick<
     runDir,
     testSamples: summary.dataset.testSamples,
     seconds: summary.seconds,
+    dataDigest: summary.dataset.digest,
     arms: summary.arms.map((a) => ({ label: a.label, epsilon: a.epsilon, accuracy: a.test.accuracy, nll: a.test.nll, ece: a.test.ece, meanConfidence: a.test.meanConfidence })),
     mcnemar: summary.comparisons.map((c) => ({
       epsilon: comparisonEpsilon(summary, c, runDir),

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { ProcessLock } from '../store/processLock';
 import path from 'node:path';
 import { CliError } from '../errors';
@@ -15,18 +14,24 @@ import { SWEEP_SCHEMA_VERSION, SweepDir, type CellProgress, type CellResult, typ
  * is refused while this one runs): creates it, or checks that an existing one is the same sweep (same
  * digest, same shard) so that a rerun resumes it and never mixes two sweeps. The caller releases the lock.
  */
-export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | null, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean; lock: ProcessLock } {
+export function openSweepDir(
+  dir: string,
+  plan: SweepPlan,
+  shard: ShardSpec | null,
+  command: string[],
+  sourceDigest: string | null = null,
+): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean; lock: ProcessLock } {
   const sweepDir = new SweepDir(dir);
   const lock = sweepDir.lock(`sweep ${plan.sweepId}`, `${dir}: another ls-bench is running this sweep`);
   try {
-    return { ...openLocked(sweepDir, plan, shard, command), lock };
+    return { ...openLocked(sweepDir, plan, shard, command, sourceDigest), lock };
   } catch (error) {
     lock.release();
     throw error;
   }
 }
 
-function openLocked(sweepDir: SweepDir, plan: SweepPlan, shard: ShardSpec | null, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean } {
+function openLocked(sweepDir: SweepDir, plan: SweepPlan, shard: ShardSpec | null, command: string[], sourceDigest: string | null): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean } {
   const dir = sweepDir.dir;
   const cells = (shard ? shardCells(plan.cells, shard) : plan.cells).map((c) => c.id);
   if (sweepDir.exists()) {
@@ -39,6 +44,8 @@ function openLocked(sweepDir: SweepDir, plan: SweepPlan, shard: ShardSpec | null
       const describe = (s: ShardSpec | null) => (s ? `shard ${s.index}/${s.count}` : 'the whole grid');
       throw new CliError(`${dir}: holds ${describe(meta.shard)} of ${plan.sweepId}, not ${describe(shard)}; use another --sweep-dir`);
     }
+    const changed = dataChange(meta.sourceDigest, sourceDigest);
+    if (changed) throw new CliError(`${dir}: the data changed since this sweep started (${changed}); its cells would mix two data sets: restore the data, or use another --sweep-dir`);
     return { sweepDir, meta, resumed: true };
   }
   const meta: SweepMeta = {
@@ -51,9 +58,16 @@ function openLocked(sweepDir: SweepDir, plan: SweepPlan, shard: ShardSpec | null
     cells,
     createdAt: new Date().toISOString(),
     command,
+    sourceDigest,
   };
   sweepDir.create(meta, plan.config);
   return { sweepDir, meta, resumed: false };
+}
+
+/** "data digest abc… then, def… now" when two recorded digests differ; null when they agree or one is unknown. */
+export function dataChange(then: string | null | undefined, now: string | null | undefined): string | null {
+  if (then === undefined || then === null || now === undefined || now === null || then === now) return null;
+  return `data digest ${then.slice(0, 12)}… then, ${now.slice(0, 12)}… now`;
 }
 
 export interface SweepRunReport {
@@ -152,59 +166,4 @@ export function evaluateAssertions(assertions: Assertion[], aggregate: SweepAggr
     value: (variant: string, epsilon: number, metric: Parameters<typeof aggregateValue>[3]) => aggregateValue(aggregate, variant, epsilon, metric),
   };
   return assertions.map((a) => evaluateAssertion(a, context));
-}
-
-/**
- * Merges shard directories into one sweep: all must have the same digest (grid and config), or nothing is
- * written. Cells are copied into `outDir`; a cell completed in several inputs is taken from the first.
- */
-export function mergeSweepDirs(inputs: SweepDir[], outDir: string, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; cells: Map<string, CellResult>; duplicates: string[] } {
-  const metas = inputs.map((d) => d.readMeta());
-  const first = metas[0]!;
-  metas.forEach((m, i) => {
-    if (m.digest !== first.digest) {
-      throw new CliError(
-        `cannot merge ${inputs[i]!.dir} (${m.sweepId}) with ${inputs[0]!.dir} (${first.sweepId}): they are different sweeps (grid or config differ)`,
-      );
-    }
-  });
-  const counts = new Set(metas.filter((m) => m.shard).map((m) => m.shard!.count));
-  if (counts.size > 1) throw new CliError(`cannot merge shards of different splits (${[...counts].map((n) => `of ${n}`).join(', ')}); merge the shards of one --shard i/n split`);
-  const cells = new Map<string, CellResult>();
-  const duplicates: string[] = [];
-  for (const dir of inputs) {
-    for (const [id, cell] of dir.readCells()) {
-      if (cells.has(id)) duplicates.push(id);
-      else cells.set(id, cell);
-    }
-  }
-  const sweepDir = new SweepDir(path.resolve(outDir));
-  if (sweepDir.exists()) {
-    const existing = sweepDir.readMeta();
-    if (existing.digest !== first.digest) throw new CliError(`${outDir}: holds another sweep (${existing.sweepId}); choose another --out`);
-    if (existing.shard !== null) throw new CliError(`${outDir}: holds shard ${existing.shard.index}/${existing.shard.count}, not a merged sweep; choose another --out`);
-  }
-  const all = expandGrid(first.grid).map((c) => c.id);
-  const meta: SweepMeta = {
-    ...first,
-    shard: null,
-    cells: all,
-    createdAt: new Date().toISOString(),
-    command,
-    mergedFrom: inputs.map((d) => d.dir),
-  };
-  // The base config is the same in every input (same digest): take it from the first.
-  const trainConfig = JSON.parse(readFileSync(inputs[0]!.file('trainConfig'), 'utf8')) as TrainConfig;
-  sweepDir.create(meta, trainConfig);
-  for (const cell of cells.values()) sweepDir.writeCell(cell);
-  sweepDir.writeProgress({
-    schemaVersion: SWEEP_SCHEMA_VERSION,
-    sweepId: meta.sweepId,
-    updatedAt: new Date().toISOString(),
-    cells: all.map((id) => {
-      const c = cells.get(id);
-      return { id, status: c ? 'completed' : 'pending', runId: c?.runId ?? null, runDir: c?.runDir ?? null, message: c ? null : 'not completed in any merged shard', attempts: c ? 1 : 0, updatedAt: new Date().toISOString() };
-    }),
-  });
-  return { sweepDir, meta, cells, duplicates };
 }

@@ -3,7 +3,8 @@ import { readRegularFile } from '../data/boundedRead';
 import { MAX_RUN_FILE_BYTES, unreadableReason } from '../store/runReader';
 import path from 'node:path';
 import { CliError } from '../errors';
-import type { TrainConfig } from '../config/schema';
+import { TrainConfigSchema, type TrainConfig } from '../config/schema';
+import { describeIssue as schemaIssueText } from '../store/schemaIssue';
 import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import { ProcessLock } from '../store/processLock';
@@ -52,6 +53,11 @@ export interface SweepMeta {
   command: string[];
   /** For a merged sweep: the directories it was merged from. */
   mergedFrom?: string[];
+  /**
+   * sha256 of the data set's files (dataSourceDigest), when the sweep started; null for generated data,
+   * absent in sweeps written before it was recorded. Shards and reruns must have read the same data.
+   */
+  sourceDigest?: string | null;
 }
 
 export const CELL_STATUSES = ['pending', 'running', 'completed', 'failed', 'interrupted'] as const;
@@ -102,6 +108,8 @@ export interface CellResult {
   runDir: string;
   testSamples: number;
   seconds: number;
+  /** The digest of the data the cell's run trained on (its summary's dataset.digest); absent in older cells. */
+  dataDigest?: string;
   arms: CellArmResult[];
   mcnemar: CellMcNemar[];
   completedAt: string;
@@ -158,6 +166,13 @@ export class SweepDir {
       throw new CliError(`${this.file('sweep')}: not a sweep file of format version ${SWEEP_SCHEMA_VERSION}`);
     }
     return meta;
+  }
+
+  /** train-config.json, checked against the training schema: a merge copies it into the merged sweep. */
+  readTrainConfig(): TrainConfig {
+    const parsed = TrainConfigSchema.safeParse(readJson<unknown>(this.file('trainConfig'), 'the training config'));
+    if (!parsed.success) throw new CliError(`${this.file('trainConfig')}: ${schemaIssueText(parsed.error.issues[0]!)}`);
+    return parsed.data;
   }
 
   /** Creates the directory with its identity and the base config. */

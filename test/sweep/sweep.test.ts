@@ -7,7 +7,8 @@ import type { CellRunner } from '../../src/sweep/cellWorker';
 import { collectFlags } from '../../src/cli/schemaFlags';
 import { defaultSweepDir } from '../../src/sweep/locateSweep';
 import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
-import { executeSweep, mergeSweepDirs, openSweepDir } from '../../src/sweep/sweep';
+import { executeSweep, openSweepDir } from '../../src/sweep/sweep';
+import { mergeSweepDirs } from '../../src/sweep/merge';
 import type { CellResult, SweepDir } from '../../src/sweep/sweepFiles';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 

@@ -1,4 +1,5 @@
-import { aggregateDir, mergeSweepDirs } from '../../sweep/sweep';
+import { aggregateDir } from '../../sweep/sweep';
+import { mergeSweepDirs } from '../../sweep/merge';
 import { resolveSweepDir, sweepDirPath } from '../../sweep/locateSweep';
 import { ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';

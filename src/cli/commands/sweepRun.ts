@@ -1,6 +1,7 @@
 import type { FlagValues } from '../../config/loadConfig';
 import { parseShard, shardCells, type ShardSpec } from '../../sweep/grid';
 import { memoryLimit } from '../../engine/memoryEstimate';
+import { dataSourceDigest } from '../../data/dataSource';
 import { sweepDirPath } from '../../sweep/locateSweep';
 import { checkSweepInputs, planSweep, type SweepPlan } from '../../sweep/plan';
 import { aggregateDir, defaultRunner, executeSweep, openSweepDir, type SweepRunReport } from '../../sweep/sweep';
@@ -79,7 +80,7 @@ export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): 
   const limit = memoryLimit(options.maxMemory);
   await checkSweepInputs(plan, limit, (shard ? shardCells(plan.cells, shard) : plan.cells).length);
   const dir = sweepDirPath(options.sweepDir, output.runsDir, plan.sweepId, shard);
-  const { sweepDir, meta, resumed, lock } = openSweepDir(dir, plan, shard, options.argv);
+  const { sweepDir, meta, resumed, lock } = openSweepDir(dir, plan, shard, options.argv, dataSourceDigest(plan.config));
   let run: SweepRunReport;
   let aggregate: SweepAggregate;
   try {
