@@ -17,6 +17,22 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   });
 }
 
+// `npx ls-bench` and `npm exec` run ls-bench under `npm` and a shell that do not pass SIGTERM on: killing
+// npm (what a CI runner or a container manager does) leaves ls-bench running as an orphan. Under npm, an
+// orphaned ls-bench stops as on SIGTERM. (Better still, run the installed bin or `exec node …`: see the
+// README's "Reliability" section; then the signal itself arrives.)
+if (process.env.npm_command === 'exec' || process.env.npm_lifecycle_event === 'npx') {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent || controller.signal.aborted) return;
+    clearInterval(watch);
+    process.stderr.write('\nls-bench: the npm process that started it (npx / npm exec) is gone; stopping as on SIGTERM, after the current batch\n');
+    signals += 1;
+    controller.abort('SIGTERM');
+  }, 500);
+  watch.unref();
+}
+
 let cli;
 let safeText;
 try {
