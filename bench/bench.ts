@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { loadNativeAddon } from '../src/engine/nativeAddon';
+import { busyMachineWarning, formatSeconds, timingStats, type TimingStats } from '../src/stats/timing';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'ls-bench.js');
@@ -21,6 +22,9 @@ const PRELOAD = path.join(__dirname, 'peakRss.js');
 const TORCH_SCRIPT = path.join(ROOT, 'bench', 'reference_torch.py');
 const PYTHON = '/usr/bin/python3';
 const FASHION_DIRS = [path.join(ROOT, 'data', 'fashion-mnist'), '/usr/share/datasets/fashion-mnist'];
+/** A row whose first run took less than this many seconds is run DEFAULT_FAST_RUNS times (unless --runs says otherwise). */
+const FAST_ROW_SECONDS = 60;
+const DEFAULT_FAST_RUNS = 3;
 /** Backends that would take many minutes on the full Fashion-MNIST run: measured on a subset. */
 const SLOW_BACKENDS = new Set(['wasm', 'cpu']);
 
@@ -32,7 +36,8 @@ interface Workload {
   limit?: number;
 }
 
-export interface Measurement {
+/** One run of a workload on an engine. */
+export interface SingleRun {
   workload: string;
   engine: string;
   /** What was run: epochs and training samples. */
@@ -42,9 +47,25 @@ export interface Measurement {
   peakRssBytes: number | null;
   /** Per arm: training samples × epochs / the arm's own seconds (training plus its per-epoch test evaluation). */
   arms: { label: string; samplesPerSecond: number; seconds: number; finalTestAccuracy: number }[];
-  /** PyTorch wall / this wall, when PyTorch ran the same workload: ≥ 1.0 means ls-bench is at least as fast. */
+  note?: string;
+}
+
+/** A row of the table: the same workload run `wall.runs` times; arms and accuracy from the median run. */
+export interface Measurement {
+  workload: string;
+  engine: string;
+  /** What was run: epochs and training samples. */
+  epochs: number;
+  trainSamples: number;
+  /** Wall seconds over the runs: mean ± sd, min…max, median, outliers. */
+  wall: TimingStats;
+  /** The highest peak RSS of the runs. */
+  peakRssBytes: number | null;
+  /** Per arm: training samples × epochs / the arm's own seconds (training plus its per-epoch test evaluation). */
+  arms: { label: string; samplesPerSecond: number; seconds: number; finalTestAccuracy: number }[];
+  /** PyTorch's median wall / this median wall, when PyTorch ran the same workload: ≥ 1.0 means ls-bench is at least as fast. */
   ratioToTorch?: number;
-  /** PyTorch wall with the arms in two parallel processes / this wall. */
+  /** The same against PyTorch with the arms in two parallel processes. */
   ratioToTorchParallel?: number;
   note?: string;
 }
@@ -64,6 +85,7 @@ function parseOptions() {
       backends: { type: 'string' },
       'slow-limit': { type: 'string' },
       'slow-epochs': { type: 'string' },
+      runs: { type: 'string' },
       'skip-torch': { type: 'boolean', default: false },
       'skip-default': { type: 'boolean', default: false },
       'skip-fashion': { type: 'boolean', default: false },
@@ -93,6 +115,7 @@ function parseOptions() {
     limit: int('limit', values.limit, undefined),
     slowLimit: int('slow-limit', values['slow-limit'], 3000)!,
     slowEpochs: int('slow-epochs', values['slow-epochs'], 1)!,
+    runs: int('runs', values.runs, undefined),
     backends,
     skipTorch: values['skip-torch'],
     skipDefault: values['skip-default'],
@@ -104,12 +127,15 @@ const HELP = `npm run bench -- [options]
 
 Measures ls-bench train per backend (wall time from the shell, samples/s per arm, peak RSS) on the
 default synthetic job and on the paired Fashion-MNIST experiment, and PyTorch on the same experiment.
+Each row is run several times; warns about runs that stand out and about a busy machine.
 
   --epochs N        Fashion-MNIST epochs (default 10, the classic experiment)
   --limit N         Fashion-MNIST: a stratified subset of N training samples (default: all 60,000)
   --backends LIST   comma-separated: node,native,wasm,cpu (default: every one that loads here)
   --slow-limit N    wasm and cpu run Fashion-MNIST on N samples (default 3000): the full run takes them many minutes
   --slow-epochs N   ... for N epochs (default 1)
+  --runs N          run every row N times (default: 3 for a row whose first run took under a minute, 1 for
+                    the others); the table gives mean ± sd and min … max, and warns when a run stands out
   --skip-torch, --skip-default, --skip-fashion
   --json            one JSON document on stdout
 `;
@@ -128,7 +154,7 @@ function availableBackends(): string[] {
   return found;
 }
 
-function runLsBench(workload: Workload, backend: string, note?: string): Measurement {
+function runLsBench(workload: Workload, backend: string, note?: string): SingleRun {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'ls-bench-bench-'));
   const rssFile = path.join(tmp, 'peak-rss');
   try {
@@ -166,13 +192,41 @@ function runLsBench(workload: Workload, backend: string, note?: string): Measure
 }
 
 /** A backend that fails (e.g. an installed but broken tfjs-node) is reported as skipped, not fatal. */
-function measureOrSkip(measure: () => Measurement, skipped: string[]): Measurement | undefined {
+async function measureOrSkip(measure: () => SingleRun | Promise<SingleRun>, repeat: RepeatOptions, skipped: string[]): Promise<Measurement | undefined> {
   try {
-    return measure();
+    return await repeated(measure, repeat);
   } catch (error) {
     skipped.push((error as Error).message);
     return undefined;
   }
+}
+
+interface RepeatOptions {
+  /** --runs: how often to run every row; undefined: 3 times for a row whose first run took under a minute, once for the others. */
+  runs: number | undefined;
+  log(line: string): void;
+  warnings: string[];
+}
+
+/** The row of a workload run once, then again as often as asked; outliers are warned about. */
+async function repeated(measure: () => SingleRun | Promise<SingleRun>, options: RepeatOptions): Promise<Measurement> {
+  const first = await measure();
+  const runs = options.runs ?? (first.wallSeconds < FAST_ROW_SECONDS ? DEFAULT_FAST_RUNS : 1);
+  const all = [first];
+  for (let i = 1; i < runs; i++) {
+    options.log(`  run ${i + 1} of ${runs} ...`);
+    all.push(await measure());
+  }
+  const wall = timingStats(all.map((r) => r.wallSeconds));
+  const typical = [...all].sort((a, b) => a.wallSeconds - b.wallSeconds)[(all.length - 1) >> 1]!;
+  if (wall.outliers.length > 0) {
+    options.warnings.push(
+      `${first.workload} on ${first.engine}: ${wall.outliers.map(formatSeconds).join(', ')} stand${wall.outliers.length === 1 ? 's' : ''} out from the other runs (median ${formatSeconds(wall.median)}): something else was probably running; ratios use the medians`,
+    );
+  }
+  const { wallSeconds: _w, peakRssBytes: _p, ...rest } = typical;
+  const rss = all.map((r) => r.peakRssBytes).filter((b): b is number => b !== null);
+  return { ...rest, wall, peakRssBytes: rss.length ? Math.max(...rss) : null };
 }
 
 function torchAvailable(): string | undefined {
@@ -180,7 +234,7 @@ function torchAvailable(): string | undefined {
   return r.status === 0 ? undefined : `PyTorch not importable by ${PYTHON} (apt-get install python3-torch)`;
 }
 
-function runTorch(workload: Workload): Measurement {
+function runTorch(workload: Workload): SingleRun {
   const args = [TORCH_SCRIPT, '--epochs', String(workload.epochs), ...(workload.limit ? ['--limit', String(workload.limit)] : [])];
   const started = performance.now();
   const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -229,7 +283,7 @@ function spawnTorchArm(args: string[]): Promise<TorchDoc> {
 }
 
 /** PyTorch with the two arms in two processes at the same time (one thread each): wall until both finish. */
-async function runTorchParallel(workload: Workload): Promise<Measurement> {
+async function runTorchParallel(workload: Workload): Promise<SingleRun> {
   const base = [TORCH_SCRIPT, '--epochs', String(workload.epochs), ...(workload.limit ? ['--limit', String(workload.limit)] : [])];
   const started = performance.now();
   const docs = await Promise.all(['hard', 'smoothed'].map((arm) => spawnTorchArm([...base, '--arm', arm])));
@@ -248,14 +302,13 @@ async function runTorchParallel(workload: Workload): Promise<Measurement> {
 }
 
 const fmt = {
-  s: (x: number) => `${x.toFixed(2)} s`,
   rate: (x: number) => Math.round(x).toLocaleString('en-US'),
   mib: (b: number | null) => (b === null ? '?' : `${Math.round(b / 2 ** 20)} MiB`),
 };
 
-function render(results: Measurement[], skipped: string[]): string {
+function render(results: Measurement[], skipped: string[], warnings: string[], load: { before: number; after: number }): string {
   const table = new Table({
-    head: ['workload', 'engine', 'epochs × samples', 'wall', 'samples/s per arm', 'peak RSS', 'ratio vs torch', 'ratio vs torch ∥', 'test acc per arm'],
+    head: ['workload', 'engine', 'epochs × samples', 'wall: mean ± sd', 'min … max (runs)', 'samples/s per arm', 'peak RSS', 'ratio vs torch', 'ratio vs torch ∥', 'test acc per arm'],
     style: { head: [], border: [] },
   });
   for (const m of results) {
@@ -263,7 +316,8 @@ function render(results: Measurement[], skipped: string[]): string {
       m.workload,
       m.engine + (m.note ? `\n(${m.note})` : ''),
       `${m.epochs} × ${m.trainSamples.toLocaleString('en-US')}`,
-      fmt.s(m.wallSeconds),
+      m.wall.sd === null ? formatSeconds(m.wall.mean) : `${formatSeconds(m.wall.mean)} ± ${formatSeconds(m.wall.sd)}`,
+      `${formatSeconds(m.wall.min)} … ${formatSeconds(m.wall.max)} (${m.wall.runs})${m.wall.outliers.length ? ' !' : ''}`,
       m.arms.map((a) => `${a.label} ${fmt.rate(a.samplesPerSecond)}`).join('\n'),
       fmt.mib(m.peakRssBytes),
       m.ratioToTorch === undefined ? '' : m.ratioToTorch.toFixed(2),
@@ -272,12 +326,14 @@ function render(results: Measurement[], skipped: string[]): string {
     ]);
   }
   const lines = [
-    `ls-bench benchmark — ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(2)} at the end, Node ${process.version}`,
+    `ls-bench benchmark — ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${os.cpus().length} cores, load average ${load.before.toFixed(2)} before and ${load.after.toFixed(2)} after, Node ${process.version}`,
     table.toString(),
-    'wall: the whole command from the shell (start-up, data loading, training, evaluation, writing the run).',
-    'ratio vs torch: PyTorch wall (arms one after the other, 1 thread) / ls-bench wall on the same workload; ≥ 1.00 means ls-bench is at least as fast.',
+    'wall: the whole command from the shell (start-up, data loading, training, evaluation, writing the run), over the runs of the row; samples/s and accuracy: its median run.',
+    `runs: --runs N for every row; by default ${DEFAULT_FAST_RUNS} for a row whose first run took under ${FAST_ROW_SECONDS} s, 1 for the slower ones ("!": a run stood out, see below).`,
+    'ratio vs torch: PyTorch median wall (arms one after the other, 1 thread) / ls-bench median wall on the same workload; ≥ 1.00 means ls-bench is at least as fast.',
     'ratio vs torch ∥: the same against PyTorch with the arms in two processes at once.',
   ];
+  for (const w of warnings) lines.push(`warning: ${w}`);
   for (const s of skipped) lines.push(`skipped: ${s}`);
   return lines.join('\n');
 }
@@ -294,13 +350,16 @@ async function main() {
   const log = (line: string) => process.stderr.write(`bench: ${line}\n`);
   const results: Measurement[] = [];
   const skipped: string[] = [];
+  const warnings: string[] = [];
+  const repeat: RepeatOptions = { runs: options.runs, log, warnings };
+  const loadBefore = os.loadavg()[0]!;
   if (!available.includes('native')) skipped.push(`native: ${loadNativeAddon().problem}`);
 
   if (!options.skipDefault) {
     const workload: Workload = { name: 'default', args: ['--epsilon', '0.1'], epochs: 15 };
     for (const backend of backends) {
       log(`default job on ${backend} ...`);
-      const m = measureOrSkip(() => runLsBench(workload, backend), skipped);
+      const m = await measureOrSkip(() => runLsBench(workload, backend), repeat, skipped);
       if (m) results.push(m);
     }
   }
@@ -321,10 +380,10 @@ async function main() {
       if (torchProblem) skipped.push(torchProblem);
       else {
         log('fashion-mnist on PyTorch, arms one after the other (reference) ...');
-        torch = runTorch(full);
+        torch = await repeated(() => runTorch(full), repeat);
         results.push(torch);
         log('fashion-mnist on PyTorch, arms in two processes at once (reference) ...');
-        torchParallel = await runTorchParallel(full);
+        torchParallel = await repeated(() => runTorchParallel(full), repeat);
         results.push(torchParallel);
       }
       for (const backend of backends) {
@@ -338,20 +397,25 @@ async function main() {
             }
           : full;
         log(`fashion-mnist on ${backend}${slow ? ` (subset: --limit ${options.slowLimit} --epochs ${options.slowEpochs})` : ''} ...`);
-        const m = measureOrSkip(() => runLsBench(workload, backend, slow ? 'subset: too slow for the full run' : undefined), skipped);
+        const m = await measureOrSkip(() => runLsBench(workload, backend, slow ? 'subset: too slow for the full run' : undefined), repeat, skipped);
         if (!m) continue;
-        if (torch && !slow) m.ratioToTorch = torch.wallSeconds / m.wallSeconds;
-        if (torchParallel && !slow) m.ratioToTorchParallel = torchParallel.wallSeconds / m.wallSeconds;
+        // from the medians: one slow run (a busy moment) must not decide the ratio
+        if (torch && !slow) m.ratioToTorch = torch.wall.median / m.wall.median;
+        if (torchParallel && !slow) m.ratioToTorchParallel = torchParallel.wall.median / m.wall.median;
         results.push(m);
       }
     }
   }
 
+  const load = { before: loadBefore, after: os.loadavg()[0]! };
+  const busy = busyMachineWarning(load, os.cpus().length);
+  if (busy) warnings.unshift(busy);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, loadAverage: os.loadavg(), node: process.version, results, skipped }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, loadAverage: load, node: process.version, results, warnings, skipped }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${render(results, skipped)}\n`);
+    process.stdout.write(`${render(results, skipped, warnings, load)}\n`);
   }
+  for (const w of warnings) log(`warning: ${w}`);
 }
 
 main().catch((error: unknown) => {

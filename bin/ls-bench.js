@@ -82,7 +82,8 @@ function finish(code) {
 }
 
 cli
-  .run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal })
+  // startedAt 0: the whole command's time counts from the process's start (Node's own start-up included)
+  .run(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, signal: controller.signal, startedAt: 0 })
   .then((code) => {
     process.exitCode = code;
     finish(code);

@@ -3,7 +3,17 @@
  */
 export { labelSmoothingCrossEntropy, smoothTargets, smoothedTargetValues, logSoftmax, SMOOTHING_VARIANTS } from './smoothing/labelSmoothing';
 export type { SmoothingOptions, SmoothingVariant } from './smoothing/labelSmoothing';
-export { expectedCalibrationError, reliabilityBins, confidenceHistogram } from './metrics/calibration';
+export {
+  expectedCalibrationError,
+  reliabilityBins,
+  confidenceHistogram,
+  brierScore,
+  adaptiveCalibrationError,
+  classwiseCalibrationError,
+  mceFromBins,
+} from './metrics/calibration';
+export { fitTemperature, scaleLogProbs } from './metrics/temperature';
+export { pairedBootstrapIntervals, sampleScores } from './stats/pairedBootstrap';
 export { confusionMatrix, perClassScores, macroAverage, accuracy } from './metrics/classification';
 export { evaluatePredictions } from './metrics/evaluate';
 export { mcnemarExact, mcnemarExactPValue } from './stats/mcnemar';

@@ -1,75 +1,135 @@
-import { Command, CommanderError, Option } from 'commander';
-import { TrainConfigSchema } from '../config/schema';
-import { schemaOptions } from '../config/schemaOptions';
-import { lsBenchVersion } from '../store/environment';
-import { EVENTS_FD_FLAG, runCreatedReporter } from '../sweep/cellEvents';
+import { Command, CommanderError, type Help, type Option } from 'commander';
 import { CliError, ExitCode } from '../errors';
-import { MAX_MEMORY_ENV } from '../engine/memoryEstimate';
-import type { CommandIo } from './commandIo';
+import { lsBenchVersion } from '../store/environment';
+import { detail, milliseconds, type CommandIo } from './commandIo';
+import { currentInvocation } from './invocation';
 import { escapedIo } from './escapedIo';
-import { addSchemaFlags, collectFlags } from './schemaFlags';
-import { trainCommand } from './commands/train';
-import { registerSweepCommand } from './commands/sweep';
-import { registerCompareCommand } from './commands/compare';
-import { registerRunsCommand } from './commands/runs';
-import { registerShowCommand } from './commands/show';
-import { registerDatasetsCommand } from './commands/datasets';
-import { registerReportCommand } from './commands/report';
 
-/** Builds the program. Commands resolve to an exit code; only bin/ls-bench.js calls process.exit. */
-export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+/** Adds a command's flags and action to the command main created for it. */
+export type ConfigureCommand = (command: Command, io: CommandIo, setExitCode: (code: number) => void) => void;
+
+interface CommandEntry {
+  name: string;
+  description: string;
+  /** Its arguments, for `ls-bench --help` (which lists every command without loading any). */
+  args?: string;
+  load(): Promise<ConfigureCommand>;
+}
+
+/**
+ * The commands. Each one's module is loaded only when it runs (or for its --help): `ls-bench --version`
+ * loads commander and nothing else, `ls-bench runs` never loads TensorFlow.js or the charting libraries.
+ */
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: 'train',
+    description: 'train a hard-label arm and label-smoothed arm(s) from the same initial weights on the same batches, and show what changed',
+    load: async () => (await import('./commands/train')).configureTrainCommand,
+  },
+  {
+    name: 'sweep',
+    description: 'run a grid of paired runs (any training options × ε × seeds) in parallel, aggregate over seeds per grid point with 95% intervals and McNemar tests, and gate on the result',
+    load: async () => (await import('./commands/sweep')).configureSweepCommand,
+  },
+  {
+    name: 'runs',
+    description: 'list runs, newest first, a sweep as one line with its progress; columns for the options that differ (statuses: running, completed, failed, interrupted, died, unknown, corrupt, unsupported)',
+    load: async () => (await import('./commands/runs')).configureRunsCommand,
+  },
+  { name: 'show', args: '<run>', description: 'print a stored run as train printed it (from its files only)', load: async () => (await import('./commands/show')).configureShowCommand },
+  {
+    name: 'compare',
+    args: '<runs...>',
+    description: 'put completed runs side by side: config differences, final metrics with deltas vs the first run, per-epoch curves, confidence histograms',
+    load: async () => (await import('./commands/compare')).configureCompareCommand,
+  },
+  {
+    name: 'report',
+    args: '<run>',
+    description:
+      'write a self-contained HTML report of a run (curves, reliability diagrams, confidence histograms, confusion matrices, per-class table, verdict) or of a sweep (metrics against ε with seed spread, paired differences with 95% intervals, verdicts, gates)',
+    load: async () => (await import('./commands/report')).configureReportCommand,
+  },
+  {
+    name: 'datasets',
+    description: 'list the data sets available here: built in, bundled in data/, and found on this machine, with sizes and class counts',
+    load: async () => (await import('./commands/datasets')).configureDatasetsCommand,
+  },
+  {
+    name: 'configs',
+    description: 'list the shipped configs (--config <name> finds them from any directory), or print one to start your own',
+    load: async () => (await import('./commands/configs')).configureConfigsCommand,
+  },
+  {
+    name: 'completion',
+    args: '<shell>',
+    description: 'print a shell completion script for bash, zsh or fish (e.g. `source <(ls-bench completion bash)`)',
+    load: async () => (await import('./commands/completion')).configureCompletionCommand,
+  },
+];
+
+/** The commands argv needs loaded: the one it runs (or asks help for); all of them for `completion`; none for the root's --help and --version. */
+function commandsToLoad(argv: string[]): Set<string> {
+  // the root has no options that take a value, so the first word is the command
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const named = words[0] === 'help' ? words[1] : words[0];
+  if (named === 'completion') return new Set(COMMANDS.map((c) => c.name));
+  return new Set(named !== undefined && COMMANDS.some((c) => c.name === named) ? [named] : []);
+}
+
+/** Default values as `[default: x]`, the same as the schema's flags show theirs; false (an unset switch) is not shown. */
+function optionDescription(option: Option): string {
+  const choices = option.argChoices ? ` (one of: ${option.argChoices.join(', ')})` : '';
+  const value = option.defaultValue as unknown;
+  const shown = value === undefined || value === false || (Array.isArray(value) && value.length === 0) ? '' : ` [default: ${Array.isArray(value) ? value.join(',') : String(value)}]`;
+  return `${option.description}${choices}${shown}`;
+}
+
+/** --quiet and --verbose on a command and every subcommand of it. */
+function addVerbosityOptions(command: Command): void {
+  if (!command.options.some((o) => o.long === '--quiet')) {
+    command.option('-q, --quiet', 'print the results only: no progress, notes or timings (errors and warnings still go to stderr)', false);
+    command.option('-v, --verbose', 'also print how the backend was chosen (in full) and how long each stage took, on stderr', false);
+  }
+  for (const sub of command.commands) addVerbosityOptions(sub);
+}
+
+/** Builds the program for `argv`, loading only the modules of the command it runs. Only bin/ls-bench.js calls process.exit. */
+export async function buildProgram(io: CommandIo, setExitCode: (code: number) => void, argv: string[] = []): Promise<Command> {
   const program = new Command('ls-bench')
     .description('What does label smoothing do to this model on this data? Paired hard-label vs label-smoothed training, compared.')
     .version(lsBenchVersion())
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .configureHelp({ optionDescription, subcommandTerm: (cmd: Command) => `${cmd.name()} ${cmd.usage()}`.trim() } as Partial<Help>)
+    .addHelpText('after', `\nEvery command has --help, -q/--quiet and -v/--verbose. Start with: ls-bench train --epsilon 0.1`)
+    // `sweep` and its subcommands share option names (--json, --runs-dir, ...): options after "show"/"merge"
+    // belong to the subcommand. The root has only --help and --version, which still work before a command.
+    .enablePositionalOptions()
     .exitOverride();
-
-  const trainOptions = schemaOptions(TrainConfigSchema);
-  const train = program
-    .command('train')
-    .description('train a hard-label arm and label-smoothed arm(s) from the same initial weights on the same batches, and show what changed')
-    .option('-c, --config <file>', 'YAML or JSON config file; flags override its values')
-    .option('--json', 'print one JSON document on stdout instead of tables (logs stay on stderr)', false)
-    .option('--runs-dir <dir>', 'runs root (default: $LS_BENCH_RUNS_DIR, else ./runs)')
-    .option('--name <name>', 'a name for the run')
-    .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--resume <run>', 'continue an interrupted run (id, unique id prefix or directory) after its last completed epoch')
-    .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
-    .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false)
-    .option('--max-memory <size>', `refuse a run whose estimated memory is above this, e.g. 8G (default: $${MAX_MEMORY_ENV}, else 75% of this machine's memory)`)
-    .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp());
-  addSchemaFlags(train, trainOptions);
-  train.action(async (parsed: Record<string, unknown>) => {
-    setExitCode(
-      await trainCommand(
-        {
-          ...(parsed.config !== undefined ? { configFile: String(parsed.config) } : {}),
-          flags: collectFlags(parsed, trainOptions),
-          json: parsed.json === true,
-          ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
-          ...(parsed.name !== undefined ? { name: String(parsed.name) } : {}),
-          tags: (parsed.tag as string[]) ?? [],
-          ...(parsed.resume !== undefined ? { resume: String(parsed.resume) } : {}),
-          checkDeterminism: parsed.checkDeterminism === true,
-          report: parsed.report === true,
-          ...(parsed.maxMemory !== undefined ? { maxMemory: String(parsed.maxMemory) } : {}),
-          ...(parsed.eventsFd !== undefined ? { onRunCreated: runCreatedReporter(String(parsed.eventsFd)) } : {}),
-          argv: process.argv.slice(2),
-        },
-        io,
-      ),
-    );
+  const load = commandsToLoad(argv);
+  for (const entry of COMMANDS) {
+    const command = program.command(entry.name).description(entry.description);
+    if (load.has(entry.name)) {
+      (await entry.load())(command, io, setExitCode);
+      addVerbosityOptions(command);
+    } else {
+      command.usage(`[options]${entry.args ? ` ${entry.args}` : ''}`);
+    }
+  }
+  program.hook('preAction', (_root, action) => {
+    // given to the command or to its parent (`sweep --quiet show …`); not optsWithGlobals, where a parent's default would win
+    let quiet = false;
+    let verbose = false;
+    for (let c: Command | null = action; c; c = c.parent) {
+      quiet ||= c.opts().quiet === true;
+      verbose ||= c.opts().verbose === true;
+    }
+    if (quiet && verbose) throw new CliError('--quiet and --verbose: choose one');
+    io.verbosity = quiet ? 'quiet' : verbose ? 'verbose' : 'normal';
+    detail(io, `timing: start-up, until the command runs: ${milliseconds(performance.now() - (io.startedAt ?? 0))}`);
   });
-  registerSweepCommand(program, io, setExitCode);
-  registerRunsCommand(program, io, setExitCode);
-  registerShowCommand(program, io, setExitCode);
-  registerCompareCommand(program, io, setExitCode);
-  registerDatasetsCommand(program, io, setExitCode);
-  registerReportCommand(program, io, setExitCode);
+  program.hook('postAction', () => detail(io, `timing: the whole command: ${milliseconds(performance.now() - (io.startedAt ?? 0))}`));
   return program;
 }
 
@@ -77,14 +137,12 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
  * Runs ls-bench with `argv` (without node and the script) and returns the exit code. User mistakes
  * (CliError, commander's usage errors) print one line; anything else is a bug and prints its stack.
  */
-export async function run(argv: string[], rawIo: CommandIo): Promise<number> {
-  // Everything a command prints — results, notes, errors — is escaped for the terminal on its way out.
-  const io = escapedIo(rawIo);
+export async function run(argv: string[], streams: CommandIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  // Everything a command prints — results, notes, errors — is escaped for the terminal on its way out.
+  const io: CommandIo = escapedIo({ ...streams, invocation: streams.invocation ?? currentInvocation(), startedAt: streams.startedAt ?? performance.now() });
   try {
+    const program = await buildProgram(io, (code) => (exitCode = code), argv);
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (error) {

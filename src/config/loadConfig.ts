@@ -5,6 +5,7 @@ import { CliError, nonEmptyPath } from '../errors';
 import { FileTooLarge, formatBytes, readBounded } from '../data/boundedRead';
 import { TrainConfigSchema, type TrainConfig } from './schema';
 import { kebabCase } from './schemaOptions';
+import { locateConfigFile, shippedConfigs } from './shippedConfigs';
 
 /** Values given on the command line, already converted to the schema's kinds. */
 export type FlagValues = Record<string, unknown>;
@@ -38,18 +39,22 @@ function showValue(value: unknown): string {
 }
 
 /**
- * Reads a YAML or JSON config file into a plain object; every failure names the file. `-` is stdin.
+ * Reads a YAML or JSON config file into a plain object; every failure names the file. `ref` is a path, or
+ * the name of a shipped config (`fashion-mnist`) when no file of that name exists here; `-` is stdin.
  * The file is read with a bound, so /dev/zero, an endless FIFO or a huge file is refused after 1 MiB.
  */
-export function readConfigFile(file: string): Record<string, unknown> {
-  nonEmptyPath('--config', file);
+export function readConfigFile(ref: string): Record<string, unknown> {
+  nonEmptyPath('--config', ref);
+  const file = ref === '-' ? ref : locateConfigFile(ref);
   let text: string;
   try {
     text = readBounded(file, MAX_CONFIG_BYTES).toString('utf8').replace(/^\uFEFF/, '');
   } catch (error) {
     if (error instanceof FileTooLarge) throw new CliError(`${file === '-' ? 'stdin' : file}: larger than ${formatBytes(MAX_CONFIG_BYTES)}; expected a config file (a YAML or JSON mapping of options) of at most ${formatBytes(MAX_CONFIG_BYTES)}`);
     const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code ?? error)})`);
+    const shipped = shippedConfigs().map((c) => c.name);
+    const hint = code === 'ENOENT' && !ref.includes('/') ? `, and no shipped config of that name (shipped: ${shipped.join(', ')}; \`ls-bench configs\` lists them)` : '';
+    throw new CliError(`${file}: cannot read config file (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : String(code ?? error)}${hint})`);
   }
   let parsed: unknown;
   const ext = path.extname(file).toLowerCase();
@@ -85,15 +90,19 @@ export function readConfigFile(file: string): Record<string, unknown> {
  * The resolved training config: schema defaults, then the config file, then command-line flags.
  * Errors name where the bad value came from (the file and key, or the flag) and what was expected.
  */
-export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues }): TrainConfig {
+export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues; notes?: string[] }): TrainConfig {
+  const file = options.configFile !== undefined ? locateConfigFile(nonEmptyPath('--config', options.configFile)) : undefined;
   // A `sweep:` section belongs to `ls-bench sweep` (which validates it); one file serves both commands.
-  const { sweep: _sweepSection, ...fromFile } = options.configFile !== undefined ? readConfigFile(options.configFile) : {};
+  const { sweep: sweepSection, ...fromFile } = file !== undefined ? readConfigFile(file) : {};
+  if (sweepSection !== undefined) {
+    options.notes?.push(`${file}: its sweep: section is for \`ls-bench sweep\` (a grid over seeds and ε); train reads the rest of the file and trains one run`);
+  }
   const flags = options.flags ?? {};
   const merged = { ...fromFile, ...flags };
   const result = TrainConfigSchema.safeParse(merged);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new CliError(describeIssue(issue, merged, flags, options.configFile));
+  throw new CliError(describeIssue(issue, merged, flags, file));
 }
 
 export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>, flags: FlagValues, configFile?: string): string {

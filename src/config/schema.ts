@@ -34,17 +34,25 @@ export const TrainConfigSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('folder with the IDX .gz files of fashion-mnist (default: data/fashion-mnist, then /usr/share/datasets/fashion-mnist)'),
+      .describe('folder with the IDX .gz files of fashion-mnist [default: data/fashion-mnist, then /usr/share/datasets/fashion-mnist]'),
     limit: z.number().int().min(1).optional().describe('use a stratified subset of at most this many training samples (test set shrunk in proportion)'),
     samples: z.number().int().min(10).max(200_000).default(1000).describe('synthetic: number of samples'),
     features: z.number().int().min(1).max(4096).default(10).describe('synthetic: number of features'),
     classes: z.number().int().min(2).max(1000).default(3).describe('synthetic: number of classes'),
     testFraction: z.number().gt(0).lt(1).default(0.2).describe('fraction held out as the stratified, seeded test set (synthetic, and csv/idx data without a test file)'),
-    labelColumn: z.string().min(1).optional().describe('csv: the label column, by header name or 0-based index (default: the last column)'),
+    valFraction: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.1)
+      .describe(
+        "fraction of the training set held out as a stratified, seeded validation set (the same for every arm, never trained on) on which each arm's temperature is fitted; 0: no temperature scaling",
+      ),
+    labelColumn: z.string().min(1).optional().describe('csv: the label column, by header name or 0-based index [default: the last column]'),
     delimiter: z.string().min(1).max(4).default(',').describe('csv: field delimiter'),
     header: z.boolean().default(true).describe('csv: whether the first row holds column names (true/false)'),
     ignoreColumns: z.array(z.string().min(1)).default([]).describe('csv: columns to leave out, by header name or 0-based index, e.g. id,date'),
-    testFile: z.string().min(1).optional().describe('csv: a separate test file with the same columns (default: a stratified testFraction split of the one file)'),
+    testFile: z.string().min(1).optional().describe('csv: a separate test file with the same columns [default: a stratified testFraction split of the one file]'),
     labelNoise: z.number().min(0).lt(1).default(0).describe('flip this fraction of the training labels (seeded, identical for every arm; test labels stay clean)'),
     noiseKind: z.enum(NOISE_KINDS).default('symmetric').describe('symmetric: a flipped label goes to any other class uniformly; pairwise: class c goes to (c+1) mod K'),
     imbalance: z.number().gt(0).lte(1).optional().describe('subsample the training set so the rarest class has this ratio to the most common one (geometric over classes 0..K-1, seeded)'),
@@ -84,8 +92,8 @@ export type TrainConfigInput = z.input<typeof TrainConfigSchema>;
 
 /**
  * The `sweep:` section of a config file (`ls-bench sweep`): the grid and the gates. The training options
- * stay at the top level, shared with `train`; flags (--epsilon, --seeds, --smoothing, --jobs, --assert)
- * override this section.
+ * stay at the top level, shared with `train`; flags (--epsilon, --seeds, --smoothing, --jobs, --assert,
+ * --grid) override this section.
  */
 export const SweepSectionSchema = z
   .object({
@@ -104,6 +112,11 @@ export const SweepSectionSchema = z
       .optional()
       .describe('cells run in parallel worker processes [default: the number of cores]'),
     assert: listOf(z.string(), 64).optional().describe('gates evaluated on the aggregate, e.g. "smoothed.ece <= 0.05"'),
+    // Each value is checked by the training schema's field for its key when the sweep is planned (sweep/gridAxes.ts).
+    grid: z
+      .record(z.string(), listOf(z.unknown(), 1000))
+      .optional()
+      .describe('training options to sweep, each with its values, e.g. { learningRate: [0.001, 0.003], hidden: [[64], [256, 128]] }; the grid is their product'),
   })
   .strict();
 

@@ -20,6 +20,8 @@ export interface Dataset {
   classNames: string[];
   train: LabelledSplit;
   test: LabelledSplit;
+  /** Held out of the training set (--val-fraction): never trained on, used to fit each arm's temperature. */
+  validation?: LabelledSplit;
   /** Set when --label-noise flipped training labels: train.y holds the noisy labels. */
   labelNoise?: LabelNoise;
   /** Set when --imbalance subsampled the training set: the ratio asked for. */
@@ -51,10 +53,10 @@ export function classCounts(labels: ArrayLike<number>, numClasses: number): numb
   return counts;
 }
 
-/** sha256 of the exact bytes of both splits, so two runs can be shown to have trained on the same data. */
+/** sha256 of the exact bytes of the splits (train, test, then validation if any), so two runs can be shown to have trained on the same data. */
 export function datasetDigest(dataset: Dataset): string {
   const h = createHash('sha256');
-  for (const split of [dataset.train, dataset.test]) {
+  for (const split of [dataset.train, dataset.test, ...(dataset.validation ? [dataset.validation] : [])]) {
     h.update(new Uint8Array(split.x.buffer, split.x.byteOffset, split.x.byteLength));
     h.update(new Uint8Array(split.y.buffer, split.y.byteOffset, split.y.byteLength));
   }

@@ -50,3 +50,15 @@ export function dataSourceDigest(config: Pick<DataOptions, 'dataset' | 'dataDir'
   }
   return hash.digest('hex');
 }
+
+/** One digest over the data of several configs (a sweep's grid points may read different files); null when all are generated. */
+export function dataSourcesDigest(configs: Pick<DataOptions, 'dataset' | 'dataDir' | 'testFile'>[]): string | null {
+  const seen = new Map<string, string | null>();
+  for (const config of configs) {
+    const key = JSON.stringify([config.dataset, config.dataDir ?? null, config.testFile ?? null]);
+    if (!seen.has(key)) seen.set(key, dataSourceDigest(config));
+  }
+  const digests = [...seen.values()].filter((d): d is string => d !== null);
+  if (digests.length === 0) return null;
+  return digests.length === 1 ? digests[0]! : createHash('sha256').update(digests.join('\n')).digest('hex');
+}

@@ -7,7 +7,7 @@ import { fashionMnistDataset } from './fashionMnist';
 import { idxDataset } from './idxDataset';
 import { imbalancedSubset } from './imbalance';
 import { flipLabels, type NoiseKind } from './labelNoise';
-import { stratifiedSubset } from './stratified';
+import { stratifiedSplit, stratifiedSubset } from './stratified';
 import { syntheticDataset, type SyntheticOptions } from './synthetic';
 
 export const DATASET_NAMES = ['synthetic', 'fashion-mnist', ...Object.keys(BUNDLED_DATASETS), 'csv:FILE', 'idx:IMAGES,LABELS[,TEST-IMAGES,TEST-LABELS]'] as const;
@@ -28,18 +28,22 @@ export interface DataOptions extends SyntheticOptions {
   labelNoise: number;
   noiseKind: NoiseKind;
   imbalance?: number | undefined;
+  valFraction: number;
 }
 
 /**
- * The data set the config names, then --limit, --imbalance and --label-noise applied to it (in that
- * order, each seeded), then checked. Async because CSV files are streamed. `memoryLimit` (bytes) bounds
- * what reading the files may allocate: an IDX header or a CSV that would need more is refused before
- * (or while) it is read.
+ * The data set the config names, then --limit, --imbalance, the validation split (--val-fraction) and
+ * --label-noise applied to it (in that order, each seeded), then checked. The validation set is carved
+ * from the training set as --limit and --imbalance left it (so it has the training set's class profile)
+ * and keeps its clean labels, like the test set: --label-noise flips only what is trained on. Async
+ * because CSV files are streamed. `memoryLimit` (bytes) bounds what reading the files may allocate: an
+ * IDX header or a CSV that would need more is refused before (or while) it is read.
  */
 export async function loadDataset(config: DataOptions, memoryLimit = Number.POSITIVE_INFINITY): Promise<Dataset> {
   let dataset = await readDataset(config, memoryLimit);
   if (config.limit !== undefined) dataset = limitDataset(dataset, config.limit, config.seed);
   if (config.imbalance !== undefined) dataset = imbalanceDataset(dataset, config.imbalance, config.seed);
+  if (config.valFraction > 0) dataset = holdOutValidation(dataset, config.valFraction, config.seed);
   checkDataset(dataset);
   if (config.labelNoise > 0) dataset = noisyDataset(dataset, config.labelNoise, config.noiseKind, config.seed);
   return dataset;
@@ -97,6 +101,21 @@ export function imbalanceDataset(dataset: Dataset, ratio: number, seed: number):
   };
 }
 
+/**
+ * Moves a stratified, seeded `fraction` of the training set into `validation` (at least one training sample
+ * of every class stays). Every arm trains on the rest and never sees these samples.
+ */
+export function holdOutValidation(dataset: Dataset, fraction: number, seed: number): Dataset {
+  const split = stratifiedSplit(dataset.train.y, dataset.numClasses, fraction, new SeededRandom(seed, 'validation-split'), { keepOne: true });
+  // Too small to hold anything out (a few rows per class): train on all of it and say so, rather than refuse the default.
+  if (split.test.length === 0) return { ...dataset, description: `${dataset.description}, too small for a validation split (no temperature scaling)` };
+  return {
+    ...dataset,
+    train: selectRows(dataset.train, split.train, dataset.numFeatures),
+    validation: selectRows(dataset.train, split.test, dataset.numFeatures),
+  };
+}
+
 /** Flips training labels; the features are shared, the labels copied, the test split untouched. */
 export function noisyDataset(dataset: Dataset, fraction: number, kind: 'symmetric' | 'pairwise', seed: number): Dataset {
   const { labels, noise } = flipLabels(dataset.train.y, dataset.numClasses, fraction, kind, new SeededRandom(seed, 'label-noise'));
@@ -119,4 +138,5 @@ export function checkDataset(dataset: Dataset): void {
     );
   }
   if (dataset.test.count === 0) throw new CliError(`${dataset.name}: the test split is empty`);
+
 }

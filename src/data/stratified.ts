@@ -8,19 +8,39 @@ function indicesByClass(labels: ArrayLike<number>, numClasses: number): number[]
 }
 
 /**
- * A stratified train/test split drawn from `rng`: each class contributes round(n_c · testFraction)
- * samples to the test set. Both index lists come back sorted so that data order does not depend on
- * the draw beyond membership.
+ * How many samples of each class a stratified split holds out: round(n_c · fraction). With `keepOne`, at
+ * least one sample of every class stays (a validation split must not take a rare class's last training
+ * sample). The one rule for every split, so that `ls-bench datasets` counts what a run gets.
  */
-export function stratifiedSplit(labels: ArrayLike<number>, numClasses: number, testFraction: number, rng: SeededRandom): { train: Int32Array; test: Int32Array } {
+export function heldOutCounts(classCounts: readonly number[], fraction: number, options: { keepOne?: boolean } = {}): number[] {
+  return classCounts.map((n) => {
+    const held = Math.round(n * fraction);
+    return options.keepOne ? Math.max(0, Math.min(held, n - 1)) : held;
+  });
+}
+
+/**
+ * A stratified split drawn from `rng`: each class contributes heldOutCounts of its samples to `test` (the
+ * held-out part: a test or a validation set). Both index lists come back sorted so that data order does not
+ * depend on the draw beyond membership.
+ */
+export function stratifiedSplit(
+  labels: ArrayLike<number>,
+  numClasses: number,
+  testFraction: number,
+  rng: SeededRandom,
+  options: { keepOne?: boolean } = {},
+): { train: Int32Array; test: Int32Array } {
   const train: number[] = [];
   const test: number[] = [];
-  for (const members of indicesByClass(labels, numClasses)) {
+  const byClass = indicesByClass(labels, numClasses);
+  const held = heldOutCounts(byClass.map((m) => m.length), testFraction, options);
+  byClass.forEach((members, c) => {
     const shuffled = rng.shuffle(members.slice());
-    const nTest = Math.round(members.length * testFraction);
+    const nTest = held[c]!;
     // Loops, not push(...spread): a spread of a million indices overflows the call stack.
     for (let i = 0; i < shuffled.length; i++) (i < nTest ? test : train).push(shuffled[i]!);
-  }
+  });
   const sorted = (a: number[]) => Int32Array.from(a).sort();
   return { train: sorted(train), test: sorted(test) };
 }

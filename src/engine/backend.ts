@@ -1,7 +1,8 @@
 import { CliError } from '../errors';
 import type { BackendName } from '../config/schema';
 import type { Engine } from './engine';
-import { loadNativeAddon, type NativeAddon } from './nativeAddon';
+import type { BackendChoice } from './engine';
+import { loadNativeAddon, NATIVE_BUILD_HINT, type NativeAddon } from './nativeAddon';
 import { nativeEngine } from './nativeModel';
 import { tf } from './tf';
 import { tfjsEngine } from './tfjsModel';
@@ -18,24 +19,41 @@ const LABELS: Record<string, string> = {
 const TFJS_NODE_HINT =
   '@tensorflow/tfjs-node is not installed (its install downloads libtensorflow, which fails offline); with network access run `npm install @tensorflow/tfjs-node` to enable it';
 
-function tryLoadTfjsNode(): string | undefined {
+/** Why a backend is not available: in full (what happened and how to get it), and as a short note for the run's header. */
+interface Unavailable {
+  reason: string;
+  note: string;
+}
+
+function tryLoadTfjsNode(): Unavailable | undefined {
   try {
     // Registers the "tensorflow" backend with the shared tfjs-core instance.
     require('@tensorflow/tfjs-node');
     return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'MODULE_NOT_FOUND' ? TFJS_NODE_HINT : `@tensorflow/tfjs-node failed to load (${(error as Error).message.split('\n')[0]})`;
+    return code === 'MODULE_NOT_FOUND'
+      ? { reason: TFJS_NODE_HINT, note: 'tfjs-node is not installed' }
+      : { reason: `@tensorflow/tfjs-node failed to load (${(error as Error).message.split('\n')[0]})`, note: 'tfjs-node failed to load' };
   }
 }
 
-async function tryWasm(): Promise<string | undefined> {
+async function tryWasm(): Promise<Unavailable | undefined> {
   try {
     require('@tensorflow/tfjs-backend-wasm');
-    return (await tf.setBackend('wasm')) ? undefined : 'tfjs-backend-wasm did not initialise';
+    return (await tf.setBackend('wasm')) ? undefined : { reason: 'tfjs-backend-wasm did not initialise', note: 'wasm did not initialise' };
   } catch (error) {
-    return `tfjs-backend-wasm failed to load (${(error as Error).message.split('\n')[0]})`;
+    return { reason: `tfjs-backend-wasm failed to load (${(error as Error).message.split('\n')[0]})`, note: 'wasm failed to load' };
   }
+}
+
+function nativeUnavailable(problem: string | undefined): Unavailable {
+  return { reason: problem ?? 'the native backend is not available', note: problem === NATIVE_BUILD_HINT ? 'the native backend is not built' : 'the native backend failed to load' };
+}
+
+/** The fallback fields of a BackendChoice for the backends auto skipped, in the order it tried them. */
+function fallback(skipped: Unavailable[]): Pick<BackendChoice, 'fallbackReason' | 'fallbackNote'> {
+  return { fallbackReason: skipped.map((s) => s.reason).join('; '), fallbackNote: skipped.map((s) => s.note).join('; ') };
 }
 
 /**
@@ -44,22 +62,23 @@ async function tryWasm(): Promise<string | undefined> {
  * engine also makes its backend TensorFlow.js's active one (there is one per process).
  */
 export async function selectBackend(requested: BackendName): Promise<Engine> {
-  const useNative = async (addon: NativeAddon, fallbackReason?: string): Promise<Engine> => {
+  type Fallback = Pick<BackendChoice, 'fallbackReason' | 'fallbackNote'>;
+  const useNative = async (addon: NativeAddon, skipped: Fallback = {}): Promise<Engine> => {
     // The native backend trains and evaluates the MLP itself; any other TensorFlow.js op in the
     // process runs on the plain cpu backend, deterministically.
     await tf.setBackend('cpu');
     await tf.ready();
-    return nativeEngine(addon, { name: 'native', label: LABELS.native!, ...(fallbackReason ? { fallbackReason } : {}) });
+    return nativeEngine(addon, { name: 'native', label: LABELS.native!, ...skipped });
   };
-  const use = async (name: string, fallbackReason?: string): Promise<Engine> => {
+  const use = async (name: string, skipped: Fallback = {}): Promise<Engine> => {
     if (!(await tf.setBackend(name))) throw new CliError(`--backend ${requested}: TensorFlow.js backend "${name}" failed to initialise`, 1);
     await tf.ready();
-    return tfjsEngine({ name, label: LABELS[name] ?? name, ...(fallbackReason ? { fallbackReason } : {}) });
+    return tfjsEngine({ name, label: LABELS[name] ?? name, ...skipped });
   };
   switch (requested) {
     case 'node': {
       const problem = tryLoadTfjsNode();
-      if (problem) throw new CliError(`--backend node: ${problem}; use --backend auto, wasm or cpu`);
+      if (problem) throw new CliError(`--backend node: ${problem.reason}; use --backend auto, wasm or cpu`);
       return use('tensorflow');
     }
     case 'native': {
@@ -69,7 +88,7 @@ export async function selectBackend(requested: BackendName): Promise<Engine> {
     }
     case 'wasm': {
       const problem = await tryWasm();
-      if (problem) throw new CliError(`--backend wasm: ${problem}`);
+      if (problem) throw new CliError(`--backend wasm: ${problem.reason}`);
       return use('wasm');
     }
     case 'cpu':
@@ -78,10 +97,11 @@ export async function selectBackend(requested: BackendName): Promise<Engine> {
       const nodeProblem = tryLoadTfjsNode();
       if (!nodeProblem) return use('tensorflow');
       const native = loadNativeAddon();
-      if (native.addon) return useNative(native.addon, nodeProblem);
+      if (native.addon) return useNative(native.addon, fallback([nodeProblem]));
+      const nativeProblem = nativeUnavailable(native.problem);
       const wasmProblem = await tryWasm();
-      if (!wasmProblem) return use('wasm', `${nodeProblem}; ${native.problem}`);
-      return use('cpu', `${nodeProblem}; ${native.problem}; ${wasmProblem}`);
+      if (!wasmProblem) return use('wasm', fallback([nodeProblem, nativeProblem]));
+      return use('cpu', fallback([nodeProblem, nativeProblem, wasmProblem]));
     }
   }
 }

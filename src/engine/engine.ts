@@ -8,6 +8,8 @@ export interface BackendChoice {
   label: string;
   /** Set when auto did not get the backend the user asked for: why, and how to get it. */
   fallbackReason?: string;
+  /** The same in a few words, for the run's header (the full reason is for --verbose). */
+  fallbackNote?: string;
 }
 
 /** One batch shared by every arm: the same rows and dropout masks, each arm's own targets. */

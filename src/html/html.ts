@@ -96,6 +96,11 @@ thead th { border-bottom: 2px solid #bbb; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .verdict { background: #f5f7fa; border-left: 4px solid #0072B2; padding: 10px 14px; margin: 8px 0; }
 .verdict p { margin: 4px 0; }
+.verdict ul { margin: 4px 0; padding-left: 22px; }
+p.key { color: #555; font-size: 0.85rem; margin: 4px 0 10px; }
+td.holds { color: #1b7f3b; font-weight: 600; }
+td.fails { color: #b3261e; font-weight: 600; }
+.warning { background: #fff6e5; border-left: 4px solid #E69F00; padding: 8px 14px; margin: 8px 0; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 6px; vertical-align: -0.05em; }
 footer { color: #777; font-size: 0.8rem; margin-top: 40px; }
 `;

@@ -2,6 +2,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { hasManyClasses } from '../text/classTables';
 import type { HistogramsFile, RunSummary } from '../store/runFiles';
 import { armHeading } from '../text/format';
+import { calibrationWords, lossFloors } from '../text/runTables';
 import { armColours } from './palette';
 
 /**
@@ -61,43 +62,73 @@ export interface CurvePoint {
   value: number;
 }
 
-const CURVE_PANELS = [
-  // axis titles stay shorter than the plot is tall: a longer one would push the panel titles out of line
-  { key: 'trainLoss', title: "training loss (arm's own objective)", axis: 'loss (nats/sample)' },
-  { key: 'testNll', title: 'test NLL (unsmoothed)', axis: 'NLL (nats/sample)' },
-  { key: 'testAccuracy', title: 'test accuracy', axis: 'accuracy (%)' },
-] as const;
+/** A point of the NLL panel: the training NLL (mean over the epoch's batches) or the test NLL at the epoch's end. */
+export interface NllPoint extends CurvePoint {
+  split: 'training' | 'test';
+}
 
-/** Per-epoch curves of every arm: training loss, test NLL, test accuracy, side by side. */
+/** The entropy floor H(q) of a smoothed arm's training loss, drawn as a dashed line. */
+export interface LossFloor {
+  arm: string;
+  floor: number;
+}
+
+const curveColour = (summary: RunSummary) => ({
+  field: 'arm',
+  type: 'nominal' as const,
+  title: 'arm',
+  scale: armColourScale(summary),
+  legend: { orient: 'bottom' as const, direction: 'horizontal' as const },
+});
+const epochAxis = { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { nice: false } };
+
+/**
+ * Per-epoch curves of every arm, side by side: the training loss with each smoothed arm's entropy floor
+ * H(q) (the loss cannot go below it, so most of the smoothed arm's offset is this floor, not worse fit);
+ * the unsmoothed NLL on the training batches (dashed) and on the test set (solid), where a widening gap
+ * is over-fitting; and test accuracy.
+ */
 export function trainingCurvesChart(summary: RunSummary): ReportChart {
-  const colour = armColourScale(summary);
-  const panels = CURVE_PANELS.map((panel) => {
-    const values: CurvePoint[] = summary.arms.flatMap((arm) => arm.history.map((h) => ({ epoch: h.epoch, arm: armHeading(arm), value: h[panel.key] })));
-    return {
-      // placed against the plot, not the axis labels, so the three titles line up
-      title: { text: panel.title, frame: 'group' as const },
-      width: 250,
-      height: 190,
-      data: { name: panel.key, values },
-      mark: { type: 'line' as const, point: true, strokeWidth: 2 },
-      encoding: {
-        x: { field: 'epoch', type: 'quantitative' as const, title: 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { nice: false } },
-        y: {
-          field: 'value',
-          type: 'quantitative' as const,
-          title: panel.axis,
-          scale: { zero: false },
-          ...(panel.key === 'testAccuracy' ? { axis: { format: '.1%' } } : {}),
+  const color = curveColour(summary);
+  const points = (key: 'trainLoss' | 'trainNll' | 'testNll' | 'testAccuracy'): CurvePoint[] =>
+    summary.arms.flatMap((arm) => arm.history.map((h) => ({ epoch: h.epoch, arm: armHeading(arm), value: h[key] })));
+  const floors: LossFloor[] = lossFloors(summary).map((f) => ({ arm: armHeading(f.arm), floor: f.floor }));
+  const nll: NllPoint[] = [...points('trainNll').map((p) => ({ ...p, split: 'training' as const })), ...points('testNll').map((p) => ({ ...p, split: 'test' as const }))];
+  const y = (title: string, extra: object = {}) => ({ field: 'value', type: 'quantitative' as const, title, scale: { zero: false }, ...extra });
+  const line = { type: 'line' as const, point: true, strokeWidth: 2 };
+  // three panels across the page's content width (1264 px)
+  const panel = (title: string, body: object) => ({ title: { text: title, frame: 'group' as const }, width: 340, height: 210, ...body });
+  const panels = [
+    panel("training loss (arm's own objective)", {
+      layer: [
+        { data: { name: 'trainLoss', values: points('trainLoss') }, mark: line, encoding: { x: epochAxis, y: y('loss (nats/sample)'), color } },
+        {
+          data: { name: 'lossFloor', values: floors },
+          mark: { type: 'rule' as const, strokeDash: [6, 4], strokeWidth: 1.5 },
+          encoding: { y: { field: 'floor', type: 'quantitative' as const }, color },
         },
-        color: { field: 'arm', type: 'nominal' as const, title: 'arm', scale: colour, legend: { orient: 'bottom' as const, direction: 'horizontal' as const } },
+      ],
+    }),
+    panel('NLL: training (dashed), test (solid)', {
+      data: { name: 'nll', values: nll },
+      mark: line,
+      encoding: {
+        x: epochAxis,
+        y: y('NLL (nats/sample)'),
+        color,
+        strokeDash: { field: 'split', type: 'nominal' as const, title: 'NLL on', scale: { domain: ['training', 'test'], range: [[5, 3], [1, 0]] }, legend: { orient: 'bottom' as const, symbolType: 'stroke' } },
+        detail: { field: 'split', type: 'nominal' as const },
       },
-    };
-  });
+    }),
+    panel('test accuracy', { data: { name: 'testAccuracy', values: points('testAccuracy') }, mark: line, encoding: { x: epochAxis, y: y('accuracy (%)', { axis: { format: '.1%' } }), color } }),
+  ];
+  const floorText = floors.length ? ` Dashed horizontal lines: the entropy H(q) of each smoothed arm's targets (${floors.map((f) => `${f.floor.toFixed(3)} for ${f.arm}`).join(', ')}), the floor its loss cannot go below — most of its offset from the hard arm.` : '';
   return {
     id: 'curves',
     title: 'Per-epoch curves',
     caption:
-      "Training loss is each arm's own objective (the smoothed arm's includes the smoothing term, so it sits higher); test NLL is the unsmoothed cross-entropy on the test set, comparable across arms.",
+      `Training loss is each arm's own objective (the smoothed arm's includes the smoothing term, so it sits higher).${floorText} ` +
+      'NLL is the unsmoothed cross-entropy, comparable across arms: on the training batches (dashed, mean over the epoch) and on the test set (solid); a widening gap between them is over-fitting.',
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
@@ -117,12 +148,18 @@ export interface ReliabilityPoint {
 }
 
 /** The reliability diagram of one arm: accuracy and mean confidence in each of the stored bins, with counts. */
-export function reliabilityChart(input: RunChartInput, armLabel: string): ReportChart {
+export function reliabilityChart(input: RunChartInput, armLabel: string, scaled = false): ReportChart {
   const { summary, histograms } = input;
   const arm = summary.arms.find((a) => a.label === armLabel);
   const stored = histograms.arms.find((a) => a.label === armLabel);
   if (!arm || !stored) throw new Error(`reliabilityChart: no arm "${armLabel}" in the run`);
-  const bins: ReliabilityPoint[] = stored.reliability.map((b) => ({
+  const reliability = scaled ? stored.temperatureScaledReliability : stored.reliability;
+  const scaling = scaled ? arm.temperatureScaled : undefined;
+  if (!reliability || (scaled && !scaling)) throw new Error(`reliabilityChart: arm "${armLabel}" was not temperature-scaled`);
+  const ece = scaling ? scaling.test.ece : arm.test.ece;
+  const gap = scaling ? scaling.test.calibrationGap : (arm.test.calibrationGap ?? arm.test.meanConfidence - arm.test.accuracy);
+  const name = scaling ? `${armHeading(arm)} + temperature scaling (T = ${scaling.temperature.toFixed(3)})` : armHeading(arm);
+  const bins: ReliabilityPoint[] = reliability.map((b) => ({
     lower: b.lower,
     upper: b.upper,
     middle: (b.lower + b.upper) / 2,
@@ -141,14 +178,18 @@ export function reliabilityChart(input: RunChartInput, armLabel: string): Report
     axis: { values: [0, 0.2, 0.4, 0.6, 0.8, 1] },
   };
   return {
-    id: `reliability-${armSlug(armLabel)}`,
-    title: `Reliability diagram, ${armHeading(arm)}`,
-    caption: `Bars: accuracy of the test samples whose confidence falls in the bin; black ticks: their mean confidence; numbers: samples in the bin; dashed: perfect calibration. ECE ${arm.test.ece.toFixed(4)}.`,
+    id: `reliability-${armSlug(armLabel)}${scaled ? '-scaled' : ''}`,
+    title: `Reliability diagram, ${name}`,
+    caption: `Bars: accuracy of the test samples whose confidence falls in the bin; black ticks: their mean confidence; numbers: samples in the bin; dashed: perfect calibration. ECE ${ece.toFixed(4)}; ${calibrationWords(gap)} (ticks above the bars: over-confident).`,
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
-      title: { text: `Reliability, ${armHeading(arm)}`, subtitle: [`ECE ${arm.test.ece.toFixed(4)} · bars: accuracy · black ticks: mean confidence`, 'numbers: test samples in the bin · dashed: perfect calibration'] },
-      width: 380,
+      title: {
+        text: `Reliability, ${name}`,
+        subtitle: [`ECE ${ece.toFixed(4)} · ${calibrationWords(gap)}`, 'bars: accuracy · black ticks: mean confidence · numbers: test samples in the bin · dashed: perfect calibration'],
+      },
+      // two arms side by side across the page
+      width: 500,
       height: 260,
       data: { name: 'reliability', values: bins },
       layer: [
@@ -202,13 +243,17 @@ export function confidenceHistogramChart(input: RunChartInput): ReportChart {
     id: 'confidence',
     title: 'Confidence histograms',
     caption:
-      'How confident each arm is in its predicted class, over the test set (10 equal bins), overlaid. Label smoothing typically moves mass away from 1.0.',
+      'How confident each arm is in its predicted class, over the test set (10 equal bins), overlaid: each arm is drawn as a translucent fill in its colour with a solid outline, so where two arms overlap the fills mix into a darker shade and the outlines show each arm\'s own bar. Label smoothing typically moves mass away from 1.0.',
     spec: {
       $schema: SCHEMA,
       config: CHART_CONFIG,
-      title: { text: 'Confidence of the predicted class (test set)', subtitle: 'all arms overlaid, 10 equal bins' },
-      width: 420,
-      height: 260,
+      title: {
+        text: 'Confidence of the predicted class (test set)',
+        subtitle: 'all arms overlaid, 10 equal bins · each arm: a pale fill with its outline · where arms overlap, their fills add up to a darker mix of their colours',
+      },
+      // the only chart of its row: the page's width
+      width: 1060,
+      height: 280,
       data: { name: 'histogram', values },
       mark: { type: 'rect', fillOpacity: 0.28, strokeWidth: 2 },
       encoding: {
@@ -242,8 +287,8 @@ export function confusionMatrixChart(summary: RunSummary, armLabel: string): Rep
     const total = row.reduce((a, b) => a + b, 0);
     return row.map((count, p) => ({ trueClass: names[t]!, predictedClass: names[p]!, count, shareOfTrue: total === 0 ? 0 : count / total }));
   });
-  // 10 classes: 36 px cells, so that two matrices sit side by side on a laptop screen
-  const cell = Math.max(22, Math.min(44, Math.floor(360 / names.length)));
+  // 10 classes: 40 px cells, so that two matrices sit side by side across the page
+  const cell = Math.max(22, Math.min(48, Math.floor(400 / names.length)));
   const axisX = { field: 'predictedClass', type: 'nominal' as const, title: 'predicted class', sort: names, axis: { labelAngle: -40, labelLimit: 120 } };
   const axisY = { field: 'trueClass', type: 'nominal' as const, title: 'true class', sort: names, axis: { labelLimit: 120 } };
   return {
@@ -284,12 +329,19 @@ export function confusionMatrixChart(summary: RunSummary, armLabel: string): Rep
   };
 }
 
+/** Whether the arm's reliability after temperature scaling is stored (runs with a validation set). */
+export function hasScaledReliability(input: RunChartInput, armLabel: string): boolean {
+  const arm = input.summary.arms.find((a) => a.label === armLabel);
+  return Boolean(arm?.temperatureScaled && input.histograms.arms.find((h) => h.label === armLabel)?.temperatureScaledReliability);
+}
+
 /** Every chart of a run's report, in the order the page shows them. */
 export function runCharts(input: RunChartInput): ReportChart[] {
   const { summary } = input;
   return [
     trainingCurvesChart(summary),
     ...summary.arms.map((a) => reliabilityChart(input, a.label)),
+    ...summary.arms.filter((a) => hasScaledReliability(input, a.label)).map((a) => reliabilityChart(input, a.label, true)),
     confidenceHistogramChart(input),
     // Above CLASS_DETAIL_LIMIT classes a K×K heat map would be unreadable and slow: the page shows tables instead.
     ...(hasManyClasses(summary) ? [] : summary.arms.map((a) => confusionMatrixChart(summary, a.label))),

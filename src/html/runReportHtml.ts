@@ -1,10 +1,22 @@
-import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from '../text/format';
+import { armHeading, epsilonLabel, seconds, VERDICT_KEY } from '../text/format';
+import {
+  finalMetricsCaption,
+  finalMetricsTabular,
+  hasTemperatureScaling,
+  imbalanceCaption,
+  imbalanceTabular,
+  perClassNote,
+  perClassTabular,
+  temperatureCaption,
+  temperatureTabular,
+} from '../text/runTables';
+import { hasComparableArm, runVerdicts } from '../text/runVerdict';
+import type { Tabular } from '../text/tabular';
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
 import { armColours } from './palette';
-import { hasManyClasses, topConfusionsTabular, topConfusionsTitle, worstClassesTabular, worstClassesTitle } from '../text/classTables';
-import type { Tabular } from '../text/tabular';
-import { armSlug } from './runCharts';
+import { hasManyClasses, rarestClassesTabular, topConfusionsTabular, topConfusionsTitle, WORST_CLASSES, worstClassesTabular, worstClassesTitle } from '../text/classTables';
+import { armSlug, hasScaledReliability } from './runCharts';
 
 type RunSummary = RunReportInput['summary'];
 
@@ -21,55 +33,50 @@ function runFacts(input: RunReportInput): [string, string][] {
     ['seed', String(config.seed)],
     ['smoothing', `${config.smoothing}; arms: ${summary.arms.map(armHeading).join(', ')}`],
     ['backend', `${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`],
-    ['wall time', seconds(summary.seconds)],
+    ['training time', `${seconds(summary.seconds)} (training with the per-epoch test evaluation)`],
   ];
   if (environment) facts.push(['environment', `ls-bench ${environment.lsBenchVersion}, Node ${environment.node}, ${environment.platform}/${environment.arch}, ${environment.cpuCount} × ${environment.cpu}${environment.gitCommit ? `, commit ${environment.gitCommit.slice(0, 12)}` : ''}`]);
   facts.push(['command', `ls-bench ${meta.command.join(' ')}`]);
   return facts;
 }
 
-/** Each smoothed arm against the hard arm, in words, with McNemar's test on this one seed. */
-function verdicts(summary: RunSummary): string[] {
-  const { dataset, config } = summary;
-  return summary.comparisons.map((c) => {
-    const arm = summary.arms.find((a) => a.label === c.arm)!;
-    const { onlyBaselineCorrect: b, onlyArmCorrect: s, pValue } = c.mcnemar;
-    const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
-    return `<div class="verdict">
-<p><strong>${escapeHtml(armHeading(arm))}, ${escapeHtml(arm.smoothing)} − hard</strong> (one seed, ${escapeHtml(config.seed)}): Δaccuracy ${escapeHtml(signedPoints(c.deltaAccuracy))}, ΔNLL ${escapeHtml(signed(c.deltaNll))}, ΔECE ${escapeHtml(signed(c.deltaEce))}, Δmean confidence ${escapeHtml(signed(c.deltaMeanConfidence))}.</p>
-<p>McNemar's exact test on the ${escapeHtml(dataset.testSamples)} test samples: ${escapeHtml(b)} right only in hard, ${escapeHtml(s)} right only in ${escapeHtml(arm.label)}, p = ${escapeHtml(pValue.toPrecision(3))} → ${detectable} on this seed. One seed is an anecdote: a sweep over seeds gives intervals.</p>
-</div>`;
-  });
-}
-
-/** The verdicts, the arms' colour key and the final test metrics. */
-function verdictSection(summary: RunSummary): ReportSection {
-  const colours = armColours(summary.arms.length);
-  const swatchName = (i: number): string => `<span class="swatch" style="background:${colours[i]}"></span>${escapeHtml(armHeading(summary.arms[i]!))}`;
-  const metricRow = (name: string, f: (a: RunSummary['arms'][number]) => string) => [name, ...summary.arms.map((a) => ({ text: f(a), numeric: true }))];
-  const finalTable = htmlTable({
-    caption: 'Final test metrics (ECE over 15 equal-width bins; mean confidence of the predicted class)',
-    head: [['test set', ...summary.arms.map((a) => ({ text: armHeading(a), numeric: true }))]],
-    rows: [
-      metricRow('accuracy', (a) => percent(a.test.accuracy)),
-      metricRow('NLL (nats/sample)', (a) => fixed(a.test.nll)),
-      metricRow('ECE', (a) => fixed(a.test.ece)),
-      metricRow('mean confidence', (a) => fixed(a.test.meanConfidence)),
-      metricRow('macro F1', (a) => fixed(a.test.macro.f1)),
-    ],
-  });
-  const legend = `<p>${summary.arms.map((_, i) => swatchName(i)).join(' &nbsp; ')}</p>`;
-  return { id: 'verdict', heading: 'Verdict', html: `${verdicts(summary).join('\n')}\n${legend}\n${finalTable}` };
-}
-
-/** A Tabular (text/classTables.ts) as an HTML table: the many-class views are the same tables on every medium. */
-function tabularHtml(t: Tabular, caption: string): string {
+/** A table of the terminal views (runTables.ts) as an HTML table: the same rows, so the report says what the terminal says. */
+function tabularHtml(t: Tabular, caption: string, className?: string): string {
   const numeric = new Set(t.numeric ?? []);
   return htmlTable({
     caption,
+    ...(className ? { className } : {}),
     head: [t.head.map((text, i) => ({ text, numeric: numeric.has(i) }))],
     rows: t.rows.map((r) => r.map((text, i) => (i === 0 ? text : { text, numeric: numeric.has(i) }))),
   });
+}
+
+/** The verdicts in words, from the same model as the terminal's (runVerdict.ts), diverged arms included. */
+function verdicts(summary: RunSummary): string[] {
+  return runVerdicts(summary).map((v) => `<div class="verdict">\n<p><strong>${escapeHtml(v.title)}</strong></p>\n${v.lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('\n')}\n</div>`);
+}
+
+/** The setup warnings (the two-class caveat) and divergences, as the terminal prints them. */
+function warnings(summary: RunSummary): string {
+  const notes = [...(summary.warnings ?? []), ...summary.arms.filter((a) => a.diverged).map((a) => a.diverged!.message)];
+  return notes.map((n) => `<p class="warning"><strong>warning:</strong> ${escapeHtml(n)}</p>`).join('\n');
+}
+
+/** The verdicts, the arms' colour key, the final test metrics and, with a validation set, the same after temperature scaling. */
+function verdictSection(summary: RunSummary): ReportSection {
+  const colours = armColours(summary.arms.length);
+  const swatchName = (i: number): string => `<span class="swatch" style="background:${colours[i]}"></span>${escapeHtml(armHeading(summary.arms[i]!))}`;
+  const legend = `<p>${summary.arms.map((_, i) => swatchName(i)).join(' &nbsp; ')}</p>`;
+  const tables = [tabularHtml(finalMetricsTabular(summary), `${finalMetricsCaption(summary)} (ECE over 15 equal-width bins; NLL in nats/sample)`)];
+  if (hasTemperatureScaling(summary)) tables.push(tabularHtml(temperatureTabular(summary), temperatureCaption(summary)));
+  const key = hasComparableArm(summary) ? `<p class="key">Δ: the arm − hard; ${escapeHtml(VERDICT_KEY)}.</p>` : '';
+  return { id: 'verdict', heading: 'Verdict', html: [warnings(summary), ...verdicts(summary), key, legend, ...tables].filter((h) => h).join('\n') };
+}
+
+/** Per-class recall with --imbalance; for many classes, of the rarest training classes only. */
+function imbalanceHtml(summary: RunSummary): string {
+  if (hasManyClasses(summary)) return tabularHtml(rarestClassesTabular(summary), `Test recall of the ${WORST_CLASSES} rarest training classes`);
+  return tabularHtml(imbalanceTabular(summary), imbalanceCaption(summary));
 }
 
 /** The confusion matrices as heat maps; for many classes, each arm's most confused pairs. */
@@ -83,20 +90,13 @@ function confusionSection(summary: RunSummary, chart: (id: string) => RenderedCh
 function perClassSection(summary: RunSummary): ReportSection {
   if (hasManyClasses(summary)) return { id: 'per-class', heading: 'Per class', html: tabularHtml(worstClassesTabular(summary), worstClassesTitle(summary)) };
   const perClass = htmlTable({
-    caption: 'Per class precision, recall and F1 on the test set (— where a score is 0/0: a class never predicted, or with no test samples)',
+    caption: `Per class precision, recall and F1 on the test set (${perClassNote(summary)})`,
     className: 'per-class',
     head: [
       ['', ...summary.arms.map((a) => ({ text: armHeading(a), colSpan: 3 })), ''],
       ['class', ...summary.arms.flatMap(() => ['precision', 'recall', 'F1'].map((t) => ({ text: t, numeric: true }))), { text: 'support', numeric: true }],
     ],
-    rows: summary.dataset.classNames.map((name, c) => [
-      name,
-      ...summary.arms.flatMap((a) => {
-        const s = a.test.perClass[c]!;
-        return [fixed(s.precision, 3), fixed(s.recall, 3), fixed(s.f1, 3)].map((text) => ({ text, numeric: true }));
-      }),
-      { text: String(summary.arms[0]!.test.perClass[c]!.support), numeric: true },
-    ]),
+    rows: perClassTabular(summary).rows.map(([name, ...rest]) => [name!, ...rest.map((text) => ({ text, numeric: true }))]),
   });
   return { id: 'per-class', heading: 'Per class', html: perClass };
 }
@@ -110,13 +110,18 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
     return found;
   };
   const { dataset, config } = summary;
+  const scaled = summary.arms.filter((a) => hasScaledReliability(input, a.label));
+  const calibration = [chartRow(summary.arms.map((a) => chart(`reliability-${armSlug(a.label)}`)))];
+  if (scaled.length > 0) calibration.push(chartRow(scaled.map((a) => chart(`reliability-${armSlug(a.label)}-scaled`))));
+  calibration.push(chartRow([chart('confidence')]));
   const sections: ReportSection[] = [
+    ...(summary.imbalance ? [{ id: 'imbalance', heading: 'Imbalanced training set', html: imbalanceHtml(summary) }] : []),
     verdictSection(summary),
     { id: 'curves', heading: 'Training curves', html: chartFigure(chart('curves')) },
     {
       id: 'calibration',
       heading: 'Calibration and confidence',
-      html: `${chartRow(summary.arms.map((a) => chart(`reliability-${armSlug(a.label)}`)))}\n${chartRow([chart('confidence')])}`,
+      html: calibration.join('\n'),
     },
     confusionSection(summary, chart),
     perClassSection(summary),

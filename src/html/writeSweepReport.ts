@@ -1,4 +1,5 @@
-import { aggregateDir } from '../sweep/sweep';
+import { parseAssertions } from '../sweep/assertions';
+import { aggregateDir, evaluateAssertions } from '../sweep/sweep';
 import { CliError } from '../errors';
 import { SWEEP_FILES, type SweepDir } from '../sweep/sweepFiles';
 import { sweepCharts } from './sweepCharts';
@@ -12,7 +13,10 @@ export function loadSweepForReport(sweepDir: SweepDir): SweepReportInput {
   if (aggregate.missingCells.length === aggregate.expectedCells.length) {
     throw new CliError(`${sweepDir.dir}: no completed cells in ${SWEEP_FILES.cells}/; a report needs at least one (run or resume the sweep)`);
   }
-  return { dir: sweepDir.dir, meta, aggregate };
+  // the gates it was run with, on the aggregate as it is now (as `sweep show` shows them)
+  const stored = sweepDir.readGates();
+  const gates = stored ? evaluateAssertions(parseAssertions(stored.results.map((r) => r.source)), aggregate) : null;
+  return { dir: sweepDir.dir, meta, aggregate, gates };
 }
 
 /** Renders the sweep's charts and writes <sweep-dir>/report.html (and the images asked for). */

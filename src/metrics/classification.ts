@@ -1,11 +1,11 @@
 /** Classification metrics as pure functions of predictions and labels. */
 
 export interface ClassScores {
-  /** tp / predicted; null when the class was never predicted (0/0). */
+  /** tp / predicted; 0 when the class was never predicted (0/0, reported as 0 like scikit-learn's zero_division=0). */
   precision: number | null;
-  /** tp / support; null when the class has no test samples (0/0). */
+  /** tp / support; 0 when the class has no test samples but was predicted (0/0, as above). */
   recall: number | null;
-  /** Harmonic mean of precision and recall; null when either is null, 0 when both are 0. */
+  /** Harmonic mean of precision and recall; 0 when both are 0 (a class never predicted has F1 = 0). */
   f1: number | null;
   /** Number of test samples whose true class this is. */
   support: number;
@@ -103,7 +103,12 @@ export function topConfusions(entries: ConfusionEntry[], limit: number): Confusi
     .slice(0, limit);
 }
 
-/** Per-class precision, recall, F1 and support from a confusion matrix (rows true, columns predicted). */
+/**
+ * Per-class precision, recall and F1 from a confusion matrix (rows true, columns predicted), as scikit-learn
+ * computes them with zero_division=0: a 0/0 score is 0, so a class with test samples that is never
+ * predicted has precision 0 and F1 0. A class with neither test samples nor predictions has no scores
+ * (null): scikit-learn leaves such a class out of its labels too.
+ */
 export function perClassScores(confusion: number[][]): ClassScores[] {
   const entries: ConfusionEntry[] = [];
   confusion.forEach((row, t) => row.forEach((count, p) => count > 0 && entries.push({ trueClass: t, predicted: p, count })));
@@ -121,15 +126,32 @@ export function perClassScoresOf(entries: ConfusionEntry[], numClasses: number):
     if (e.trueClass === e.predicted) tp[e.trueClass] = e.count;
   }
   return Array.from({ length: numClasses }, (_, c) => {
-    const precision = predicted[c] === 0 ? null : tp[c]! / predicted[c]!;
-    const recall = support[c] === 0 ? null : tp[c]! / support[c]!;
-    const f1 =
-      precision === null || recall === null ? null : precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
+    if (support[c] === 0 && predicted[c] === 0) return { precision: null, recall: null, f1: null, support: 0 };
+    const precision = predicted[c] === 0 ? 0 : tp[c]! / predicted[c]!;
+    const recall = support[c] === 0 ? 0 : tp[c]! / support[c]!;
+    const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
     return { precision, recall, f1, support: support[c]! };
   });
 }
 
-/** Unweighted mean over the classes where the score is defined. */
+/** The classes with test samples that an arm never predicted (their precision is 0/0, reported as 0). */
+export function neverPredictedClasses(confusion: number[][]): number[] {
+  const k = confusion.length;
+  const out: number[] = [];
+  for (let c = 0; c < k; c++) {
+    let predicted = 0;
+    let support = 0;
+    for (let r = 0; r < k; r++) predicted += confusion[r]![c]!;
+    for (const n of confusion[c]!) support += n;
+    if (predicted === 0 && support > 0) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Unweighted mean over the classes that have scores: every class with test samples or predictions (a
+ * never-predicted class counts with its F1 of 0), as scikit-learn's average="macro".
+ */
 export function macroAverage(scores: ClassScores[]): { precision: number | null; recall: number | null; f1: number | null } {
   const mean = (values: (number | null)[]): number | null => {
     const defined = values.filter((v): v is number => v !== null);

@@ -11,7 +11,17 @@ import {
   type ClassScores,
   type ConfusionEntry,
 } from './classification';
-import { confidenceHistogram, eceFromBins, mean, reliabilityBins, type ReliabilityBin } from './calibration';
+import {
+  adaptiveCalibrationError,
+  brierScore,
+  classwiseCalibrationError,
+  confidenceHistogram,
+  eceFromBins,
+  mceFromBins,
+  mean,
+  reliabilityBins,
+  type ReliabilityBin,
+} from './calibration';
 
 export const ECE_BINS = 15;
 export const HISTOGRAM_BINS = 10;
@@ -24,6 +34,16 @@ export interface EvaluationMetrics {
   nll: number;
   ece: number;
   meanConfidence: number;
+  /** Mean over samples of Σ_k (p_k − onehot_k)². */
+  brier: number;
+  /** The largest bin gap of the 15-bin ECE. */
+  mce: number;
+  /** ECE over 15 equal-mass bins. */
+  adaptiveEce: number;
+  /** The 15-bin ECE of each class's probability, averaged over the classes (Kull et al., 2019). */
+  classwiseEce: number;
+  /** Mean confidence − accuracy: > 0 over-confident, < 0 under-confident. */
+  calibrationGap: number;
   /** The dense matrix, confusion[true][predicted], for at most CLASS_DETAIL_LIMIT classes; absent above. */
   confusionMatrix?: number[][];
   /** The TOP_CONFUSIONS most frequent (true, predicted) pairs of different classes. */
@@ -37,11 +57,8 @@ export interface EvaluationMetrics {
   confidenceHistogram: number[];
 }
 
-/**
- * Metrics from row-major log-probabilities [n × numClasses] (log-softmax of the logits: NLL stays
- * finite and exact where a probability underflows to 0 in float32).
- */
-export function evaluatePredictions(logProbs: Float32Array, labels: ArrayLike<number>, numClasses: number): EvaluationMetrics {
+/** The predicted class, its confidence and whether it is right, per sample. */
+export function topLabel(logProbs: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): { predicted: Int32Array; confidence: Float64Array; correct: Uint8Array } {
   const predicted = argmaxRows(logProbs, numClasses);
   const confidence = new Float64Array(labels.length);
   const correct = new Uint8Array(labels.length);
@@ -49,14 +66,30 @@ export function evaluatePredictions(logProbs: Float32Array, labels: ArrayLike<nu
     confidence[i] = Math.min(1, Math.exp(logProbs[i * numClasses + predicted[i]!]!));
     correct[i] = predicted[i] === labels[i] ? 1 : 0;
   }
+  return { predicted, confidence, correct };
+}
+
+/**
+ * Metrics from row-major log-probabilities [n × numClasses] (log-softmax of the logits: NLL stays
+ * finite and exact where a probability underflows to 0 in float32).
+ */
+export function evaluatePredictions(logProbs: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): EvaluationMetrics {
+  const { predicted, confidence, correct } = topLabel(logProbs, labels, numClasses);
   const entries = confusionEntries(predicted, labels, numClasses);
   const perClass = perClassScoresOf(entries, numClasses);
   const bins = reliabilityBins(confidence, correct, ECE_BINS);
+  const acc = accuracy(predicted, labels);
+  const meanConfidence = mean(confidence);
   return {
-    accuracy: accuracy(predicted, labels),
+    accuracy: acc,
     nll: meanNegativeLogLikelihood(logProbs, labels, numClasses),
     ece: eceFromBins(bins),
-    meanConfidence: mean(confidence),
+    meanConfidence,
+    brier: brierScore(logProbs, labels, numClasses),
+    mce: mceFromBins(bins),
+    adaptiveEce: adaptiveCalibrationError(confidence, correct, ECE_BINS),
+    classwiseEce: classwiseCalibrationError(logProbs, labels, numClasses, ECE_BINS),
+    calibrationGap: meanConfidence - acc,
     ...(numClasses <= CLASS_DETAIL_LIMIT ? { confusionMatrix: confusionMatrix(predicted, labels, numClasses) } : {}),
     topConfusions: topConfusions(entries, TOP_CONFUSIONS),
     confusionEntries: entries,

@@ -28,6 +28,22 @@ export function checkSmoothingOptions(options: SmoothingOptions, numClasses: num
   }
 }
 
+/**
+ * The smallest ε that no longer trains towards the true class: `uniform` keeps the true class on top for
+ * every ε < 1; `others` gives a wrong class ε/(K−1) against the true class's 1−ε, which reaches it at
+ * ε = (K−1)/K (for K = 3 and ε = 0.8 the target of class 1 is [0.4, 0.2, 0.4]).
+ */
+export function epsilonBound(smoothing: SmoothingVariant, numClasses: number): number {
+  return smoothing === 'others' ? (numClasses - 1) / numClasses : 1;
+}
+
+/** Entropy H(q) in nats of a smoothed target: the floor of the smoothed arm's training loss (0.50 for K = 10, ε = 0.1, uniform). */
+export function smoothedTargetEntropy(options: SmoothingOptions, numClasses: number): number {
+  const { onValue, offValue } = smoothedTargetValues(options, numClasses);
+  const term = (p: number) => (p > 0 ? -p * Math.log(p) : 0);
+  return term(onValue) + (numClasses - 1) * term(offValue);
+}
+
 /** The (true-class, wrong-class) target probabilities for K classes. */
 export function smoothedTargetValues(options: SmoothingOptions, numClasses: number): { onValue: number; offValue: number } {
   checkSmoothingOptions(options, numClasses);

@@ -1,5 +1,13 @@
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import { SeededRandom } from '../random/SeededRandom';
+
+type Quantile = (p: number, degreesOfFreedom: number) => number;
+let quantileOfT: Quantile | undefined;
+
+/** Student t quantile, from @stdlib, loaded on first use: it takes longer to load than every other module of `sweep show` together. */
+function tQuantile(p: number, degreesOfFreedom: number): number {
+  quantileOfT ??= require('@stdlib/stats-base-dists-t-quantile') as Quantile;
+  return quantileOfT(p, degreesOfFreedom);
+}
 
 /** Arithmetic mean; NaN for an empty list. */
 export function mean(values: readonly number[]): number {

@@ -8,6 +8,9 @@ import { readMetaLeniently, readRunDirectory, readValidRunDirectory, type ReadOp
 import { lockRun, RunWriter, type NewRun } from './runWriter';
 
 export const DEFAULT_RUNS_DIR = 'runs';
+
+/** The statuses of a run that `train --resume` can continue (given a checkpoint). */
+export const RESUMABLE_STATUSES: readonly string[] = ['interrupted', 'failed', 'died'];
 export const RUNS_DIR_ENV = 'LS_BENCH_RUNS_DIR';
 
 /** The runs root: --runs-dir (which must not be empty), else $LS_BENCH_RUNS_DIR (an empty one counts as unset), else ./runs. */
@@ -86,13 +89,34 @@ export class RunStore {
     if (ids.length === 0) throw new CliError(`run "${ref}": there are no runs in ${this.root}`);
     if (ids.includes(ref)) return ref;
     if (ref === 'latest') return ids[0]!;
-    const named = ids.filter((id) => readMetaLeniently(this.dirOf(id))?.name === ref);
+    const named = this.namedRuns(ids).get(ref) ?? [];
     if (named.length === 1) return named[0]!;
     if (named.length > 1) throw new CliError(`run "${ref}": ${named.length} runs have this name, name one by id: ${candidates(named)}`);
     const prefixed = ids.filter((id) => id.startsWith(ref));
     if (prefixed.length === 1) return prefixed[0]!;
     if (prefixed.length > 1) throw new CliError(`run "${ref}": ambiguous id prefix, matches ${prefixed.length} runs: ${candidates(prefixed)}`);
     throw new CliError(`run "${ref}": no run with this id, id prefix or name in ${this.root} (\`ls-bench runs\` lists them)`);
+  }
+
+  /** The runs of each name (newest first, like `ids`), reading each run.json once: runs without a name are left out. */
+  namedRuns(ids: string[] = this.runIds()): Map<string, string[]> {
+    const byName = new Map<string, string[]>();
+    for (const id of ids) {
+      const name = readMetaLeniently(this.dirOf(id))?.name;
+      if (name) byName.set(name, [...(byName.get(name) ?? []), id]);
+    }
+    return byName;
+  }
+
+  /**
+   * The runs `train --resume` can continue, newest first: interrupted, failed, or died (their process is
+   * gone), with the checkpoint of at least one completed epoch. `keep` filters them further.
+   */
+  resumableRuns(keep: (record: RunRecord) => boolean = () => true): string[] {
+    return this.runIds().filter((id) => {
+      const record = this.read(id, { metrics: false });
+      return RESUMABLE_STATUSES.includes(record.status) && existsSync(path.join(this.dirOf(id), RUN_FILES.checkpoint)) && keep(record);
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { Engine } from '../engine/backend';
+import type { BackendChoice, Engine } from '../engine/backend';
 import type { EnvironmentInfo } from './runFiles';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -19,7 +19,14 @@ function gitCommit(): string | null {
   }
 }
 
-export function describeEnvironment(backend: Pick<Engine, 'name' | 'label' | 'fallbackReason' | 'blasThreads'>): EnvironmentInfo {
+/**
+ * environment.json as ls-bench writes it: the schema's fields, and the backend's fallback in a few words for
+ * the run's header. The schema does not name the note (runs written before it lack it); the reader keeps
+ * every field of the file, so it is read back as it was written.
+ */
+export type RunEnvironment = EnvironmentInfo & { backendFallbackNote?: string | null };
+
+export function describeEnvironment(backend: BackendChoice & Pick<Engine, 'blasThreads'>): RunEnvironment {
   const cpus = os.cpus();
   return {
     lsBenchVersion: lsBenchVersion(),
@@ -31,6 +38,7 @@ export function describeEnvironment(backend: Pick<Engine, 'name' | 'label' | 'fa
     backend: backend.name,
     backendLabel: backend.label,
     backendFallbackReason: backend.fallbackReason ?? null,
+    backendFallbackNote: backend.fallbackNote ?? null,
     gitCommit: gitCommit(),
     blasThreads: backend.blasThreads?.() ?? null,
   };

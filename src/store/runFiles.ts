@@ -1,9 +1,5 @@
 import { z } from 'zod';
-import type { TrainConfig } from '../config/schema';
-import type { EvaluationMetrics } from '../metrics/evaluate';
 import type { ArmComparison } from '../train/compareArms';
-import type { DivergenceInfo, EpochRecord } from '../train/pairedTrainer';
-import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkHistogramsShape, checkSummaryShape } from './runFileShapes';
 
 export type { ArmComparison };
@@ -12,7 +8,7 @@ export type { ArmComparison };
  * The on-disk format of a run directory, version 1: its files, the types ls-bench writes and the schemas
  * it reads them back with. RunWriter writes a run, readRunDirectory reads one.
  *
- *   run.json          identity: id, name, tags, created, command line      (written once)
+ *   run.json          identity: id, name, tags, created, command line, sweep cell (written once)
  *   config.json       the resolved config                                  (written once, before training)
  *   environment.json  ls-bench and Node versions, CPU, backend, git commit (written once)
  *   status.json       running | completed | failed | interrupted           (rewritten atomically)
@@ -59,6 +55,9 @@ const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
  * schemaVersion is checked before the schema (a newer version is "unsupported", not "corrupt").
  */
 
+/** A run that is one cell of a sweep: which sweep (its id and directory) and which cell (run.json's `sweep`). */
+export const SweepCellRefSchema = z.object({ id: z.string(), cell: z.string(), dir: z.string() });
+export type SweepCellRef = z.infer<typeof SweepCellRefSchema>;
 /** run.json */
 export const RunMetaSchema = z.object({
   schemaVersion: z.number(),
@@ -67,6 +66,7 @@ export const RunMetaSchema = z.object({
   tags: z.array(z.string()),
   createdAt: z.string(),
   command: z.array(z.string()),
+  sweep: SweepCellRefSchema.optional(), // set when `ls-bench sweep` trained the run as one of its cells
 });
 export type RunMeta = z.infer<typeof RunMetaSchema>;
 
@@ -126,6 +126,12 @@ const ArmTestSchema = z.object({
   nll: z.number(),
   ece: z.number(),
   meanConfidence: z.number(),
+  // absent in runs written before these were measured
+  brier: z.number().optional(),
+  mce: z.number().optional(),
+  adaptiveEce: z.number().optional(),
+  classwiseEce: z.number().optional(),
+  calibrationGap: z.number().optional(),
   /** Absent above CLASS_DETAIL_LIMIT classes (the matrix is in confusion.json). */
   confusionMatrix: z.array(z.array(z.number())).optional(),
   /** Absent in runs written before it was recorded. */
@@ -144,6 +150,23 @@ const ArmSummarySchema = z.object({
   test: ArmTestSchema,
   diverged: orNull(z.object({ epoch: z.number(), batch: orNull(z.number()), lastFiniteLoss: orNull(z.number()), message: z.string() })).optional(),
   flippedTrainLabels: z.object({ count: z.number(), memorised: z.number(), predictedClean: z.number() }).optional(),
+  temperatureScaled: orNull(
+    z.object({
+      temperature: z.number(),
+      validationNll: z.number(),
+      validationNllUnscaled: z.number(),
+      validationSamples: z.number(),
+      atBound: orNull(z.enum(['min', 'max'])),
+      test: z.object({ accuracy: z.number(), nll: z.number(), ece: z.number(), brier: z.number(), meanConfidence: z.number(), calibrationGap: z.number() }),
+    }),
+  ).optional(),
+});
+
+const IntervalSchema = z.tuple([z.number(), z.number()]);
+const MetricIntervalsSchema = z.object({ accuracy: IntervalSchema, nll: IntervalSchema, ece: IntervalSchema, brier: IntervalSchema, meanConfidence: IntervalSchema });
+const PairedDeltaSchema = z.object({
+  delta: z.object({ accuracy: z.number(), nll: z.number(), ece: z.number(), brier: z.number(), meanConfidence: z.number() }),
+  intervals: MetricIntervalsSchema,
 });
 
 const ArmComparisonSchema = z.object({
@@ -154,6 +177,11 @@ const ArmComparisonSchema = z.object({
   deltaEce: z.number(),
   deltaMeanConfidence: z.number(),
   mcnemar: z.object({ onlyBaselineCorrect: z.number(), onlyArmCorrect: z.number(), pValue: z.number() }),
+  // absent in runs written before single-run intervals and temperature scaling
+  deltaBrier: z.number().optional(),
+  intervals: MetricIntervalsSchema.optional(),
+  bootstrap: z.object({ resamples: z.number(), level: z.number(), seed: z.number() }).optional(),
+  temperatureScaled: orNull(z.object({ armVsScaledBaseline: PairedDeltaSchema, scaledArmVsScaledBaseline: PairedDeltaSchema })).optional(),
 });
 
 const DatasetInfoSchema = z.object({
@@ -167,6 +195,8 @@ const DatasetInfoSchema = z.object({
   digest: z.string(),
   trainClassCounts: z.array(z.number()).optional(),
   testClassCounts: z.array(z.number()).optional(),
+  validationSamples: z.number().optional(),
+  validationClassCounts: z.array(z.number()).optional(),
 });
 
 /** summary.json. The config is the run's (config.json is the copy that is validated against the config schema). */
@@ -189,6 +219,8 @@ export const RunSummarySchema = z.object({
   resumedAfterEpoch: orNull(z.number()).optional(),
 }).superRefine(checkSummaryShape);
 
+const ReliabilitySchema = z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number(), meanConfidence: orNull(z.number()), accuracy: orNull(z.number()) }));
+
 /** histograms.json */
 export const HistogramsFileSchema = z.object({
   schemaVersion: z.number(),
@@ -197,113 +229,17 @@ export const HistogramsFileSchema = z.object({
     z.object({
       label: z.string(),
       confidenceHistogram: z.array(z.number()),
-      reliability: z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number(), meanConfidence: orNull(z.number()), accuracy: orNull(z.number()) })),
+      reliability: ReliabilitySchema,
+      /** After temperature scaling (absent without a validation set, and in older runs). */
+      temperatureScaledReliability: ReliabilitySchema.optional(),
     }),
   ),
 }).superRefine(checkHistogramsShape);
 
-export interface DatasetInfo {
-  name: string;
-  description: string;
-  trainSamples: number;
-  testSamples: number;
-  features: number;
-  classes: number;
-  classNames: string[];
-  digest: string;
-  /** Training samples per true class (after --limit and --imbalance, before --label-noise). */
-  trainClassCounts?: number[];
-  /** Test samples per class. */
-  testClassCounts?: number[];
-}
-
-export interface MetricsRow extends EpochRecord {
-  arm: string;
-  epsilon: number;
-}
-
 export const METRICS_CSV_COLUMNS = ['epoch', 'arm', 'epsilon', 'trainLoss', 'trainNll', 'testNll', 'testAccuracy', 'seconds'] as const;
 
-/**
- * The test metrics stored per arm: everything but the bulky reliability bins and histogram (histograms.json)
- * and the sparse confusion cells (confusion.json, when the dense matrix is not kept).
- */
-export type ArmTestMetrics = Omit<EvaluationMetrics, 'reliability' | 'confidenceHistogram' | 'confusionEntries'>;
-
-/** confusion.json: every non-zero cell of every arm's confusion matrix, for runs with many classes. */
-export interface ConfusionFile {
-  schemaVersion: number;
-  classes: number;
-  /** Cells as [true class, predicted class, count], ordered by true then predicted class. */
-  arms: { label: string; cells: [number, number, number][] }[];
-}
-
-export interface ArmSummary {
-  label: string;
-  epsilon: number;
-  smoothing: SmoothingVariant;
-  initialWeightsDigest: string;
-  finalWeightsDigest: string;
-  history: EpochRecord[];
-  test: ArmTestMetrics;
-  /** Set when the arm's loss or weights became non-finite: it stopped there, metrics are from its last finite weights. */
-  diverged?: DivergenceInfo | null;
-  /** With label noise: fractions of the flipped training samples predicted as their noisy label (memorised) and as their true label. */
-  flippedTrainLabels?: { count: number; memorised: number; predictedClean: number };
-}
-
-export interface RunSummary {
-  schemaVersion: number;
-  runId: string;
-  dataset: DatasetInfo;
-  backend: string;
-  model: string;
-  optimizer: string;
-  config: TrainConfig;
-  arms: ArmSummary[];
-  comparisons: ArmComparison[];
-  /** Things the reader should know about this run's setup, e.g. the two-class caveat. */
-  warnings?: string[];
-  /** With --label-noise: what was flipped (the indices are in label-noise.json). */
-  labelNoise?: { kind: string; fraction: number; flipped: number; file: string };
-  /** With --imbalance: the ratio asked for (the realised counts are dataset.trainClassCounts). */
-  imbalance?: { ratio: number };
-  seconds: number;
-  completedAt: string;
-  /** With --check-determinism: whether a second training gave identical results, and the first difference. */
-  determinism?: DeterminismCheck | null;
-  /** Set when the run was continued with --resume: the epoch it continued after. */
-  resumedAfterEpoch?: number | null;
-}
-
-export interface DeterminismCheck {
-  identical: boolean;
-  firstDifference: string | null;
-}
-
-/** label-noise.json: the training samples whose labels were flipped, and to what. */
-export interface LabelNoiseFile {
-  schemaVersion: number;
-  kind: string;
-  fraction: number;
-  seed: number;
-  /** Indices into the training split as trained on (after --limit and --imbalance), ascending. */
-  indices: number[];
-  cleanLabels: number[];
-  noisyLabels: number[];
-}
-
-export interface HistogramsFile {
-  schemaVersion: number;
-  confidenceBins: number[];
-  arms: { label: string; confidenceHistogram: number[]; reliability: EvaluationMetrics['reliability'] }[];
-}
-
-export interface PredictionsFile {
-  schemaVersion: number;
-  labels: number[];
-  arms: { label: string; predictions: number[] }[];
-}
+export type { DatasetInfo, MetricsRow, ArmTestMetrics, ConfusionFile, StoredTemperatureScaling, StoredArmComparison, ArmSummary, RunSummary, DeterminismCheck, LabelNoiseFile, HistogramsFile, PredictionsFile } from './runFileTypes';
+import type { MetricsRow, RunSummary, HistogramsFile } from './runFileTypes';
 
 /**
  * What ls-bench writes passes what it reads: each written type must fit its schema's input, checked by the

@@ -1,4 +1,7 @@
 import { CliError } from '../errors';
+import { TrainConfigSchema } from '../config/schema';
+import { canonicalJson } from './canonicalJson';
+import type { SweepCellRef } from './runFiles';
 import { idTime } from './runNames';
 import type { RunRecord } from './runReader';
 import { LISTED_STATUSES, type ListedStatus } from './runStatus';
@@ -50,6 +53,18 @@ export function runCreatedAt(record: Pick<RunRecord, 'id' | 'meta'>): number {
   return Number.isFinite(fromMeta) ? fromMeta : idTime(record.id);
 }
 
+/** The identity of a run as every --json output starts it: id, name, tags, status and creation time. */
+export function runIdentityJson(r: RunRecord) {
+  return {
+    id: r.id,
+    name: r.meta?.name ?? null,
+    tags: r.meta?.tags ?? [],
+    status: r.status,
+    statusNote: r.statusNote,
+    createdAt: new Date(runCreatedAt(r)).toISOString(),
+  };
+}
+
 export function runDataset(record: RunRecord): string | null {
   return record.summary?.dataset.name ?? record.config?.dataset ?? null;
 }
@@ -74,4 +89,40 @@ export function runSeconds(record: RunRecord, now: number = Date.now()): number 
   const start = Date.parse(s.startedAt);
   const end = record.status === 'running' ? now : Date.parse(s.endedAt ?? s.updatedAt);
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, (end - start) / 1000) : null;
+}
+
+/** A sweep's id: `sweep-` and 12 hex digits. */
+const SWEEP_ID = /^sweep-[0-9a-f]{12}$/;
+
+/**
+ * The sweep cell a run is: run.json's `sweep`, or, for runs written before that was recorded, the sweep's
+ * tag with a name that starts with it (`<sweep id>-<cell>`, the sweep's workers' naming); null otherwise.
+ */
+export function sweepRefOf(record: Pick<RunRecord, 'meta'>): (Omit<SweepCellRef, 'dir'> & { dir: string | null }) | null {
+  const meta = record.meta;
+  if (!meta) return null;
+  if (meta.sweep) return meta.sweep;
+  const tag = meta.tags.find((t) => SWEEP_ID.test(t) && meta.name?.startsWith(`${t}-`));
+  return tag ? { id: tag, cell: meta.name!.slice(tag.length + 1), dir: null } : null;
+}
+
+/** Options with columns of their own in `runs` (data set, ε and smoothing, epochs): never repeated as differing options. */
+const SHOWN_OPTIONS = new Set(['dataset', 'epsilon', 'smoothing', 'epochs']);
+
+/**
+ * The config keys whose values differ between these runs (as `dvc exp show --only-changed`), in the
+ * schema's order: the columns that tell the listed runs apart. A key a run lacks counts as a value.
+ */
+export function differingOptions(records: RunRecord[]): string[] {
+  const configs = records.map((r) => r.summary?.config ?? r.config).filter((c): c is NonNullable<typeof c> => c !== null);
+  const schemaOrder = Object.keys(TrainConfigSchema.shape);
+  const rank = (k: string) => (schemaOrder.includes(k) ? schemaOrder.indexOf(k) : schemaOrder.length);
+  const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))].filter((k) => !SHOWN_OPTIONS.has(k)).sort((x, y) => rank(x) - rank(y));
+  return keys.filter((k) => new Set(configs.map((c) => canonicalJson((c as Record<string, unknown>)[k]) ?? 'undefined')).size > 1);
+}
+
+/** A run's value of a config key, for its column (undefined when the run has no readable config). */
+export function runOption(record: RunRecord, key: string): unknown {
+  const config = record.summary?.config ?? record.config;
+  return config ? (config as Record<string, unknown>)[key] : undefined;
 }

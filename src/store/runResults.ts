@@ -5,8 +5,8 @@ import { describeModel, describeOptimizer } from '../engine/mlpSpec';
 import { HISTOGRAM_BINS } from '../metrics/evaluate';
 import { setupWarnings } from '../train/arms';
 import { compareArms } from '../train/compareArms';
-import type { PairedResult } from '../train/pairedTrainer';
-import { RUN_FILES, SCHEMA_VERSION, type ConfusionFile, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary } from './runFiles';
+import type { PairedResult, TemperatureScaledArm } from '../train/pairedTrainer';
+import { RUN_FILES, SCHEMA_VERSION, type ConfusionFile, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary, type StoredTemperatureScaling } from './runFiles';
 import { CLASS_DETAIL_LIMIT } from '../metrics/classification';
 
 /** The training labels before --label-noise flipped any (the class counts the data really has). */
@@ -29,6 +29,9 @@ export function describeDataset(dataset: Dataset): DatasetInfo {
     digest: datasetDigest(dataset),
     trainClassCounts: classCounts(cleanTrainLabels(dataset), dataset.numClasses),
     testClassCounts: classCounts(dataset.test.y, dataset.numClasses),
+    ...(dataset.validation
+      ? { validationSamples: dataset.validation.count, validationClassCounts: classCounts(dataset.validation.y, dataset.numClasses) }
+      : {}),
   };
 }
 
@@ -44,6 +47,19 @@ export function labelNoiseFile(dataset: Dataset, seed: number): LabelNoiseFile |
     indices: Array.from(noise.flipped),
     cleanLabels: Array.from(noise.cleanLabels),
     noisyLabels: Array.from(noise.noisyLabels),
+  };
+}
+
+function storedScaling(scaled: TemperatureScaledArm | null): StoredTemperatureScaling | null {
+  if (!scaled) return null;
+  const { test } = scaled;
+  return {
+    temperature: scaled.temperature,
+    validationNll: scaled.validationNll,
+    validationNllUnscaled: scaled.validationNllUnscaled,
+    validationSamples: scaled.validationSamples,
+    atBound: scaled.atBound,
+    test: { accuracy: test.accuracy, nll: test.nll, ece: test.ece, brier: test.brier, meanConfidence: test.meanConfidence, calibrationGap: test.calibrationGap },
   };
 }
 
@@ -75,9 +91,10 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
         test,
         diverged: a.diverged,
         ...(a.flippedTrainLabels ? { flippedTrainLabels: a.flippedTrainLabels } : {}),
+        temperatureScaled: storedScaling(a.temperatureScaled),
       };
     }),
-    comparisons: compareArms(result, dataset.test.y),
+    comparisons: compareArms(result, dataset.test.y, dataset.numClasses, config.seed),
     warnings: setupWarnings(dataset, result.arms),
     ...(dataset.labelNoise
       ? { labelNoise: { kind: dataset.labelNoise.kind, fraction: dataset.labelNoise.fraction, flipped: dataset.labelNoise.flipped.length, file: RUN_FILES.labelNoise } }
@@ -91,7 +108,12 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
   const histograms: HistogramsFile = {
     schemaVersion: SCHEMA_VERSION,
     confidenceBins: Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => i / HISTOGRAM_BINS),
-    arms: result.arms.map((a) => ({ label: a.label, confidenceHistogram: a.test.confidenceHistogram, reliability: a.test.reliability })),
+    arms: result.arms.map((a) => ({
+      label: a.label,
+      confidenceHistogram: a.test.confidenceHistogram,
+      reliability: a.test.reliability,
+      ...(a.temperatureScaled ? { temperatureScaledReliability: a.temperatureScaled.test.reliability } : {}),
+    })),
   };
   const predictions: PredictionsFile = {
     schemaVersion: SCHEMA_VERSION,

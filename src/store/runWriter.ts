@@ -21,6 +21,7 @@ import {
   type RunStatus,
   type RunStatusFile,
   type RunSummary,
+  type SweepCellRef,
 } from './runFiles';
 import { checkRunName, newRunId } from './runNames';
 import { readMetricsFile } from './runReader';
@@ -33,6 +34,8 @@ export interface NewRun {
   config: TrainConfig;
   environment: EnvironmentInfo;
   command: string[];
+  /** The sweep cell this run is (ls-bench sweep's workers). */
+  sweep?: SweepCellRef;
   now?: Date;
 }
 
@@ -66,7 +69,15 @@ export class RunWriter {
     try {
       // A fresh directory: nobody else can hold its lock yet.
       writer = new RunWriter(id, dir, createdAt, lockRun(dir, `run ${id}`));
-      const meta: RunMeta = { schemaVersion: SCHEMA_VERSION, id, name: options.name ?? null, tags: options.tags ?? [], createdAt, command: options.command };
+      const meta: RunMeta = {
+        schemaVersion: SCHEMA_VERSION,
+        id,
+        name: options.name ?? null,
+        tags: options.tags ?? [],
+        createdAt,
+        command: options.command,
+        ...(options.sweep ? { sweep: options.sweep } : {}),
+      };
       writeJsonAtomic(writer.file('meta'), meta);
       writeJsonAtomic(writer.file('config'), options.config);
       writeJsonAtomic(writer.file('environment'), options.environment);

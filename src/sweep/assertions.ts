@@ -1,4 +1,6 @@
 import { CliError } from '../errors';
+import { SCALED_METRIC, type AggregateMetric } from './aggregate';
+import type { GateScope, SelectorItem } from './gateScope';
 
 /**
  * The gate language of `--assert`: comparisons over a sweep's aggregate, joined by `and`.
@@ -7,21 +9,31 @@ import { CliError } from '../errors';
  *   comparison := sum ( "<" | "<=" | ">" | ">=" | "==" | "!=" ) sum
  *   sum        := term ( ( "+" | "-" ) term )*
  *   term       := number | "-" term | "(" sum ")" | arm "." metric
- *   arm        := "hard" | "smoothed" | "smoothed-" number      (e.g. smoothed-0.05)
- *   metric     := "accuracy" | "nll" | "ece" | "meanConfidence"
+ *   arm        := "hard" | "hardTs" | "smoothed" | "smoothedTs" | "smoothed-" number | "smoothedTs-" number
+ *   metric     := "accuracy" | "nll" | "ece" | "brier" | "meanConfidence" | "temperature"
  *
  * `arm.metric` is the mean over seeds of that arm's test metric. `smoothed` stands for each smoothed arm in
  * turn: the assertion must hold for every ε > 0 of the grid (and every smoothing variant). `hard` is the
- * hard arm of the same smoothing variant. Numbers are decimals (0.005, 1e-3).
+ * hard arm of the same smoothing variant. An arm name ending in `Ts` is that arm after temperature scaling
+ * on its run's validation set (`temperature` is only a metric of those). Numbers are decimals (0.005, 1e-3).
+ *
+ * With a grid over training options, an assertion holds at every grid point; `all(…)`, `any(…)` and
+ * `at(point: …)` around it say which points (gateScope.ts).
  */
 
-export const ASSERT_METRICS = ['accuracy', 'nll', 'ece', 'meanConfidence'] as const;
+export const ASSERT_METRICS = ['accuracy', 'nll', 'ece', 'brier', 'meanConfidence', 'temperature'] as const;
 export type AssertMetric = (typeof ASSERT_METRICS)[number];
 export const COMPARISON_OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 
 /** An arm reference: the hard arm, each smoothed arm (`smoothed`), or the arm of one ε. */
-export type ArmRef = { kind: 'hard' } | { kind: 'each-smoothed' } | { kind: 'epsilon'; epsilon: number; text: string };
+export type ArmRef = ({ kind: 'hard' } | { kind: 'each-smoothed' } | { kind: 'epsilon'; epsilon: number; text: string }) & { scaled: boolean };
+
+/** The aggregate metric an arm reference and a metric name read: hardTs.ece is the hard arm's tsEce. */
+export function aggregateMetricOf(scaled: boolean, metric: AssertMetric): AggregateMetric {
+  if (metric === 'temperature') return 'temperature';
+  return scaled ? SCALED_METRIC[metric] : metric;
+}
 
 export type ValueNode =
   | { type: 'number'; value: number }
@@ -37,6 +49,8 @@ export interface Comparison {
 
 export interface Assertion {
   source: string;
+  /** The grid points it is about: every one unless any(…) or at(…) says otherwise. */
+  scope: GateScope;
   comparisons: Comparison[];
 }
 
@@ -61,14 +75,15 @@ export class AssertionSyntaxError extends Error {
 
 const NUMBER = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/;
 // "smoothed-0.05" is an arm only when a "." and a metric follow: "smoothed-0.05.ece".
-const EPSILON_ARM = /^smoothed-(\d+\.?\d*|\.\d+)(?=\.[A-Za-z])/;
+const EPSILON_ARM = /^smoothed(Ts)?-(\d+\.?\d*|\.\d+)(?=\.[A-Za-z])/;
 const WORD = /^[A-Za-z_][A-Za-z0-9_]*/;
 
-function tokenize(source: string): Token[] {
+/** The tokens of source[from, to): positions stay those of the whole text, so errors give its columns. */
+function tokenize(source: string, from: number, to: number): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
-  while (i < source.length) {
-    const rest = source.slice(i);
+  let i = from;
+  while (i < to) {
+    const rest = source.slice(i, to);
     const space = /^\s+/.exec(rest);
     if (space) {
       i += space[0].length;
@@ -76,7 +91,7 @@ function tokenize(source: string): Token[] {
     }
     const armMatch = EPSILON_ARM.exec(rest);
     if (armMatch) {
-      tokens.push({ kind: 'arm', ref: { kind: 'epsilon', epsilon: Number(armMatch[1]), text: armMatch[0] }, pos: i, text: armMatch[0] });
+      tokens.push({ kind: 'arm', ref: { kind: 'epsilon', epsilon: Number(armMatch[2]), text: armMatch[0], scaled: armMatch[1] !== undefined }, pos: i, text: armMatch[0] });
       i += armMatch[0].length;
       continue;
     }
@@ -92,22 +107,65 @@ function tokenize(source: string): Token[] {
       i += num[0].length;
       continue;
     }
-    const op = ['<=', '>=', '==', '!=', '<', '>', '+', '-', '(', ')', '.'].find((o) => rest.startsWith(o));
+    const op = ['<=', '>=', '==', '!=', '<', '>', '+', '-', '(', ')', '.', '='].find((o) => rest.startsWith(o));
     if (op) {
       tokens.push({ kind: 'op', pos: i, text: op });
       i += op.length;
       continue;
     }
-    const hint = rest[0] === '=' ? ' (did you mean "=="?)' : rest.startsWith('&&') ? ' (use "and")' : '';
+    const hint = rest.startsWith('&&') ? ' (use "and")' : '';
     throw new AssertionSyntaxError(source, i + 1, `unexpected character "${rest[0]}"${hint}`);
   }
-  tokens.push({ kind: 'end', pos: source.length, text: 'end of assertion' });
+  tokens.push({ kind: 'end', pos: to, text: 'end of assertion' });
   return tokens;
+}
+
+/** The positions of `char` in source[from, to) outside brackets, braces and quotes. */
+function topLevel(source: string, char: string, from: number, to: number): number[] {
+  const found: number[] = [];
+  let depth = 0;
+  let quoted = false;
+  for (let i = from; i < to; i++) {
+    const c = source[i]!;
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && (c === '[' || c === '{')) depth++;
+    else if (!quoted && (c === ']' || c === '}')) depth--;
+    else if (!quoted && depth === 0 && c === char) found.push(i);
+  }
+  return found;
+}
+
+function selectorItem(source: string, from: number, to: number): SelectorItem {
+  const text = source.slice(from, to).trim();
+  if (/^p\d+$/.test(text)) return { kind: 'point', id: text };
+  const pair = /^([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.+)$/s.exec(text);
+  const column = from + (source.slice(from, to).length - source.slice(from, to).trimStart().length) + 1;
+  if (!pair) throw new AssertionSyntaxError(source, column, `expected a grid point (p2) or key=value (labelNoise=0.2), got "${text}"`);
+  return { kind: 'value', name: pair[1]!, valueText: pair[2]!.trim().replace(/^"(.*)"$/s, '$1') };
+}
+
+const SCOPE = /^\s*(all|any|at)\s*\(/;
+
+/** all(A), any(A), at(SELECTOR: A) or A alone: the scope, and the span of A in the text. */
+function parseScope(source: string): { scope: GateScope; from: number; to: number } {
+  const m = SCOPE.exec(source);
+  if (!m) return { scope: { kind: 'all' }, from: 0, to: source.length };
+  const open = m[0].length;
+  const close = source.trimEnd().length - 1;
+  if (close < open || source[close] !== ')') throw new AssertionSyntaxError(source, source.trimEnd().length + 1, `expected ")" to close "${m[1]}("`);
+  if (m[1] !== 'at') return { scope: { kind: m[1] as 'all' | 'any' }, from: open, to: close };
+  const colon = topLevel(source, ':', open, close)[0];
+  if (colon === undefined) throw new AssertionSyntaxError(source, close + 1, 'expected ":" between the grid point and the assertion, as in at(labelNoise=0.2: smoothed.ece <= hard.ece)');
+  const commas = topLevel(source, ',', open, colon);
+  const bounds = [open, ...commas.map((c) => c + 1)];
+  const items = bounds.map((from, i) => selectorItem(source, from, i < commas.length ? commas[i]! : colon));
+  return { scope: { kind: 'at', items, text: source.slice(open, colon).trim() }, from: colon + 1, to: close };
 }
 
 /** Parses one assertion; throws AssertionSyntaxError with the column of the first problem. */
 export function parseAssertion(source: string): Assertion {
-  const tokens = tokenize(source);
+  const { scope, from, to } = parseScope(source);
+  const tokens = tokenize(source, from, to);
   let at = 0;
   const peek = (): Token => tokens[at]!;
   const fail = (token: Token, expected: string): never => {
@@ -120,6 +178,7 @@ export function parseAssertion(source: string): Assertion {
     at++;
     const m = peek();
     if (m.kind !== 'word' || !(ASSERT_METRICS as readonly string[]).includes(m.text)) fail(m, `a metric (${ASSERT_METRICS.join(', ')})`);
+    if (m.text === 'temperature' && !ref.scaled) fail(m, `a metric of ${armText} (temperature is a metric of the temperature-scaled arms: hardTs, smoothedTs, smoothedTs-<ε>)`);
     at++;
     return { type: 'metric', arm: ref, metric: m.text as AssertMetric, text: `${armText}.${m.text}` };
   };
@@ -145,11 +204,12 @@ export function parseAssertion(source: string): Assertion {
       at++;
       return metricAfterDot(t.text, t.ref);
     }
-    if (t.kind === 'word' && (t.text === 'hard' || t.text === 'smoothed')) {
+    if (t.kind === 'word' && ['hard', 'smoothed', 'hardTs', 'smoothedTs'].includes(t.text)) {
       at++;
-      return metricAfterDot(t.text, t.text === 'hard' ? { kind: 'hard' } : { kind: 'each-smoothed' });
+      const scaled = t.text.endsWith('Ts');
+      return metricAfterDot(t.text, t.text.startsWith('hard') ? { kind: 'hard', scaled } : { kind: 'each-smoothed', scaled });
     }
-    return fail(t, 'a number or an arm metric (hard.accuracy, smoothed.ece, smoothed-0.1.nll)');
+    return fail(t, 'a number or an arm metric (hard.accuracy, smoothed.ece, smoothed-0.1.nll, hardTs.ece)');
   };
 
   const sum = (): ValueNode => {
@@ -165,6 +225,7 @@ export function parseAssertion(source: string): Assertion {
   const comparison = (): Comparison => {
     const left = sum();
     const t = peek();
+    if (isOp(t, '=')) throw new AssertionSyntaxError(source, t.pos + 1, 'unexpected character "=" (did you mean "=="?)');
     if (!(t.kind === 'op' && (COMPARISON_OPERATORS as readonly string[]).includes(t.text))) fail(t, `a comparison (${COMPARISON_OPERATORS.join(' ')})`);
     at++;
     return { op: t.text as ComparisonOperator, left, right: sum() };
@@ -176,7 +237,7 @@ export function parseAssertion(source: string): Assertion {
     comparisons.push(comparison());
   }
   if (peek().kind !== 'end') fail(peek(), '"and" or the end of the assertion');
-  return { source, comparisons };
+  return { source, scope, comparisons };
 }
 
 /** Parses every `--assert` before anything runs: a syntax error is a usage error (exit 2) with its column. */
@@ -214,92 +275,4 @@ export function checkAssertionArms(assertions: Assertion[], smoothedEpsilons: re
       }
     }
   }
-}
-
-/** The aggregate values an assertion reads: mean over seeds of an arm's metric, per variant and ε. */
-export interface AssertionContext {
-  variants: string[];
-  smoothedEpsilons: number[];
-  /** The mean over seeds, or undefined when no seed completed. */
-  value(variant: string, epsilon: number, metric: AssertMetric): number | undefined;
-}
-
-export interface AssertionOutcome {
-  source: string;
-  holds: boolean;
-  /** One line per failing instance: the binding (variant, ε) and every value read. */
-  failures: string[];
-  /** Every instance checked, for --json. */
-  instances: { variant: string; epsilon: number | null; holds: boolean; values: Record<string, number | null> }[];
-}
-
-/**
- * Evaluates an assertion for every smoothing variant and, when it mentions `smoothed`, every smoothed ε.
- * A value that is missing (no completed seed) makes that instance fail: a gate must not pass on no data.
- */
-export function evaluateAssertion(assertion: Assertion, context: AssertionContext): AssertionOutcome {
-  const quantified = armRefs(assertion).some((r) => r.kind === 'each-smoothed');
-  const outcome: AssertionOutcome = { source: assertion.source, holds: true, failures: [], instances: [] };
-  for (const variant of context.variants) {
-    for (const bound of quantified ? context.smoothedEpsilons : [null]) {
-      const values: Record<string, number | null> = {};
-      let missing = false;
-      const valueOf = (node: ValueNode): number => {
-        switch (node.type) {
-          case 'number':
-            return node.value;
-          case 'negate':
-            return -valueOf(node.operand);
-          case 'binary':
-            return node.op === '+' ? valueOf(node.left) + valueOf(node.right) : valueOf(node.left) - valueOf(node.right);
-          case 'metric': {
-            const epsilon = node.arm.kind === 'hard' ? 0 : node.arm.kind === 'epsilon' ? node.arm.epsilon : bound!;
-            const name = node.arm.kind === 'each-smoothed' ? `smoothed-${epsilon}.${node.metric}` : node.text;
-            const v = context.value(variant, epsilon, node.metric);
-            values[name] = v ?? null;
-            if (v === undefined) missing = true;
-            return v ?? NaN;
-          }
-        }
-      };
-      const holds =
-        assertion.comparisons.every((c) => compare(valueOf(c.left), c.op, valueOf(c.right))) && !missing;
-      // evaluate every comparison for the message, even after one failed
-      for (const c of assertion.comparisons) {
-        valueOf(c.left);
-        valueOf(c.right);
-      }
-      outcome.instances.push({ variant, epsilon: bound, holds, values });
-      if (!holds) {
-        outcome.holds = false;
-        const where = context.variants.length > 1 || quantified ? ` [${variant}${bound !== null ? `, ε=${bound}` : ''}]` : '';
-        const measured = Object.entries(values)
-          .map(([k, v]) => `${k} = ${v === null ? 'missing (no completed seed)' : formatValue(v)}`)
-          .join(', ');
-        outcome.failures.push(`assertion failed${where}: ${assertion.source} (measured: ${measured})`);
-      }
-    }
-  }
-  return outcome;
-}
-
-export function compare(left: number, op: ComparisonOperator, right: number): boolean {
-  switch (op) {
-    case '<':
-      return left < right;
-    case '<=':
-      return left <= right;
-    case '>':
-      return left > right;
-    case '>=':
-      return left >= right;
-    case '==':
-      return left === right;
-    case '!=':
-      return left !== right;
-  }
-}
-
-function formatValue(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/0+$/, '').replace(/\.$/, '');
 }

@@ -1,5 +1,7 @@
 import { fstatSync, writeSync } from 'node:fs';
 import { CliError } from '../errors';
+import { schemaProblem } from '../store/schemaIssue';
+import { SweepCellRefSchema, type SweepCellRef } from '../store/runFiles';
 
 /**
  * The structured channel from a cell's `ls-bench train` child back to `ls-bench sweep`.
@@ -81,4 +83,50 @@ export function runCreatedReporter(fdText: string): (run: { runId: string; runDi
       // see above: progress only
     }
   };
+}
+
+/**
+ * `--sweep-cell <json>`, the other hidden option of a cell's `train`: {"id": sweep id, "cell": cell id,
+ * "dir": sweep directory}, recorded in the run's run.json so that `ls-bench runs` groups the cells of a
+ * sweep and a rerun of the sweep finds them.
+ */
+export const SWEEP_CELL_FLAG = '--sweep-cell';
+
+export function parseSweepCellRef(text: string): SweepCellRef {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new CliError(`${SWEEP_CELL_FLAG}: expected a JSON object {"id", "cell", "dir"}, got ${JSON.stringify(text.slice(0, 80))}`);
+  }
+  const problem = schemaProblem(SweepCellRefSchema, value);
+  if (problem !== null) throw new CliError(`${SWEEP_CELL_FLAG}: ${problem}`);
+  return value as SweepCellRef;
+}
+
+/** Is this descriptor a pipe or a socket (what child_process gives a child), not a terminal, file or /dev/null? */
+function isPipe(fd: number): boolean {
+  try {
+    const stat = fstatSync(fd);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A cell's `train` stops when the sweep that started it is gone. The sweep gives each child a stdin pipe it
+ * never writes to; when the sweep process dies (even by SIGKILL) the system closes its end and the child
+ * reads end-of-file, and stops as on SIGTERM: between two batches, its run marked interrupted, so that
+ * the next run of the sweep resumes it instead of finding it still running (or finished by nobody).
+ * Without such a pipe (a terminal, a file, /dev/null) `signal` is returned as it is.
+ */
+export function abortWhenParentGone(stdin: NodeJS.ReadableStream | undefined, signal: AbortSignal | undefined): AbortSignal | undefined {
+  if (!stdin || !isPipe(0)) return signal;
+  const gone = new AbortController();
+  const abort = () => gone.abort('SIGTERM');
+  stdin.on('end', abort);
+  stdin.on('error', abort);
+  stdin.resume();
+  return signal ? AbortSignal.any([signal, gone.signal]) : gone.signal;
 }

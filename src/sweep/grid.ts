@@ -1,12 +1,15 @@
 import { createHash } from 'node:crypto';
 import { CliError } from '../errors';
+import { canonicalJson } from '../store/canonicalJson';
 import type { TrainConfig } from '../config/schema';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 
 /**
- * A sweep's grid: ε values × seeds × smoothing variants. One *cell* is one seed and one variant: a single
- * paired run that trains the hard arm and one smoothed arm per ε > 0 from the same initial weights (ε = 0
- * in the grid is the hard arm itself, which every cell trains anyway).
+ * A sweep's grid: grid points × ε values × seeds × smoothing variants. A *grid point* is one value of each
+ * training option the grid varies (its axes: `--grid learningRate=0.001,0.003`); without axes there is one
+ * point, the base config. One *cell* is one grid point, one seed and one variant: a single paired run that
+ * trains the hard arm and one smoothed arm per ε > 0 from the same initial weights (ε = 0 in the grid is
+ * the hard arm itself, which every cell trains anyway). ε gives the arms, the seeds the replicates.
  */
 export interface SweepGrid {
   /** Ascending, distinct, in [0, 1), at least one > 0. */
@@ -15,15 +18,39 @@ export interface SweepGrid {
   seeds: number[];
   /** Distinct, in the order given. */
   smoothing: SmoothingVariant[];
+  /**
+   * The training options the grid varies, in the order given, each with its distinct values as the
+   * training schema reads them. Absent (not empty) without any, so that a sweep's identity (sweepDigest)
+   * stays what it was before grids over options existed.
+   */
+  axes?: GridAxis[];
+}
+
+/** A value of a training option: what the training schema produces for that key (a mapping for a nested option). */
+export type GridValue = number | string | boolean | number[] | string[] | { [key: string]: unknown };
+
+/** One training option the grid varies. */
+export interface GridAxis {
+  key: string;
+  values: GridValue[];
+}
+
+/** One combination of the axes' values: the training options a cell sets besides seed, variant and ε. */
+export interface GridPoint {
+  /** "p1", "p2", …: in the product order of the axes (the last axis varies fastest). */
+  id: string;
+  index: number;
+  values: Record<string, GridValue>;
 }
 
 export interface SweepCell {
-  /** "s3-uniform": unique within the sweep, safe as a file name. */
+  /** "s3-uniform", or "p2-s3-uniform" when the grid has axes: unique within the sweep, safe as a file name. */
   id: string;
-  /** Position in the grid's canonical order (seed-major, then variant): sharding slices on it. */
+  /** Position in the grid's canonical order (seed-major, then grid point, then variant): sharding slices on it. */
   index: number;
   seed: number;
   smoothing: SmoothingVariant;
+  point: GridPoint;
 }
 
 const MAX_SEEDS = 10_000;
@@ -76,7 +103,31 @@ export function checkGrid(grid: SweepGrid, sources: { epsilon: string; smoothing
   if (!epsilons.some((e) => e > 0)) throw new CliError(`${sources.epsilon}: expected at least one ε > 0 (ε=0 is the hard arm, trained in every cell)`);
   if (grid.smoothing.length === 0) throw new CliError(`${sources.smoothing}: expected at least one smoothing variant`);
   if (new Set(grid.smoothing).size !== grid.smoothing.length) throw new CliError(`${sources.smoothing}: a smoothing variant is repeated`);
-  return { epsilons, seeds: grid.seeds, smoothing: grid.smoothing };
+  return { epsilons, seeds: grid.seeds, smoothing: grid.smoothing, ...(grid.axes && grid.axes.length > 0 ? { axes: grid.axes } : {}) };
+}
+
+export function gridAxes(grid: SweepGrid): GridAxis[] {
+  return grid.axes ?? [];
+}
+
+/** The grid points: the product of the axes' values, the last axis fastest; one empty point without axes. */
+export function gridPoints(grid: SweepGrid): GridPoint[] {
+  let combos: Record<string, GridValue>[] = [{}];
+  for (const axis of gridAxes(grid)) combos = combos.flatMap((c) => axis.values.map((v) => ({ ...c, [axis.key]: v })));
+  return combos.map((values, index) => ({ id: `p${index + 1}`, index, values }));
+}
+
+/** A value as the tables and gates write it: numbers as they are, lists in brackets ([256,128]), a mapping as compact JSON. */
+export function formatGridValue(value: GridValue): string {
+  if (Array.isArray(value)) return `[${value.join(',')}]`;
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+/** "labelNoise=0.2 learningRate=0.001": the point's values in axis order ("" without axes). */
+export function pointLabel(point: Pick<GridPoint, 'values'>): string {
+  return Object.entries(point.values)
+    .map(([k, v]) => `${k}=${formatGridValue(v)}`)
+    .join(' ');
 }
 
 /** The smoothed ε values of the grid (those > 0): the arms each cell trains besides the hard one. */
@@ -84,39 +135,45 @@ export function smoothedEpsilons(grid: SweepGrid): number[] {
   return grid.epsilons.filter((e) => e > 0);
 }
 
-/** Every cell of the grid, seed-major: s0-uniform, s0-others, s1-uniform, … */
+/**
+ * Every cell of the grid, seed-major (so that an unfinished sweep has its first seeds at every grid point),
+ * then grid point, then variant: s0-uniform, s0-others, s1-uniform, … or p1-s0-uniform, p2-s0-uniform, …
+ */
 export function expandGrid(grid: SweepGrid): SweepCell[] {
   const cells: SweepCell[] = [];
+  const points = gridPoints(grid);
+  const withPoint = gridAxes(grid).length > 0;
   for (const seed of grid.seeds) {
-    for (const smoothing of grid.smoothing) cells.push({ id: `s${seed}-${smoothing}`, index: cells.length, seed, smoothing });
+    for (const point of points) {
+      for (const smoothing of grid.smoothing) {
+        cells.push({ id: `${withPoint ? `${point.id}-` : ''}s${seed}-${smoothing}`, index: cells.length, seed, smoothing, point });
+      }
+    }
   }
   return cells;
 }
 
 /**
- * The training config of one cell: the sweep's base config with the cell's seed, variant and ε list. Its
- * worker trains exactly this (written to cell-configs/<cell>.json and passed as `train --config`).
+ * The training config of one cell: the sweep's base config with the cell's grid point, seed, variant and ε
+ * list. Its worker trains exactly this (written to cell-configs/<cell>.json and passed as `train --config`).
  */
 export function cellConfig(base: TrainConfig, grid: SweepGrid, cell: SweepCell): TrainConfig {
-  return { ...base, seed: cell.seed, smoothing: cell.smoothing, epsilon: smoothedEpsilons(grid) };
+  return { ...base, ...cell.point.values, seed: cell.seed, smoothing: cell.smoothing, epsilon: smoothedEpsilons(grid) } as TrainConfig;
 }
 
-/** JSON with sorted keys, so that equal values give equal text (and equal digests). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    }
-    return v;
-  });
-}
+/** How the grid compares values and configs (and what sweepDigest hashes). */
+export { canonicalJson };
 
-/** The config keys the grid sets per cell; they are not part of the base config's identity. */
-const GRID_KEYS = ['seed', 'epsilon', 'smoothing'] as const;
+/** The config keys the grid always sets per cell (besides its axes); they are not part of the base config's identity. */
+export const CELL_KEYS = ['seed', 'epsilon', 'smoothing'] as const;
 
-export function baseConfigOf(config: TrainConfig): Omit<TrainConfig, (typeof GRID_KEYS)[number]> {
+/** The sweep's base config: the resolved training config without the keys the grid sets per cell. */
+export type BaseConfig = Partial<Omit<TrainConfig, (typeof CELL_KEYS)[number]>>;
+
+export function baseConfigOf(config: TrainConfig, axes: readonly GridAxis[] = []): BaseConfig {
   const { seed: _s, epsilon: _e, smoothing: _v, ...rest } = config;
-  return rest;
+  const swept = new Set(axes.map((a) => a.key));
+  return Object.fromEntries(Object.entries(rest).filter(([k]) => !swept.has(k))) as BaseConfig;
 }
 
 /**
@@ -125,9 +182,12 @@ export function baseConfigOf(config: TrainConfig): Omit<TrainConfig, (typeof GRI
  */
 export function sweepDigest(grid: SweepGrid, config: TrainConfig): string {
   return createHash('sha256')
-    .update(canonicalJson({ grid, config: baseConfigOf(config) }))
+    .update(canonicalJson({ grid, config: baseConfigOf(config, gridAxes(grid)) }))
     .digest('hex');
 }
+
+/** A sweep id: its runs are tagged with it. */
+export const SWEEP_ID = /^sweep-[0-9a-f]{12}$/;
 
 export function sweepIdOf(digest: string): string {
   return `sweep-${digest.slice(0, 12)}`;

@@ -2,10 +2,12 @@ import type { ProcessLock } from '../store/processLock';
 import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
-import { aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
-import { evaluateAssertion, type Assertion, type AssertionOutcome } from './assertions';
+import { aggregateProblem, aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
+import type { Assertion } from './assertions';
+import { evaluateAssertion, type AssertionOutcome } from './gateEvaluation';
+import { scopePoints } from './gateScope';
 import { processCellRunner, runPool, type CellRunner } from './cellWorker';
-import { baseConfigOf, expandGrid, shardCells, smoothedEpsilons, type ShardSpec } from './grid';
+import { baseConfigOf, expandGrid, gridAxes, shardCells, smoothedEpsilons, type ShardSpec } from './grid';
 import type { SweepPlan } from './plan';
 import { SWEEP_SCHEMA_VERSION, SweepDir, type CellProgress, type CellResult, type SweepMeta } from './sweepFiles';
 
@@ -53,7 +55,7 @@ function openLocked(sweepDir: SweepDir, plan: SweepPlan, shard: ShardSpec | null
     sweepId: plan.sweepId,
     digest: plan.digest,
     grid: plan.grid,
-    config: baseConfigOf(plan.config),
+    config: baseConfigOf(plan.config, gridAxes(plan.grid)),
     shard,
     cells,
     createdAt: new Date().toISOString(),
@@ -79,7 +81,9 @@ export interface SweepRunReport {
 
 /**
  * Runs the cells of this directory that have no result yet (never run, failed or interrupted), `jobs` at
- * a time. A failing cell is recorded and the others go on. progress.json is rewritten on every change.
+ * a time; a cell with a run from an earlier, interrupted run of the sweep continues it (the runner sees
+ * its run directory). A failing cell is recorded and the others go on. progress.json is rewritten on
+ * every change.
  */
 export async function executeSweep(options: {
   sweepDir: SweepDir;
@@ -121,11 +125,15 @@ export async function executeSweep(options: {
     todo,
     options.jobs,
     async (cell) => {
-      update(cell.id, { status: 'running', message: null, runId: null, runDir: null, attempts: progress.get(cell.id)!.attempts + 1 });
+      // The run an earlier, interrupted run of the sweep made for the cell: the runner continues it.
+      const previousRunDir = progress.get(cell.id)!.runDir;
+      update(cell.id, { status: 'running', message: null, attempts: progress.get(cell.id)!.attempts + 1 });
       options.log(`cell ${cell.id}: started`);
       const outcome = await options.runner(cell, {
         ...(options.signal ? { signal: options.signal } : {}),
+        previousRunDir,
         onRunDir: (runId, runDir) => update(cell.id, { runId, runDir }),
+        note: (text) => options.log(`cell ${cell.id}: ${text}`),
       });
       finished++;
       const counter = `[${finished}/${todo.length}]`;
@@ -136,7 +144,8 @@ export async function executeSweep(options: {
         const accs = outcome.result.arms.map((a) => `${a.label} ${(a.accuracy * 100).toFixed(2)}%`).join(', ');
         options.log(`cell ${cell.id}: completed in ${outcome.result.seconds.toFixed(1)} s ${counter} (test accuracy: ${accs})`);
       } else {
-        update(cell.id, { status: outcome.status, runId: outcome.runId, runDir: outcome.runDir, message: outcome.message });
+        // Keep the run the cell had when the failure does not name one: the next run of the sweep continues it.
+        update(cell.id, { status: outcome.status, runId: outcome.runId ?? progress.get(cell.id)!.runId, runDir: outcome.runDir ?? progress.get(cell.id)!.runDir, message: outcome.message });
         if (outcome.status === 'failed') report.failed.push({ id: cell.id, message: outcome.message });
         else report.interrupted.push(cell.id);
         options.log(`cell ${cell.id}: ${outcome.status} ${counter}: ${outcome.message}`);
@@ -151,6 +160,7 @@ export async function executeSweep(options: {
 
 /** The cell runner used by `ls-bench sweep`: child processes of bin/ls-bench.js. */
 export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: string, maxMemory?: string): CellRunner {
+  // plan.config is the base: cellConfig sets each cell's grid point, seed, variant and ε on it.
   return processCellRunner({ sweepDir, base: plan.config, grid: plan.grid, runsDir, sweepId: plan.sweepId, ...(maxMemory !== undefined ? { maxMemory } : {}) });
 }
 
@@ -159,11 +169,17 @@ export function aggregateDir(sweepDir: SweepDir, meta: SweepMeta): SweepAggregat
   return aggregateSweep(meta.sweepId, meta.grid, sweepDir.readCells(), meta.cells);
 }
 
+/** Each gate at the grid points it is about (a selector naming what the grid lacks is a usage error). */
 export function evaluateAssertions(assertions: Assertion[], aggregate: SweepAggregate): AssertionOutcome[] {
-  const context = {
-    variants: aggregate.grid.smoothing,
-    smoothedEpsilons: smoothedEpsilons(aggregate.grid),
-    value: (variant: string, epsilon: number, metric: Parameters<typeof aggregateValue>[3]) => aggregateValue(aggregate, variant, epsilon, metric),
-  };
-  return assertions.map((a) => evaluateAssertion(a, context));
+  return assertions.map((a) =>
+    evaluateAssertion(a, {
+      points: scopePoints(a.scope, aggregate.grid, a.source),
+      variants: aggregate.grid.smoothing,
+      smoothedEpsilons: smoothedEpsilons(aggregate.grid),
+      value: (variant, epsilon, metric, pointId) => aggregateValue(aggregate, pointId, variant, epsilon, metric),
+      // the hard arm is part of every paired reading: its divergence spoils the smoothed arms' gates too
+      problem: (variant, epsilon, pointId) =>
+        aggregateProblem(aggregate, pointId, variant, epsilon) ?? (epsilon === 0 ? null : aggregateProblem(aggregate, pointId, variant, 0)),
+    }),
+  );
 }

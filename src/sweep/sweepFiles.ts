@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import { ProcessLock } from '../store/processLock';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
-import type { ShardSpec, SweepGrid } from './grid';
+import type { BaseConfig, ShardSpec, SweepGrid } from './grid';
 
 /**
  * The on-disk format of a sweep directory, version 1 (runs/sweeps/<sweep-id>/, or --sweep-dir). Every
@@ -21,8 +21,11 @@ import type { ShardSpec, SweepGrid } from './grid';
  *   cell-configs/<cell>.json  the full training config of a cell (cellConfig), which its worker trains with
  *                             `train --config` (written when the cell starts)
  *   progress.json             every cell's status, run id and message (rewritten on each change)
- *   cells/<cell>.json         a completed cell's test metrics and per-seed McNemar tests (written once per cell)
+ *   cells/<cell>.json         a completed cell's test metrics (also after temperature scaling), divergence, and
+ *                             per-seed McNemar tests (written once per cell)
  *   aggregate.json            the aggregate over the completed cells (rewritten at the end)
+ *   gates.json                the gates (--assert, or the config's sweep.assert) and their results on that
+ *                             aggregate (rewritten with it; `sweep show` and the HTML report read it)
  *   sweep.lock                held by the process running (or merging into) the sweep (processLock.ts)
  */
 export const SWEEP_SCHEMA_VERSION = 1;
@@ -34,8 +37,29 @@ export const SWEEP_FILES = {
   cells: 'cells',
   cellConfigs: 'cell-configs',
   aggregate: 'aggregate.json',
+  gates: 'gates.json',
   lock: 'sweep.lock',
 } as const;
+
+/**
+ * A gate's result (gateEvaluation.ts evaluates it), as the sweep's outputs and gates.json hold it: the gate,
+ * whether it holds, one line saying so, each failing case, and every case checked with the values it read.
+ */
+export interface GateResult {
+  source: string;
+  holds: boolean;
+  message: string;
+  failures: string[];
+  instances: { point?: string; pointLabel?: string; variant: string; epsilon: number | null; holds: boolean; values: Record<string, number | null>; problems?: string[] }[];
+}
+
+/** gates.json: the gates a sweep was run (or merged) with, and their results when the aggregate was last written. */
+export interface GatesFile {
+  schemaVersion: number;
+  sweepId: string;
+  evaluatedAt: string;
+  results: GateResult[];
+}
 
 export interface SweepMeta {
   schemaVersion: number;
@@ -43,8 +67,8 @@ export interface SweepMeta {
   /** sha256 of the grid and the base config: equal digests ⇔ the same sweep. */
   digest: string;
   grid: SweepGrid;
-  /** The resolved training config without the keys the grid sets (seed, epsilon, smoothing). */
-  config: Omit<TrainConfig, 'seed' | 'epsilon' | 'smoothing'>;
+  /** The resolved training config without the keys the grid sets (seed, epsilon, smoothing and its axes). */
+  config: BaseConfig;
   /** null for the whole grid (or a merge of shards). */
   shard: ShardSpec | null;
   /** The ids of the cells this directory is responsible for. */
@@ -88,6 +112,12 @@ export interface CellArmResult {
   nll: number;
   ece: number;
   meanConfidence: number;
+  /** Absent in cells written before these were measured. */
+  brier?: number;
+  /** Why the arm diverged (its metrics are from its last finite weights, and the aggregate leaves them out); null when it did not. */
+  diverged?: string | null;
+  /** After temperature scaling on the run's validation set; null without one (--val-fraction 0). */
+  temperatureScaled?: { temperature: number; accuracy: number; nll: number; ece: number; brier: number; meanConfidence: number } | null;
 }
 
 export interface CellMcNemar {
@@ -227,6 +257,21 @@ export class SweepDir {
 
   writeAggregate(aggregate: unknown): void {
     this.write('write the aggregate', () => writeJsonAtomic(this.file('aggregate'), aggregate));
+  }
+
+  /** The gates and their results; null for a sweep written before gates were stored. */
+  readGates(): GatesFile | null {
+    if (!existsSync(this.file('gates'))) return null;
+    const gates = readJson<GatesFile>(this.file('gates'), 'the gates');
+    if (gates.schemaVersion !== SWEEP_SCHEMA_VERSION || !Array.isArray(gates.results) || gates.results.some((r) => typeof r?.source !== 'string')) {
+      throw new CliError(`${this.file('gates')}: not a gates file of format version ${SWEEP_SCHEMA_VERSION}`);
+    }
+    return gates;
+  }
+
+  writeGates(sweepId: string, results: GateResult[]): void {
+    const gates: GatesFile = { schemaVersion: SWEEP_SCHEMA_VERSION, sweepId, evaluatedAt: new Date().toISOString(), results };
+    this.write('write the gates', () => writeJsonAtomic(this.file('gates'), gates));
   }
 
   private write(what: string, action: () => void): void {

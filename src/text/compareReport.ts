@@ -3,7 +3,8 @@ import type { RunRecord } from '../store/runReader';
 import type { ArmSummary, HistogramsFile, RunSummary } from '../store/runFiles';
 import { epsilonLabel, fixed, percent, signed, signedPoints } from './format';
 import { lineChart, lineStyleSample } from './lineChart';
-import { renderTabular, type Tabular } from './tabular';
+import { wrapParagraph } from './layout';
+import { renderTabular, type LayoutOptions, type Tabular } from './tabular';
 import { markdownCodeBlock, markdownText } from './safeText';
 
 /**
@@ -14,7 +15,8 @@ import { markdownCodeBlock, markdownText } from './safeText';
 export const CURVE_METRICS = ['testAccuracy', 'testNll', 'trainLoss', 'trainNll'] as const;
 export type CurveMetric = (typeof CURVE_METRICS)[number];
 
-const FINAL_METRICS = ['accuracy', 'nll', 'ece', 'meanConfidence', 'macroF1'] as const;
+/** The final test metrics compared; tsNll and tsEce are after temperature scaling on the run's validation set. */
+const FINAL_METRICS = ['accuracy', 'nll', 'ece', 'brier', 'meanConfidence', 'macroF1', 'tsNll', 'tsEce'] as const;
 type FinalMetric = (typeof FINAL_METRICS)[number];
 
 export interface CompareRun {
@@ -55,9 +57,18 @@ function runKey(i: number): string {
   return i < 26 ? String.fromCharCode(65 + i) : `R${i + 1}`;
 }
 
-/** Macro F1 is null when no class has a defined F1. */
+/** Null where the run has no such number: macro F1 with no class defined, Brier or temperature scaling in older runs or with --val-fraction 0. */
 function finalValue(arm: ArmSummary, m: FinalMetric): number | null {
-  return m === 'macroF1' ? arm.test.macro.f1 : arm.test[m];
+  switch (m) {
+    case 'macroF1':
+      return arm.test.macro.f1;
+    case 'tsNll':
+      return arm.temperatureScaled?.test.nll ?? null;
+    case 'tsEce':
+      return arm.temperatureScaled?.test.ece ?? null;
+    default:
+      return arm.test[m] ?? null;
+  }
 }
 
 export function compareModel(records: CompletedRun[], metric: CurveMetric): CompareModel {
@@ -149,13 +160,15 @@ export function configDiffTabular(model: CompareModel): Tabular {
   return { head: ['config key', ...model.runs.map((r) => r.key)], rows: model.configDiff.map((d) => [d.key, ...d.values.map(configValue)]) };
 }
 
-const FINAL_HEADS: Record<FinalMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', meanConfidence: 'mean conf', macroF1: 'macro F1' };
+const FINAL_HEADS: Record<FinalMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', brier: 'Brier', meanConfidence: 'mean conf', macroF1: 'macro F1', tsNll: 'NLL (TS)', tsEce: 'ECE (TS)' };
 
 export function finalTabular(model: CompareModel): Tabular {
   const show = (m: FinalMetric, v: number | null) => (m === 'accuracy' ? percent(v) : fixed(v));
   const showDelta = (m: FinalMetric, v: number | null) => (v === null ? '—' : m === 'accuracy' ? signedPoints(v) : signed(v));
   return {
-    head: ['run', 'arm', ...FINAL_METRICS.flatMap((m) => [FINAL_HEADS[m], `Δ vs ${model.runs[0]!.key}`])],
+    head: ['run', 'arm', ...FINAL_METRICS.flatMap(() => ['value', `Δ vs ${model.runs[0]!.key}`])],
+    groups: FINAL_METRICS.map((m, i) => ({ title: FINAL_HEADS[m], first: 2 + i * 2, count: 2 })),
+    keyColumns: 2,
     numeric: Array.from({ length: FINAL_METRICS.length * 2 }, (_, i) => i + 2),
     rows: model.final.map((f) => [
       f.run,
@@ -179,53 +192,59 @@ export function curvesTabular(model: CompareModel): Tabular {
   };
 }
 
-export function renderCurveChart(model: CompareModel): string {
+export function renderCurveChart(model: CompareModel, layout: LayoutOptions = {}): string {
   const groups = groupIdentical(model.curves, (c) => `${c.run} ${c.arm}`, (c) => c.values);
+  // the y labels take about 10 columns
+  const width = layout.width === undefined ? 60 : Math.max(20, Math.min(60, layout.width - 12));
   const chart = lineChart(
     groups.map((g) => g.item.values),
-    { height: 12, width: 60, format: metricFormat(model.metric), xLabel: (i) => String(i + 1) },
+    { height: 12, width, format: metricFormat(model.metric), xLabel: (i) => String(i + 1) },
   );
-  const legend = groups.map((g, i) => `  ${lineStyleSample(i)} ${g.names.join(' = ')}`);
-  return [`${model.metric} per epoch (x: epoch)`, chart, ...legend].join('\n');
+  const legend = groups.map((g, i) => wrapParagraph(`  ${lineStyleSample(i)} ${g.names.join(' = ')}`, layout.width, '      '));
+  return [wrapParagraph(`${model.metric} per epoch (x: epoch)`, layout.width), chart, ...legend].join('\n');
 }
 
 const BAR_CHARS = ['█', '▓', '▒', '░', '#', '=', '+', ':'];
 const BAR_WIDTH = 40;
 
-export function renderHistogramOverlay(model: CompareModel): string {
+export function renderHistogramOverlay(model: CompareModel, layout: LayoutOptions = {}): string {
   const groups = groupIdentical(model.histograms.series, (s) => `${s.run} ${s.arm}`, (s) => s.counts);
   const label = (g: (typeof groups)[number]) => g.names[0]!;
   const labelWidth = Math.max(...groups.map((g) => label(g).length));
+  // range (7) + 2 + label + 1 + bar + 1 + share (up to 6)
+  const barWidth = layout.width === undefined ? BAR_WIDTH : Math.max(8, Math.min(BAR_WIDTH, layout.width - 17 - labelWidth));
   const max = Math.max(1e-12, ...groups.flatMap((g) => g.item.fractions));
   const edges = model.histograms.bins;
-  const lines = ['Confidence of the predicted class (test set), share of each run\'s test samples per bin:'];
-  groups.forEach((g, i) => lines.push(`  ${BAR_CHARS[i % BAR_CHARS.length]} ${g.names.join(' = ')}`));
+  const lines = [wrapParagraph('Confidence of the predicted class (test set), share of each run\'s test samples per bin:', layout.width)];
+  groups.forEach((g, i) => lines.push(wrapParagraph(`  ${BAR_CHARS[i % BAR_CHARS.length]} ${g.names.join(' = ')}`, layout.width, '    ')));
   for (let b = 0; b < edges.length - 1; b++) {
     const range = `${edges[b]!.toFixed(1)}–${edges[b + 1]!.toFixed(1)}`;
     groups.forEach((g, i) => {
       const f = g.item.fractions[b] ?? 0;
-      const bar = BAR_CHARS[i % BAR_CHARS.length]!.repeat(Math.round((f / max) * BAR_WIDTH));
+      const bar = BAR_CHARS[i % BAR_CHARS.length]!.repeat(Math.round((f / max) * barWidth));
       lines.push(`${i === 0 ? range : ' '.repeat(range.length)}  ${label(g).padEnd(labelWidth)} ${bar} ${percent(f, 1)}`);
     });
   }
   return lines.join('\n');
 }
 
-export function renderCompare(model: CompareModel, format: 'table' | 'markdown'): string {
+export function renderCompare(model: CompareModel, format: 'table' | 'markdown', layout: LayoutOptions = {}): string {
   const md = format === 'markdown';
-  const heading = (text: string) => (md ? `**${text}**\n\n` : `${text}\n`);
+  // markdown is never fitted: the reader's page wraps it
+  const fit: LayoutOptions = md ? {} : layout;
+  const heading = (text: string) => (md ? `**${text}**\n\n` : `${wrapParagraph(text, fit.width)}\n`);
   const block = (text: string) => (md ? markdownCodeBlock(text) : text);
-  const parts = [heading(`Comparing ${model.runs.length} runs`) + renderTabular(runsTabular(model), format)];
-  for (const note of model.notes) parts.push(md ? `> note: ${markdownText(note)}` : `note: ${note}`);
+  const parts = [heading(`Comparing ${model.runs.length} runs`) + renderTabular(runsTabular(model), format, fit)];
+  for (const note of model.notes) parts.push(md ? `> note: ${markdownText(note)}` : wrapParagraph(`note: ${note}`, fit.width, '  '));
   parts.push(
     model.configDiff.length === 0
       ? 'Config: identical.'
-      : heading('Config keys that differ') + renderTabular(configDiffTabular(model), format),
+      : heading('Config keys that differ') + renderTabular(configDiffTabular(model), format, fit),
   );
-  parts.push(heading(`Final test metrics (Δ: minus run ${model.runs[0]!.key}'s arm of the same name)`) + renderTabular(finalTabular(model), format));
-  parts.push(block(renderCurveChart(model)));
+  parts.push(heading(`Final test metrics (Δ: minus run ${model.runs[0]!.key}'s arm of the same name; TS: after temperature scaling on the run's validation set)`) + renderTabular(finalTabular(model), format, fit));
+  parts.push(block(renderCurveChart(model, fit)));
   if (md) parts.push(renderTabular(curvesTabular(model), 'markdown'));
-  parts.push(block(renderHistogramOverlay(model)));
+  parts.push(block(renderHistogramOverlay(model, fit)));
   return parts.join('\n\n');
 }
 

@@ -37,3 +37,6 @@ export function epsilonLabel(epsilon: number): string {
 export function armHeading(arm: { label: string; epsilon: number }): string {
   return `${arm.label} (${epsilonLabel(arm.epsilon)})`;
 }
+
+/** Which way is better for each difference a verdict reports (mean confidence has none). */
+export const VERDICT_KEY = 'better: higher accuracy, lower NLL, ECE and Brier; mean confidence has no better direction';

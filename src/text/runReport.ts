@@ -1,22 +1,58 @@
-import Table from 'cli-table3';
 import type { EnvironmentInfo, HistogramsFile, RunSummary } from '../store/runFiles';
-import { armHeading, epsilonLabel, fixed, percent, seconds, signed, signedPoints } from './format';
+import { armHeading, epsilonLabel, seconds } from './format';
+import { wrapParagraph } from './layout';
 import { classCountsText, hasManyClasses, rarestClassesTabular, topConfusionsTabular, topConfusionsTitle, WORST_CLASSES, worstClassesTabular, worstClassesTitle } from './classTables';
-import { renderTabular } from './tabular';
+import {
+  confusionTabular,
+  epochTableCaption,
+  epochTabular,
+  finalMetricsCaption,
+  finalMetricsTabular,
+  hasTemperatureScaling,
+  imbalanceCaption,
+  imbalanceTabular,
+  perClassNote,
+  perClassTabular,
+  temperatureCaption,
+  temperatureTabular,
+} from './runTables';
+import { renderVerdict } from './runVerdict';
+import { renderTabular, type Tabular } from './tabular';
+
+export { renderVerdict };
 
 /**
  * The terminal view of a run, built from the stored summary alone: `train` prints it at the end and
- * `show` prints it again from the run directory.
+ * `show` prints it again from the run directory. Every table and paragraph fits `width` columns.
  */
 
-const tableStyle = { head: [] as string[], border: [] as string[], compact: true };
+export interface RunLayout {
+  /** Columns the output may take (undefined: no limit, as in a pipe). */
+  width?: number;
+  /** --verbose: the backend's fallback reason at full length. */
+  verbose?: boolean;
+  /** Seconds the whole command took (train prints it; a stored run does not have it). */
+  commandSeconds?: number;
+}
 
-export function renderHeader(summary: RunSummary, environment?: Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'>): string {
+/** The environment's backend fields; backendFallbackNote is there in runs written since it was recorded (store/environment.ts). */
+type HeaderEnvironment = Pick<EnvironmentInfo, 'backendLabel' | 'backendFallbackReason'> & { backendFallbackNote?: string | null };
+
+/** Why auto did not pick its first choice: a few words, or in full with --verbose. */
+function fallbackLine(environment: HeaderEnvironment | undefined, verbose: boolean): string | undefined {
+  const reason = environment?.backendFallbackReason;
+  if (!reason) return undefined;
+  if (verbose) return `fell back: ${reason}`;
+  return `auto: ${environment.backendFallbackNote ?? 'fell back from its first choice'} (--verbose says more)`;
+}
+
+export function renderHeader(summary: RunSummary, environment?: HeaderEnvironment, layout: RunLayout = {}): string {
   const { dataset, config } = summary;
-  const split = `${dataset.trainSamples} train / ${dataset.testSamples} test`;
+  const validation = dataset.validationSamples ?? 0;
+  const split = `${dataset.trainSamples} train / ${validation > 0 ? `${validation} validation / ` : ''}${dataset.testSamples} test`;
   const smoothed = summary.arms.filter((a) => a.label !== 'hard');
   const lines = [
-    `data set   ${dataset.name}: ${dataset.trainSamples + dataset.testSamples} samples (${split}), ${dataset.features} features, ${dataset.classes} classes`,
+    `data set   ${dataset.name}: ${dataset.trainSamples + validation + dataset.testSamples} samples (${split}), ${dataset.features} features, ${dataset.classes} classes`,
     `           ${dataset.description}`,
     `model      ${summary.model}`,
     `optimizer  ${summary.optimizer}, batch ${config.batchSize}, ${config.epochs} epochs`,
@@ -24,7 +60,11 @@ export function renderHeader(summary: RunSummary, environment?: Pick<Environment
     `smoothing  ${config.smoothing}, ${smoothed.map((a) => epsilonLabel(a.epsilon)).join(', ')} (arms: ${summary.arms.map((a) => a.label).join(', ')})`,
     `backend    ${summary.backend}${environment ? ` — ${environment.backendLabel}` : ''}`,
   ];
-  if (environment?.backendFallbackReason) lines.push(`           fell back: ${environment.backendFallbackReason}`);
+  const fallback = fallbackLine(environment, layout.verbose === true);
+  if (fallback) lines.push(`           ${fallback}`);
+  if (validation > 0) {
+    lines.push(`validation ${validation} samples held out of the training set (stratified, seed ${config.seed}, never trained on): fit each arm's temperature`);
+  }
   if (summary.labelNoise) {
     const n = summary.labelNoise;
     lines.push(`noise      ${n.flipped} of ${dataset.trainSamples} training labels flipped (${n.kind}, ${n.fraction}; listed in ${n.file}); test labels clean`);
@@ -33,148 +73,86 @@ export function renderHeader(summary: RunSummary, environment?: Pick<Environment
     lines.push(`imbalance  training set subsampled to ratio ${summary.imbalance.ratio}: ${classCountsText(dataset.trainClassCounts ?? [])} samples per class`);
   }
   for (const warning of summary.warnings ?? []) lines.push(`warning    ${warning}`);
-  return lines.join('\n');
+  return lines.map((l) => wrapParagraph(l, layout.width, ' '.repeat(11))).join('\n');
 }
 
-export function renderEpochTable(summary: RunSummary): string {
-  const perArm = ['train loss', 'train NLL', 'test NLL', 'test acc'];
-  const table = new Table({ style: tableStyle });
-  table.push([{ content: '', hAlign: 'left' }, ...summary.arms.map((a) => ({ content: armHeading(a), colSpan: perArm.length, hAlign: 'center' as const }))]);
-  table.push(['epoch', ...summary.arms.flatMap(() => perArm)]);
-  const epochs = Math.max(...summary.arms.map((a) => a.history.length));
-  for (let e = 0; e < epochs; e++) {
-    const row: string[] = [String(e + 1)];
-    for (const arm of summary.arms) {
-      const r = arm.history[e];
-      row.push(r ? fixed(r.trainLoss) : '', r ? fixed(r.trainNll) : '', r ? fixed(r.testNll) : '', r ? percent(r.testAccuracy) : '');
-    }
-    table.push(row);
-  }
-  return `Per epoch (train loss is each arm's own objective; NLL is unsmoothed cross-entropy, comparable across arms)\n${table.toString()}`;
+/** A captioned table, both fitted to the width. */
+function titled(caption: string, table: Tabular, layout: RunLayout): string {
+  return `${wrapParagraph(caption, layout.width)}\n${renderTabular(table, 'table', layout)}`;
 }
 
-export function renderFinalMetrics(summary: RunSummary): string {
-  const table = new Table({ style: tableStyle, head: ['test set', ...summary.arms.map(armHeading)] });
-  const row = (name: string, f: (a: RunSummary['arms'][number]) => string) => table.push([name, ...summary.arms.map(f)]);
-  row('accuracy', (a) => percent(a.test.accuracy));
-  row('NLL', (a) => fixed(a.test.nll));
-  row('ECE (15 bins)', (a) => fixed(a.test.ece));
-  row('mean confidence', (a) => fixed(a.test.meanConfidence));
-  row('macro F1', (a) => fixed(a.test.macro.f1));
-  if (summary.labelNoise) {
-    row('flipped train labels memorised', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.memorised) : '—'));
-    row('flipped train → true class', (a) => (a.flippedTrainLabels ? percent(a.flippedTrainLabels.predictedClean) : '—'));
-  }
-  const note = summary.labelNoise
-    ? ' (on the clean test labels; "memorised": share of the flipped training samples predicted as their noisy label)'
-    : '';
-  return `Final test metrics${note}\n${table.toString()}`;
+export function renderEpochTable(summary: RunSummary, layout: RunLayout = {}): string {
+  return titled(epochTableCaption(summary), epochTabular(summary), layout);
 }
 
-/** With --imbalance, shown first: plain accuracy hides what happens to the rare classes. */
-export function renderImbalanceFirst(summary: RunSummary): string {
-  if (hasManyClasses(summary)) {
-    return `Imbalanced training set (ratio ${summary.imbalance?.ratio}): test recall of the ${WORST_CLASSES} rarest training classes\n${renderTabular(rarestClassesTabular(summary), 'table')}`;
-  }
-  const counts = summary.dataset.trainClassCounts ?? [];
-  const table = new Table({ style: tableStyle, head: ['class', 'train n', ...summary.arms.map((a) => `recall, ${armHeading(a)}`)] });
-  summary.dataset.classNames.forEach((name, c) => {
-    table.push([name, String(counts[c] ?? ''), ...summary.arms.map((a) => fixed(a.test.perClass[c]!.recall, 3))]);
-  });
-  table.push(['macro F1', '', ...summary.arms.map((a) => fixed(a.test.macro.f1, 3))]);
-  table.push(['accuracy', '', ...summary.arms.map((a) => percent(a.test.accuracy))]);
-  return `Imbalanced training set (ratio ${summary.imbalance?.ratio}): per-class test recall and macro F1\n${table.toString()}`;
+export function renderFinalMetrics(summary: RunSummary, layout: RunLayout = {}): string {
+  const parts = [titled(finalMetricsCaption(summary), finalMetricsTabular(summary), layout)];
+  if (hasTemperatureScaling(summary)) parts.push(titled(temperatureCaption(summary), temperatureTabular(summary), layout));
+  return parts.join('\n\n');
 }
 
-export function renderPerClass(summary: RunSummary): string {
-  if (hasManyClasses(summary)) return `${worstClassesTitle(summary)}\n${renderTabular(worstClassesTabular(summary), 'table')}`;
-  const names = summary.dataset.classNames;
-  const table = new Table({ style: tableStyle });
-  table.push([{ content: '' }, ...summary.arms.map((a) => ({ content: armHeading(a), colSpan: 3, hAlign: 'center' as const })), { content: '' }]);
-  table.push(['class', ...summary.arms.flatMap(() => ['precision', 'recall', 'F1']), 'support']);
-  names.forEach((name, c) => {
-    table.push([
-      name,
-      ...summary.arms.flatMap((a) => {
-        const s = a.test.perClass[c]!;
-        return [fixed(s.precision, 3), fixed(s.recall, 3), fixed(s.f1, 3)];
-      }),
-      String(summary.arms[0]!.test.perClass[c]!.support),
-    ]);
-  });
-  return `Per class (— where a score is 0/0: a class never predicted, or with no test samples)\n${table.toString()}`;
+/** With --imbalance, shown first: per-class recall, and what accuracy, NLL and ECE mean on this test set. */
+export function renderImbalanceFirst(summary: RunSummary, layout: RunLayout = {}): string {
+  if (hasManyClasses(summary)) return titled(`Imbalanced training set (ratio ${summary.imbalance?.ratio}): test recall of the ${WORST_CLASSES} rarest training classes`, rarestClassesTabular(summary), layout);
+  return titled(imbalanceCaption(summary), imbalanceTabular(summary), layout);
 }
 
-export function renderConfusionMatrices(summary: RunSummary): string {
-  if (hasManyClasses(summary)) return summary.arms.map((arm) => `${topConfusionsTitle(summary, arm)}\n${renderTabular(topConfusionsTabular(summary, arm), 'table')}`).join('\n');
-  const names = summary.dataset.classNames;
-  const short = names.map((n, i) => (names.length > 6 ? String(i) : n));
+export function renderPerClass(summary: RunSummary, layout: RunLayout = {}): string {
+  if (hasManyClasses(summary)) return titled(worstClassesTitle(summary), worstClassesTabular(summary), layout);
+  return titled(`Per class (${perClassNote(summary)})`, perClassTabular(summary), layout);
+}
+
+export function renderConfusionMatrices(summary: RunSummary, layout: RunLayout = {}): string {
+  if (hasManyClasses(summary)) return summary.arms.map((arm) => titled(topConfusionsTitle(summary, arm), topConfusionsTabular(summary, arm), layout)).join('\n');
+  const indexColumns = summary.dataset.classNames.length > 6;
   return summary.arms
-    .map((arm) => {
-      const table = new Table({ style: tableStyle, head: ['true \\ predicted', ...short] });
-      arm.test.confusionMatrix!.forEach((row, r) => table.push([names.length > 6 ? `${r} ${names[r]}` : names[r]!, ...row.map(String)]));
-      return `Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)\n${table.toString()}`;
-    })
+    .map((arm) => titled(`Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)`, confusionTabular(summary, arm, { indexColumns }), layout))
     .join('\n');
 }
 
 const BAR_WIDTH = 40;
 const BAR_CHARS = ['█', '▓', '▒', '░'];
 
-/** Confidence of the predicted class, 10 bins over [0, 1], one bar per arm. */
-export function renderConfidenceHistogram(histograms: HistogramsFile): string {
+/** Confidence of the predicted class, 10 bins over [0, 1], one bar per arm; the bars shrink to fit the width. */
+export function renderConfidenceHistogram(histograms: HistogramsFile, layout: RunLayout = {}): string {
+  const labelWidth = Math.max(...histograms.arms.map((a) => a.label.length));
+  // range (7) + 2 + label + 1 + bar + 1 + count (up to 7)
+  const barWidth = layout.width === undefined ? BAR_WIDTH : Math.max(8, Math.min(BAR_WIDTH, layout.width - 18 - labelWidth));
   const max = Math.max(1, ...histograms.arms.flatMap((a) => a.confidenceHistogram));
   const edges = histograms.confidenceBins;
   const lines: string[] = [];
   const legend = histograms.arms.map((a, i) => `${BAR_CHARS[i % BAR_CHARS.length]} ${a.label}`).join('   ');
-  lines.push(`Confidence of the predicted class (test set): ${legend}`);
+  lines.push(wrapParagraph(`Confidence of the predicted class (test set): ${legend}`, layout.width, '  '));
   for (let b = 0; b < edges.length - 1; b++) {
     const range = `${edges[b]!.toFixed(1)}–${edges[b + 1]!.toFixed(1)}`;
     histograms.arms.forEach((arm, i) => {
       const n = arm.confidenceHistogram[b]!;
-      const bar = BAR_CHARS[i % BAR_CHARS.length]!.repeat(Math.round((n / max) * BAR_WIDTH));
-      lines.push(`${i === 0 ? range : ' '.repeat(range.length)}  ${arm.label.padEnd(12).slice(0, 12)} ${bar} ${n}`);
+      const bar = BAR_CHARS[i % BAR_CHARS.length]!.repeat(Math.round((n / max) * barWidth));
+      lines.push(`${i === 0 ? range : ' '.repeat(range.length)}  ${arm.label.padEnd(labelWidth)} ${bar} ${n}`);
     });
   }
   return lines.join('\n');
 }
 
-export function renderVerdict(summary: RunSummary): string {
-  const hard = summary.arms[0]!;
-  return summary.comparisons
-    .map((c) => {
-      const arm = summary.arms.find((a) => a.label === c.arm)!;
-      const broken = [hard, arm].filter((a) => a.diverged);
-      if (broken.length > 0) {
-        // Deltas against a model that stopped early compare different amounts of training: say so instead.
-        const from = (epoch: number) => (epoch === 0 ? 'its initial weights' : `the end of epoch ${epoch}`);
-        return `Verdict (${arm.label} − hard): not comparable — ${broken.map((a) => `${a.diverged!.message}; its metrics are from ${from(a.diverged!.epoch - 1)}`).join('; ')}.`;
-      }
-      const { onlyBaselineCorrect: b, onlyArmCorrect: s, pValue } = c.mcnemar;
-      const detectable = pValue < 0.05 ? 'a detectable difference in accuracy' : 'no detectable difference in accuracy';
-      return (
-        `Verdict (${arm.label}, ${epsilonLabel(arm.epsilon)}, ${arm.smoothing} − hard; one seed, ${summary.config.seed}): ` +
-        `Δaccuracy ${signedPoints(c.deltaAccuracy)}, ΔNLL ${signed(c.deltaNll)}, ΔECE ${signed(c.deltaEce)}, Δmean confidence ${signed(c.deltaMeanConfidence)}.\n` +
-        `  McNemar exact test on the ${summary.dataset.testSamples} test samples: ${b} right only in hard, ${s} right only in ${arm.label}, p = ${pValue.toPrecision(3)} → ${detectable} on this seed. ` +
-        `One seed is an anecdote: \`ls-bench sweep\` gives intervals over seeds.`
-      );
-    })
-    .join('\n');
+export function renderRun(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo, layout: RunLayout = {}): string {
+  return [
+    renderHeader(summary, environment, layout),
+    ...(summary.imbalance ? [renderImbalanceFirst(summary, layout)] : []),
+    renderEpochTable(summary, layout),
+    renderFinalMetrics(summary, layout),
+    renderPerClass(summary, layout),
+    renderConfusionMatrices(summary, layout),
+    renderConfidenceHistogram(histograms, layout),
+    renderVerdict(summary, layout),
+    ...renderRunNotes(summary).map((note) => wrapParagraph(note, layout.width, '  ')),
+    wrapParagraph(timeLine(summary, layout), layout.width, '  '),
+  ].join('\n\n');
 }
 
-export function renderRun(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo): string {
-  return [
-    renderHeader(summary, environment),
-    ...(summary.imbalance ? [renderImbalanceFirst(summary)] : []),
-    renderEpochTable(summary),
-    renderFinalMetrics(summary),
-    renderPerClass(summary),
-    renderConfusionMatrices(summary),
-    renderConfidenceHistogram(histograms),
-    renderVerdict(summary),
-    ...renderRunNotes(summary),
-    `wall time ${seconds(summary.seconds)}`,
-  ].join('\n\n');
+/** What the run's time measures: training with its per-epoch evaluation; and, when train prints it, the whole command. */
+export function timeLine(summary: RunSummary, layout: Pick<RunLayout, 'commandSeconds'> = {}): string {
+  const whole = layout.commandSeconds === undefined ? '' : `; the whole command ${seconds(layout.commandSeconds)} (start-up, data, training, final metrics, writing the run)`;
+  return `time: training ${seconds(summary.seconds)} (${summary.arms.length} arms, with the per-epoch test evaluation)${whole}`;
 }
 
 function renderRunNotes(summary: RunSummary): string[] {

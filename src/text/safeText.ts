@@ -21,18 +21,25 @@ export function terminalText(text: string): string {
   return text.replace(UNSAFE_FOR_TERMINALS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /**
- * Inline markdown (a table cell, a heading, a sentence): HTML-significant characters as entities (no raw
- * HTML, no <autolink>), markdown punctuation backslash-escaped (no links, images, emphasis, code spans,
- * table pipes), bare URLs broken so GitHub does not link them, and line breaks folded (a cell is one line).
+ * Inline markdown (a table cell, a heading, a sentence): a `<` or `&` that would start HTML as an entity (no
+ * raw HTML, no <autolink>, no entity), markdown punctuation backslash-escaped where it would make a link, an image,
+ * emphasis, a code span or a table pipe, bare URLs broken so GitHub does not link them, and line breaks
+ * folded (a cell is one line).
  */
 export function markdownText(text: string): string {
   return terminalText(text.replace(/\r?\n/g, ' '))
     .replace(/\\/g, '\\\\')
-    .replace(/[&<>]/g, (c) => HTML_ENTITIES[c]!)
-    .replace(/[|[\]*_`~!#]/g, (c) => `\\${c}`)
+    // only what could start HTML: a tag, a comment or an autolink (<a, </, <!, <?) or an entity (&lt;);
+    // a comparison such as "ece <= 0.05" or "AT&T" is left as it reads
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
+    .replace(/<(?=[A-Za-z/!?])/g, '&lt;')
+    // a bracket only where it would close a link or an image, [text](url) or [text][ref]: plain brackets,
+    // such as an interval [−1.00, +2.00], stay as they are
+    .replace(/\](?=[([])/g, '\\]')
+    .replace(/!(?=\[)/g, '\\!')
+    .replace(/[|*_`~]/g, (c) => `\\${c}`)
     .replace(/(https?|ftp):\/\//gi, '$1\\://')
     .replace(/\bwww\./gi, 'www\\.');
 }

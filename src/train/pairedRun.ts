@@ -30,7 +30,11 @@ export interface DivergenceInfo {
 }
 
 export interface TrainerEvents {
-  onBatch?(info: { epoch: number; epochs: number; arm: ArmSpec; batch: number; batches: number }): void;
+  /**
+   * After each arm's step on a batch: `samples` is how many training samples the arm has trained on this
+   * epoch so far, `loss` its mean training loss over them (the running loss a progress display shows).
+   */
+  onBatch?(info: { epoch: number; epochs: number; arm: ArmSpec; batch: number; batches: number; samples: number; loss: number }): void;
   onEpoch?(epoch: number, records: { arm: ArmSpec; record: EpochRecord }[]): void;
   onDiverged?(arm: ArmSpec, info: DivergenceInfo): void;
   /** After each completed epoch, with every arm's full state: where a run store writes its checkpoint. */

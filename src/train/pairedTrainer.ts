@@ -3,9 +3,11 @@ import { argmaxRows, accuracy } from '../metrics/classification';
 import { evaluatePredictions, type EvaluationMetrics } from '../metrics/evaluate';
 import type { ArmSpec } from './arms';
 import { checkpointOf, newRun, openModels, type DivergenceInfo, type EpochRecord, type PairedRun, type TrainPairedOptions } from './pairedRun';
+import { temperatureScaleArm, type TemperatureScaledArm } from './temperatureScaling';
 import { evaluateEpoch, trainEpoch } from './trainEpoch';
 
 export { TrainingInterrupted } from './pairedRun';
+export type { TemperatureScaledArm } from './temperatureScaling';
 export type { DivergenceInfo, EpochRecord, TrainerEvents, TrainingCheckpoint, TrainPairedOptions } from './pairedRun';
 
 export interface ArmResult extends ArmSpec {
@@ -15,6 +17,10 @@ export interface ArmResult extends ArmSpec {
   test: EvaluationMetrics;
   /** The predicted class of every test sample (for paired tests such as McNemar's). */
   testPredictions: number[];
+  /** The test log-probabilities the metrics come from (for the paired bootstrap). */
+  testLogProbs: Float32Array;
+  /** After temperature scaling on the validation set; null without one (--val-fraction 0). */
+  temperatureScaled: TemperatureScaledArm | null;
   diverged: DivergenceInfo | null;
   /** With label noise: how this arm fits the training samples whose labels were flipped. */
   flippedTrainLabels?: FlippedLabelFit;
@@ -80,6 +86,8 @@ function armResults(run: PairedRun): ArmResult[] {
     const model = run.models[a]!;
     // The test predictions of the last good weights, from that epoch's evaluation (none when no epoch completed).
     const logProbs = run.lastGoodLogProbs[a] ?? model.predictLogProbs(test.x, test.count);
+    const validation = dataset.validation;
+    const validationLogProbs = validation ? model.predictLogProbs(validation.x, validation.count) : undefined;
     const flippedFit =
       noise && flippedRows ? flippedLabelFit(argmaxRows(model.predictLogProbs(flippedRows.x, flippedRows.count), k), noise.noisyLabels, noise.cleanLabels) : undefined;
     return {
@@ -90,6 +98,8 @@ function armResults(run: PairedRun): ArmResult[] {
       history: run.histories[a]!,
       test: evaluatePredictions(logProbs, test.y, k),
       testPredictions: Array.from(argmaxRows(logProbs, k)),
+      testLogProbs: logProbs,
+      temperatureScaled: temperatureScaleArm(validationLogProbs, validation, logProbs, test, k),
       diverged: run.diverged[a]!,
     };
   });

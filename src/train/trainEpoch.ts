@@ -12,6 +12,8 @@ export interface EpochTraining {
   active: number[];
   /** Σ batch size × loss, and the same for the unsmoothed NLL, over the batches before any divergence. */
   lossSums: number[];
+  /** Σ batch size over those batches. */
+  samples: number[];
   nllSums: number[];
   lastFiniteLoss: (number | null)[];
   /** Set when the arm's loss turned non-finite in this epoch; it skipped the epoch's remaining batches. */
@@ -31,6 +33,7 @@ export async function trainEpoch(run: PairedRun, epoch: number): Promise<EpochTr
     epoch,
     active: arms.map((_, a) => a).filter((a) => !run.diverged[a]),
     lossSums: zeros(),
+    samples: zeros(),
     nllSums: zeros(),
     lastFiniteLoss: arms.map(() => null),
     diverged: arms.map(() => null),
@@ -59,7 +62,15 @@ async function stepBatch(run: PairedRun, training: EpochTraining, source: BatchS
   });
 }
 
-/** Adds arm a's step on batch b to its epoch sums; false when its loss is non-finite (it stops here). */
+/**
+ * A batch's unsmoothed NLL above this is divergence even when finite: a uniform guess scores ln K, so 100 ×
+ * ln K (230 nats for 10 classes) is far beyond any model that is still learning.
+ */
+export function absurdNllBound(numClasses: number): number {
+  return 100 * Math.log(numClasses);
+}
+
+/** Adds arm a's step on batch b to its epoch sums; false when its loss is non-finite or its NLL absurd (it stops here). */
 function account(run: PairedRun, training: EpochTraining, a: number, b: number, labels: Int32Array, result: BatchResult): boolean {
   const { config, dataset, arms, events } = run.options;
   const { epoch } = training;
@@ -73,10 +84,24 @@ function account(run: PairedRun, training: EpochTraining, a: number, b: number, 
     };
     return false;
   }
+  const nll = meanNegativeLogLikelihood(result.logProbs, labels, dataset.numClasses);
+  const bound = absurdNllBound(dataset.numClasses);
+  if (!(nll <= bound)) {
+    // Finite but absurd: no model that is learning gets here; its deltas would be numbers without meaning.
+    training.diverged[a] = {
+      epoch,
+      batch: b + 1,
+      lastFiniteLoss: result.loss,
+      message: `${arms[a]!.label} diverged: training NLL ${nll.toPrecision(3)} at epoch ${epoch}, batch ${b + 1}, above 100 × ln K = ${bound.toFixed(1)} (a uniform guess scores ln K = ${Math.log(dataset.numClasses).toFixed(2)})`,
+    };
+    return false;
+  }
   training.lastFiniteLoss[a] = result.loss;
   training.lossSums[a]! += result.loss * labels.length;
-  training.nllSums[a]! += meanNegativeLogLikelihood(result.logProbs, labels, dataset.numClasses) * labels.length;
-  events?.onBatch?.({ epoch, epochs: config.epochs, arm: arms[a]!, batch: b + 1, batches: run.batchesPerEpoch });
+  training.samples[a]! += labels.length;
+  training.nllSums[a]! += nll * labels.length;
+  const samples = training.samples[a]!;
+  events?.onBatch?.({ epoch, epochs: config.epochs, arm: arms[a]!, batch: b + 1, batches: run.batchesPerEpoch, samples, loss: training.lossSums[a]! / samples });
   return true;
 }
 

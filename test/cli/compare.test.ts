@@ -13,9 +13,10 @@ test('compare: the config keys that differ (only those), final metrics with hand
   assert.match(r.stdout, /Config keys that differ\n.*\n│ config key │ A │ B +│ C +│\n.*\n│ epsilon +│ 0 │ 0\.1 │ 0\.2 │\n└/);
   // fixture: the true class has p = 0.9 − ε, one of six samples wrong (p = (0.1 + ε)/2), all confidences 0.9 − ε
   // NLL(ε) = −(5 ln(0.9 − ε) + ln((0.1 + ε)/2)) / 6: 0.5871 (ε=0), 0.5697 (ε=0.1), 0.6134 (ε=0.2); ECE = |0.9 − ε − 5/6|
-  assert.match(r.stdout, /│ A +│ smoothed \(ε=0\) +│ +83\.33% │ +│ 0\.5871 │ +│ 0\.0667 │ +│ +0\.9000 │ +│/);
-  assert.match(r.stdout, /│ B +│ smoothed \(ε=0\.1\) │ +83\.33% │ ±0\.00 pts │ 0\.5697 │ −0\.0174 │ 0\.0333 │ −0\.0333 │ +0\.8000 │ −0\.1000 │/);
-  assert.match(r.stdout, /│ C +│ smoothed \(ε=0\.2\) │ +83\.33% │ ±0\.00 pts │ 0\.6134 │ \+0\.0263 │ 0\.1333 │ \+0\.0667 │ +0\.7000 │ −0\.2000 │/);
+  // Brier = (5·[(0.1 + ε)² + 2((0.1 + ε)/2)²] + [(0.9 − ε)² + (1 − (0.1 + ε)/2)² + ((0.1 + ε)/2)²]) / 6: 0.2983, 0.2933, 0.3183
+  assert.match(r.stdout, /│ A +│ smoothed \(ε=0\) +│ +83\.33% │ +│ 0\.5871 │ +│ 0\.0667 │ +│ 0\.2983 │ +│ +0\.9000 │ +│/);
+  assert.match(r.stdout, /│ B +│ smoothed \(ε=0\.1\) │ +83\.33% │ ±0\.00 pts │ 0\.5697 │ −0\.0174 │ 0\.0333 │ −0\.0333 │ 0\.2933 │ −0\.0050 │ +0\.8000 │ −0\.1000 │/);
+  assert.match(r.stdout, /│ C +│ smoothed \(ε=0\.2\) │ +83\.33% │ ±0\.00 pts │ 0\.6134 │ \+0\.0263 │ 0\.1333 │ \+0\.0667 │ 0\.3183 │ \+0\.0200 │ +0\.7000 │ −0\.2000 │/);
   assert.match(r.stdout, /│ C +│ hard +│ +83\.33% │ ±0\.00 pts │ 0\.5871 │ ±0\.0000 │/);
   assert.match(r.stdout, /testAccuracy per epoch \(x: epoch\)\n.*┤/);
   assert.match(r.stdout, /\n {6}└─+\n {6}1 +2 +3\n/, 'x axis with epoch ticks');
@@ -33,7 +34,7 @@ test('compare --format markdown, --format csv and --json', async () => {
   const md = await runCli(['compare', 'eps0', 'eps02', '--runs-dir', root, '--format', 'markdown', '--metric', 'testNll']);
   assert.equal(md.code, 0, md.stderr);
   assert.ok(md.stdout.includes('**Config keys that differ**\n\n| config key | A | B |\n| --- | --- | --- |\n| epsilon | 0 | 0.2 |'));
-  assert.ok(md.stdout.includes('| B | smoothed (ε=0.2) | 83.33% | ±0.00 pts | 0.6134 | +0.0263 | 0.1333 | +0.0667 | 0.7000 | −0.2000 |'));
+  assert.ok(md.stdout.includes('| B | smoothed (ε=0.2) | 83.33% | ±0.00 pts | 0.6134 | +0.0263 | 0.1333 | +0.0667 | 0.3183 | +0.0200 | 0.7000 | −0.2000 |'));
   assert.match(md.stdout, /```text\ntestNll per epoch/);
   assert.ok(md.stdout.includes('| epoch | A hard | A smoothed | B hard | B smoothed |\n| ---: | ---: | ---: | ---: | ---: |\n| 1 | 1.1000 | 1.1000 | 1.1000 | 1.2000 |'));
   assert.doesNotMatch(md.stdout.replace(/```text[\s\S]*?```/g, ''), /[┌│└]/, 'box drawing only inside text blocks');

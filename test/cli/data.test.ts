@@ -26,7 +26,14 @@ test('ls-bench datasets lists the built-in and bundled sets with sizes and class
   assert.equal(byName.digits.samples, 1797);
   assert.equal(byName.digits.features, 64);
   const text = await runCli(['datasets', '--data-dir', tempDir()]);
-  assert.match(text.stdout, /breast-cancer +│ bundled +│ 569 /);
+  assert.match(text.stdout, /breast-cancer +│ bundled +│ +569 │/);
+  // the split a run gets, by the run's own code: 1000 synthetic samples → 201 test (67 per class), then 10% of
+  // each class of the remaining 799 to validation (27 each) → 718 / 81 / 201, not 800 / 200
+  assert.deepEqual([byName.synthetic.trainSamples, byName.synthetic.validationSamples, byName.synthetic.testSamples], [718, 81, 201]);
+  assert.match(text.stdout, /synthetic +│ built-in +│ +1000 │ 718 \/ 81 \/ 201 /);
+  const run = await runCli(['train', '--runs-dir', tempDir(), '--json', '--epochs', '1', '--backend', 'cpu']);
+  const dataset = JSON.parse(run.stdout).dataset;
+  assert.deepEqual([dataset.trainSamples, dataset.validationSamples, dataset.testSamples], [718, 81, 201], 'what the listing says');
   assert.match(text.stdout, /fashion-mnist: not found/);
 });
 
@@ -36,10 +43,12 @@ test('a CSV of string labels trains, and its class names are stored and shown', 
   assert.equal(r.code, 0, r.stderr);
   const summary = JSON.parse(readFileSync(path.join(onlyRun(runs), 'summary.json'), 'utf8'));
   assert.deepEqual(summary.dataset.classNames, ['a', 'b']);
-  assert.deepEqual(summary.dataset.trainClassCounts, [13, 8]);
+  // 30 rows (a: 18, b: 12); test 0.3 → 5 + 4; validation 10% of the remaining 13 + 8 → 1 + 1
+  assert.deepEqual(summary.dataset.trainClassCounts, [12, 7]);
+  assert.deepEqual(summary.dataset.validationClassCounts, [1, 1]);
   assert.match(r.stdout, /Confusion matrix, hard[^\n]*\n[^\n]*\n│ true \\ predicted │ a +│ b +│/);
   assert.match(summary.warnings.join(' '), /two classes/, 'the binary caveat is kept with the run');
-  assert.match(r.stdout, /warning +with two classes, label smoothing only caps the gap/);
+  assert.match(r.stdout, /warning +two classes: a smoothed arm is trained towards a confidence of at most 1 − ε\/2 \(uniform\) or 1 − ε \(others\) — here 0\.950 at ε=0\.1 — so on a well-separated binary task it becomes under-confident/);
 });
 
 test('label noise: the flipped samples are recorded, and each arm reports how many it memorised', async () => {
@@ -48,13 +57,14 @@ test('label noise: the flipped samples are recorded, and each arm reports how ma
   assert.equal(r.code, 0, r.stderr);
   const dir = onlyRun(runs);
   const noise = JSON.parse(readFileSync(path.join(dir, 'label-noise.json'), 'utf8'));
-  assert.equal(noise.indices.length, 24, '20% of 120 training samples');
+  assert.equal(noise.indices.length, 22, '20% of the 108 training samples (120 less 12 held out for validation, which keep their clean labels)');
   noise.cleanLabels.forEach((c: number, i: number) => assert.equal(noise.noisyLabels[i], (c + 1) % 3));
   const summary = JSON.parse(readFileSync(path.join(dir, 'summary.json'), 'utf8'));
-  assert.deepEqual(summary.labelNoise, { kind: 'pairwise', fraction: 0.2, flipped: 24, file: 'label-noise.json' });
-  assert.deepEqual(summary.dataset.trainClassCounts, [40, 40, 40], 'class counts of the true labels');
+  assert.deepEqual(summary.labelNoise, { kind: 'pairwise', fraction: 0.2, flipped: 22, file: 'label-noise.json' });
+  assert.deepEqual(summary.dataset.trainClassCounts, [36, 36, 36], 'class counts of the true labels');
+  assert.deepEqual(summary.dataset.validationClassCounts, [4, 4, 4]);
   for (const arm of summary.arms) {
-    assert.equal(arm.flippedTrainLabels.count, 24);
+    assert.equal(arm.flippedTrainLabels.count, 22);
     assert.ok(arm.flippedTrainLabels.memorised >= 0 && arm.flippedTrainLabels.memorised <= 1);
     assert.ok(arm.flippedTrainLabels.memorised + arm.flippedTrainLabels.predictedClean <= 1 + 1e-12, 'a prediction is one class');
   }
@@ -64,9 +74,11 @@ test('imbalance: per-class recall and macro F1 come first in the report', async 
   const runs = tempDir();
   const r = await runCli(['train', '--runs-dir', runs, '--dataset', 'wine', '--imbalance', '0.2', ...QUICK]);
   assert.equal(r.code, 0, r.stderr);
-  const first = r.stdout.indexOf('Imbalanced training set (ratio 0.2): per-class test recall and macro F1');
+  const first = r.stdout.search(/Imbalanced training set \(ratio 0\.2: \d+\/\d+\/\d+ training samples per class\): per-class test recall and macro F1/);
   assert.ok(first > 0 && first < r.stdout.indexOf('Per epoch'), 'before the epoch table');
-  assert.match(r.stdout, /│ class_2 +│ \d+ +│/);
+  // wine's test set is not subsampled: 12/14/10 per class, so accuracy weighs the classes by those counts
+  assert.match(r.stdout, /The test set is not subsampled: it keeps its own class counts \(10–14 per class\)[^\n]*prior shift/);
+  assert.match(r.stdout, /│ class_2 +│ +\d+ │/);
   const summary = JSON.parse(readFileSync(path.join(onlyRun(runs), 'summary.json'), 'utf8'));
   assert.deepEqual(summary.imbalance, { ratio: 0.2 });
   const [most, , rarest] = summary.dataset.trainClassCounts;

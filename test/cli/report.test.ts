@@ -3,11 +3,25 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { viewerCommand } from '../../src/cli/commands/report';
 import { runCli, spawnCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
 import { trainSmallRun } from '../helpers/smallRun';
 
-const CHART_IDS = ['curves', 'reliability-hard', 'reliability-smoothed-0.1', 'reliability-smoothed-0.3', 'confidence', 'confusion-hard', 'confusion-smoothed-0.1', 'confusion-smoothed-0.3'];
+const CHART_IDS = [
+  'curves',
+  'reliability-hard',
+  'reliability-smoothed-0.1',
+  'reliability-smoothed-0.3',
+  // after temperature scaling on the validation set
+  'reliability-hard-scaled',
+  'reliability-smoothed-0.1-scaled',
+  'reliability-smoothed-0.3-scaled',
+  'confidence',
+  'confusion-hard',
+  'confusion-smoothed-0.1',
+  'confusion-smoothed-0.3',
+];
 
 let small: Awaited<ReturnType<typeof trainSmallRun>>;
 
@@ -106,7 +120,13 @@ test('--open hands the report to xdg-open, and says so when there is none', asyn
     process.env.PATH = tempDir();
     const none = await runCli(['report', small.dir, '--open']);
     assert.equal(none.code, 0, none.stderr);
-    assert.match(none.stderr, /--open: xdg-open not found; open .*report\.html in a browser/);
+    assert.match(none.stderr, /--open: xdg-open not found \(install xdg-utils\); open .*report\.html in a browser/);
+    // an opener that finds no viewer (xdg-open without a browser exits 3): said, the report still written
+    writeFileSync(path.join(bin, 'xdg-open'), '#!/bin/sh\nexit 3\n', { mode: 0o755 });
+    process.env.PATH = bin;
+    const failing = await runCli(['report', small.dir, '--open']);
+    assert.equal(failing.code, 0, failing.stderr);
+    assert.match(failing.stderr, /--open: xdg-open could not open it \(exit 3\); open .*report\.html in a browser/);
   } finally {
     process.env.PATH = savedPath;
   }
@@ -142,4 +162,23 @@ test('report --out never replaces what is not a regular file (device, FIFO, syml
   const empty = await runCli(['report', small.dir, '--out', '']);
   assert.equal(empty.code, 2);
   assert.equal(empty.stderr, 'ls-bench: --out: expected a path, got an empty string\n');
+});
+
+test('--open knows each platform\'s opener: open on macOS, start (through cmd) on Windows, xdg-open elsewhere', () => {
+  assert.deepEqual(viewerCommand('/r/report.html', 'darwin', {}), { command: 'open', args: ['/r/report.html'] });
+  assert.deepEqual(viewerCommand('C:\\r\\report.html', 'win32', { ComSpec: 'C:\\Windows\\system32\\cmd.exe' }), {
+    command: 'C:\\Windows\\system32\\cmd.exe',
+    args: ['/d', '/s', '/c', 'start', '""', 'C:\\r\\report.html'],
+  });
+  const bin = tempDir();
+  writeFileSync(path.join(bin, 'xdg-open'), '#!/bin/sh\n', { mode: 0o755 });
+  assert.deepEqual(viewerCommand('/r/report.html', 'linux', { PATH: bin }), { command: path.join(bin, 'xdg-open'), args: ['/r/report.html'] });
+  assert.deepEqual(viewerCommand('/r/report.html', 'freebsd', { PATH: tempDir() }), { missing: 'xdg-open not found (install xdg-utils)' });
+});
+
+test('the run report\'s verdict says which way each difference is better', () => {
+  const page = readFileSync(path.join(small.dir, 'report.html'), 'utf8');
+  assert.match(page, /<p>ΔNLL [+−±][\d.]+ \[[^\]]+\] → (no detectable difference|detectable: smoothed-0\.1 is (better|worse))<\/p>/);
+  assert.equal(page.match(/<p class="key">Δ: the arm − hard; better: higher accuracy, lower NLL, ECE and Brier; mean confidence has no better direction\.<\/p>/g)?.length, 1, 'the key, once for both smoothed arms');
+  assert.match(page, /where arms overlap, their fills add up to a darker mix of their colours/, 'the histogram says what an overlap looks like');
 });

@@ -33,15 +33,17 @@ test('runs --format markdown pastes into a PR; --format csv has one row per run 
 
   const csv = await runCli(['runs', '--runs-dir', root, '--format', 'csv']);
   const rows = csv.stdout.trim().split('\n');
-  assert.equal(rows[0], 'id,name,status,createdAt,dataset,smoothing,epochsCompleted,epochsTotal,arm,epsilon,testAccuracy,ece,seconds');
+  assert.equal(rows[0], 'id,name,status,createdAt,dataset,smoothing,epochsCompleted,epochsTotal,arm,epsilon,testAccuracy,ece,seconds,sweep,cell');
   assert.equal(rows.length, 7);
-  assert.match(rows[6]!, new RegExp(`^${a.id},eps0,completed,2026-11-20T10:00:00.000Z,synthetic,uniform,3,3,smoothed,0,0.8333333333333334,0.0666666\\d*,12.5$`));
+  assert.match(rows[6]!, new RegExp(`^${a.id},eps0,completed,2026-11-20T10:00:00.000Z,synthetic,uniform,3,3,smoothed,0,0.8333333333333334,0.0666666\\d*,12.5,,$`));
 
   const json = await runCli(['runs', '--runs-dir', root, '--json']);
   const doc = JSON.parse(json.stdout);
   assert.equal(doc.runsDir, root);
   assert.equal(doc.runs.length, 3);
-  assert.deepEqual(Object.keys(doc.runs[0]), ['id', 'name', 'tags', 'status', 'statusNote', 'createdAt', 'dataset', 'smoothing', 'epsilon', 'epochs', 'arms', 'seconds', 'dir', 'problems']);
+  assert.deepEqual(Object.keys(doc.runs[0]), ['id', 'name', 'tags', 'status', 'statusNote', 'createdAt', 'dataset', 'smoothing', 'epsilon', 'epochs', 'arms', 'seconds', 'dir', 'problems', 'sweep', 'options']);
+  assert.deepEqual(Object.keys(doc), ['runsDir', 'runs', 'sweeps', 'options']);
+  assert.deepEqual([doc.sweeps, doc.options, doc.runs[0].sweep, doc.runs[0].options], [[], [], null, {}], 'no sweep, and the runs differ only in ε (a column of its own)');
   assert.deepEqual(doc.runs[2].arms.map((x: { label: string }) => x.label), ['hard', 'smoothed']);
   assert.deepEqual(doc.runs[2].epochs, { completed: 3, total: 3 });
 });

@@ -47,8 +47,10 @@ for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     const r = await trainAndSignal(runs, [signal]);
     assert.equal(r.code, exitCode, `signal ${r.delay} ms after start: ${r.stderr}`);
     assert.match(r.stderr, new RegExp(`${signal} received, stopping after the current batch`));
-    assert.match(r.stderr, /marked interrupted .* continue it with: ls-bench train --resume /);
     const dir = onlyRun(runs);
+    // the command as this process was started (node and the script's path), with the same runs directory
+    const again = `node ${path.relative(process.cwd(), BIN)} train --resume ${path.basename(dir)} --runs-dir ${runs}`;
+    assert.ok(r.stderr.includes(`marked interrupted (${dir}); continue it with: ${again}\n`), r.stderr);
     const status = JSON.parse(readFileSync(path.join(dir, 'status.json'), 'utf8'));
     assert.equal(status.status, 'interrupted');
     assert.ok(status.completedEpochs >= 0 && status.completedEpochs < 400);

@@ -25,7 +25,7 @@ test('sweep --report writes <sweep dir>/report.html; report <sweep id> --svg --p
   const stored = JSON.parse(readFileSync(path.join(doc.sweepDir, 'aggregate.json'), 'utf8'));
   const { aggregate } = loadSweepForReport(new SweepDir(doc.sweepDir));
   assert.deepEqual(JSON.parse(JSON.stringify(aggregate)), stored);
-  const hardAccuracy = stored.variants[0].arms[0].metrics.accuracy;
+  const hardAccuracy = stored.points[0].variants[0].arms[0].metrics.accuracy;
   const metricsChart = sweepCharts(aggregate)[0]!;
   const accuracyPanel = (metricsChart.spec as unknown as { hconcat: { data: { values: { epsilon: number; mean: number; sd: number }[] } }[] }).hconcat[0]!;
   assert.equal(accuracyPanel.data.values[0]!.mean, hardAccuracy.mean);

@@ -154,7 +154,7 @@ test('the bundled sets load by name with their class names', async () => {
   };
   for (const [name, [samples, features, classes, names]] of Object.entries(expected)) {
     const d = await loadDataset(resolveTrainConfig({ flags: { dataset: name } }));
-    assert.equal(d.train.count + d.test.count, samples, name);
+    assert.equal(d.train.count + d.validation!.count + d.test.count, samples, name);
     assert.equal(d.numFeatures, features, name);
     assert.equal(d.numClasses, classes, name);
     assert.deepEqual(d.classNames, names, name);

@@ -66,11 +66,49 @@ test('loadDataset: noise flips training labels only, the same for every load (ev
 });
 
 test('loadDataset: imbalance subsamples the training set only', async () => {
-  const d = await loadDataset(resolveTrainConfig({ flags: { samples: 300, imbalance: 0.1 } }));
+  const d = await loadDataset(resolveTrainConfig({ flags: { samples: 300, imbalance: 0.1, valFraction: 0 } }));
   // 300 samples, 3 balanced classes, 20% test → 80 training samples per class → 80, 25, 8
   assert.deepEqual(classCounts(d.train.y, 3), [80, 25, 8]);
   assert.deepEqual(classCounts(d.test.y, 3), [20, 20, 20]);
   assert.equal(d.imbalance, 0.1);
+  // the validation split comes after: 10% of each class of the imbalanced set (round(8, 2.5, 0.8) = 8, 3, 1)
+  const v = await loadDataset(resolveTrainConfig({ flags: { samples: 300, imbalance: 0.1 } }));
+  assert.deepEqual(classCounts(v.validation!.y, 3), [8, 3, 1]);
+  assert.deepEqual(classCounts(v.train.y, 3), [72, 22, 7]);
+  assert.deepEqual(classCounts(v.test.y, 3), [20, 20, 20]);
+});
+
+test('the validation split: stratified, seeded, disjoint from training, clean labels under label noise, a last sample stays', async () => {
+  const { holdOutValidation } = await import('../../src/data/loadDataset');
+  const { heldOutCounts } = await import('../../src/data/stratified');
+  const config = resolveTrainConfig({ flags: { samples: 400, features: 3, labelNoise: 0.3, limit: 200 } });
+  const d = await loadDataset(config);
+  const plain = await loadDataset({ ...config, labelNoise: 0 });
+  // --limit 200 first (train 200), then 10% of each class to validation: 67/67/66 → 7, 7, 7
+  assert.equal(d.train.count + d.validation!.count, 200);
+  assert.deepEqual(classCounts(d.validation!.y, 3), [7, 7, 7]);
+  // the same split with or without noise, and again from the same seed
+  assert.deepEqual(Array.from(d.validation!.x), Array.from(plain.validation!.x));
+  assert.deepEqual(Array.from(d.validation!.y), Array.from(plain.validation!.y), 'validation labels are never flipped');
+  assert.deepEqual(Array.from((await loadDataset(config)).validation!.x), Array.from(d.validation!.x));
+  assert.ok(d.labelNoise!.flipped.every((i) => i < d.train.count), 'noise indices are into the training split');
+  // no validation row is a training row
+  const rows = (x: Float32Array, n: number) => new Set(Array.from({ length: n }, (_, i) => Array.from(x.subarray(i * 3, i * 3 + 3)).join()));
+  const train = rows(d.train.x, d.train.count);
+  for (const r of rows(d.validation!.x, d.validation!.count)) assert.ok(!train.has(r));
+  // a class of 1 keeps its sample; a class of 5 gives 1 (round 0.5); 0 turns the split off
+  assert.deepEqual(heldOutCounts([1, 5, 10], 0.1, { keepOne: true }), [0, 1, 1]);
+  assert.deepEqual(heldOutCounts([1, 5, 10], 0.5, { keepOne: true }), [0, 3, 5]);
+  assert.equal((await loadDataset({ ...config, valFraction: 0 })).validation, undefined);
+  // too few samples per class to hold one out: trained on all of it, and the description says why there is no temperature scaling
+  const tiny = holdOutValidation(await loadDataset({ ...config, samples: 12, limit: undefined, labelNoise: 0, valFraction: 0 }), 0.1, 0);
+  assert.equal(tiny.validation, undefined);
+  assert.match(tiny.description, /too small for a validation split \(no temperature scaling\)/);
+  const whole = await loadDataset({ ...config, labelNoise: 0, valFraction: 0 });
+  const [a, b, again] = [0, 1, 0].map((seed) => holdOutValidation(whole, 0.1, seed).validation!);
+  assert.deepEqual(Array.from(a.x), Array.from(plain.validation!.x), 'the split of loadDataset');
+  assert.deepEqual(Array.from(again.x), Array.from(a.x), 'the same seed, the same split');
+  assert.notDeepEqual(Array.from(b.x), Array.from(a.x), 'another seed, another split');
 });
 
 test('featureStats and standardizeInPlace, by hand', () => {

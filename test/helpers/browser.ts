@@ -79,3 +79,11 @@ export function chartsOnPage(page: Page): Promise<{ id: string | null; width: nu
     }),
   );
 }
+
+/** The width of the page's content: <main> without its padding (what a chart can fill). */
+export function contentWidth(page: Page): Promise<number> {
+  return page.$eval('main', (m) => {
+    const style = m.ownerDocument.defaultView!.getComputedStyle(m);
+    return m.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  });
+}

@@ -10,13 +10,15 @@ export interface CliResult {
 }
 
 /** Runs ls-bench in this process with its own argv, capturing both streams. */
-export async function runCli(argv: string[], options: { signal?: AbortSignal; tty?: boolean } = {}): Promise<CliResult> {
+export async function runCli(argv: string[], options: { signal?: AbortSignal; tty?: boolean; columns?: number; invocation?: string } = {}): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
+  const terminal = { isTTY: options.tty ?? false, ...(options.columns !== undefined ? { columns: options.columns } : {}) };
   const code = await run(argv, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: options.tty ?? false },
-    stderr: { write: (s: string) => (stderr += s), isTTY: options.tty ?? false },
+    stdout: { write: (s: string) => (stdout += s), ...terminal },
+    stderr: { write: (s: string) => (stderr += s), ...terminal },
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.invocation ? { invocation: options.invocation } : {}),
   });
   return { code, stdout, stderr };
 }
@@ -24,8 +26,8 @@ export async function runCli(argv: string[], options: { signal?: AbortSignal; tt
 export const BIN = path.join(PROJECT_ROOT, 'bin', 'ls-bench.js');
 
 /** Runs bin/ls-bench.js as a child process, as a user would. */
-export function spawnCli(argv: string[], env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+export function spawnCli(argv: string[], env: Record<string, string> = {}, cwd?: string): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000, ...(cwd ? { cwd } : {}) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -3,7 +3,7 @@ import { TrainConfigSchema, type TrainConfigInput } from '../../src/config/schem
 import { evaluatePredictions, HISTOGRAM_BINS } from '../../src/metrics/evaluate';
 import { RunStore } from '../../src/store/RunStore';
 import type { RunWriter } from '../../src/store/runWriter';
-import { SCHEMA_VERSION, type EnvironmentInfo, type HistogramsFile, type RunSummary } from '../../src/store/runFiles';
+import { SCHEMA_VERSION, type EnvironmentInfo, type HistogramsFile, type RunSummary, type SweepCellRef } from '../../src/store/runFiles';
 import type { EpochRecord } from '../../src/train/pairedTrainer';
 
 /**
@@ -34,6 +34,8 @@ export interface FixtureRun {
   /** How far the run gets: completed (default), interrupted after `epochs - 1` epochs, or still running. */
   outcome?: 'completed' | 'interrupted' | 'running' | 'failed';
   config?: Partial<TrainConfigInput>;
+  /** The sweep cell the run is (run.json's `sweep`). */
+  sweep?: SweepCellRef;
 }
 
 /** Per-epoch numbers: plain functions of (epoch, ε) so tests can compute what to expect. */
@@ -72,6 +74,7 @@ export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
     config,
     environment: FIXTURE_ENVIRONMENT,
     command: ['train', '--epsilon', String(f.epsilon)],
+    ...(f.sweep ? { sweep: f.sweep } : {}),
     now: new Date(f.createdAt),
   });
   const outcome = f.outcome ?? 'completed';

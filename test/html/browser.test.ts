@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runCharts } from '../../src/html/runCharts';
 import { loadRunForReport } from '../../src/html/loadRunForReport';
 import { runCli } from '../helpers/cli';
-import { browserSkipReason, chartsOnPage, launchChromium, loadReportPage } from '../helpers/browser';
+import { browserSkipReason, chartsOnPage, contentWidth, launchChromium, loadReportPage } from '../helpers/browser';
 import { trainSmallRun } from '../helpers/smallRun';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
@@ -45,6 +45,14 @@ test('the report of a real run opens in headless Chromium: no console errors, no
       assert.ok(c.marks > 3, `${c.id} has data marks (${c.marks})`);
       assert.ok(c.caption.length > 20, `${c.id} has a caption`);
     }
+    // the charts use the page: the row-wide ones nearly all of it, the side-by-side ones together
+    const content = await contentWidth(page);
+    for (const id of ['curves', 'confidence']) {
+      const width = charts.find((c) => c.id === id)!.width;
+      assert.ok(width >= 0.85 * content, `${id}: ${Math.round(width)} px of the page's ${Math.round(content)} px`);
+    }
+    const reliability = charts.filter((c) => c.id!.startsWith('reliability-')).slice(0, 2);
+    assert.ok(reliability.reduce((s, c) => s + c.width, 0) >= 0.75 * content, 'two reliability diagrams side by side fill the row');
     assert.equal(await page.locator('script').count(), 0, 'no script needed to display');
     const body = await page.innerText('body');
     for (const heading of ['Verdict', 'Training curves', 'Calibration and confidence', 'Confusion matrices', 'Per class']) assert.ok(body.includes(heading), heading);
@@ -80,13 +88,15 @@ test('the report of a real sweep opens in headless Chromium: no console errors, 
     await loadReportPage(page, html);
     const charts = await chartsOnPage(page);
     assert.deepEqual(charts.map((c) => c.id), ['sweep-metrics', 'sweep-differences']);
+    const content = await contentWidth(page);
     for (const c of charts) {
+      assert.ok(c.width >= 0.85 * content, `${c.id} uses the page: ${Math.round(c.width)} px of ${Math.round(content)} px`);
       assert.ok(c.width > 600 && c.height > 150, `${c.id} is drawn at a readable size (${c.width}×${c.height})`);
       // per panel: error bars and points for each arm, four panels
       assert.ok(c.marks >= 4 * 4, `${c.id} has data marks (${c.marks})`);
     }
     const body = await page.innerText('body');
-    for (const heading of ['Metrics against ε', 'Paired differences to the hard arm', 'McNemar per seed']) assert.ok(body.includes(heading), heading);
+    for (const heading of ['Verdict', 'Findings', 'Metrics against ε', 'Paired differences to the hard arm', 'McNemar per seed']) assert.ok(body.includes(heading), heading);
     assert.equal(await page.locator('table').count(), 3, 'metrics, differences and McNemar tables');
 
     const screenshot = screenshotPath('sweep-report.png');

@@ -13,7 +13,6 @@ import {
   runCharts,
   trainingCurvesChart,
   type ConfusionCell,
-  type CurvePoint,
   type HistogramPoint,
   type ReliabilityPoint,
 } from '../../src/html/runCharts';
@@ -71,6 +70,24 @@ test('the reliability diagram of every arm holds exactly the 15 stored bins, and
   }
 });
 
+test('the reliability diagram after temperature scaling holds the stored scaled bins and names T and the direction of the gap', () => {
+  for (const stored of storedHistograms.arms) {
+    const arm = storedSummary.arms.find((a) => a.label === stored.label)!;
+    const chart = reliabilityChart(run, stored.label, true);
+    assert.deepEqual(
+      inlineValues<ReliabilityPoint>(chart.spec).map(({ middle: _m, ...b }) => b),
+      stored.temperatureScaledReliability,
+    );
+    assert.equal(chart.id, `reliability-${stored.label}-scaled`);
+    assert.ok(chart.title.includes(`T = ${arm.temperatureScaled!.temperature.toFixed(3)}`), chart.title);
+    const gap = arm.temperatureScaled!.test.calibrationGap;
+    assert.match(chart.caption, new RegExp(`${gap > 0 ? 'over' : 'under'}-confident by ${Math.abs(gap * 100).toFixed(1)} points`));
+    const before = reliabilityChart(run, stored.label);
+    const gapBefore = arm.test.calibrationGap!;
+    assert.ok(JSON.stringify(before.spec).includes(`${gapBefore > 0 ? 'over' : 'under'}-confident by ${Math.abs(gapBefore * 100).toFixed(1)} points`));
+  }
+});
+
 test('the confidence histogram chart holds every arm’s stored 10-bin histogram, with the stored bin edges', () => {
   const values = inlineValues<HistogramPoint>(confidenceHistogramChart(run).spec);
   assert.equal(values.length, 10 * storedHistograms.arms.length);
@@ -83,15 +100,28 @@ test('the confidence histogram chart holds every arm’s stored 10-bin histogram
   });
 });
 
-test('the curves are the stored per-epoch history of every arm: training loss, test NLL, test accuracy', () => {
-  const spec = trainingCurvesChart(storedSummary).spec as unknown as { hconcat: { data: { name: string; values: CurvePoint[] } }[] };
-  assert.deepEqual(spec.hconcat.map((p) => p.data.name), ['trainLoss', 'testNll', 'testAccuracy']);
-  for (const panel of spec.hconcat) {
-    const key = panel.data.name as 'trainLoss' | 'testNll' | 'testAccuracy';
-    const expected = storedSummary.arms.flatMap((a) => a.history.map((h) => ({ epoch: h.epoch, arm: armHeading(a), value: h[key] })));
-    assert.deepEqual(panel.data.values, expected, key);
-    assert.equal(panel.data.values.length, 3 * storedSummary.arms.length);
-  }
+test('the curves are the stored per-epoch history of every arm: training loss with its entropy floor, training and test NLL, test accuracy', () => {
+  type Layer = { data: { name: string; values: unknown[] } };
+  const spec = trainingCurvesChart(storedSummary).spec as unknown as { hconcat: (Layer & { layer?: Layer[] })[] };
+  const [loss, nll, acc] = spec.hconcat;
+  const points = (key: 'trainLoss' | 'trainNll' | 'testNll' | 'testAccuracy') =>
+    storedSummary.arms.flatMap((a) => a.history.map((h) => ({ epoch: h.epoch, arm: armHeading(a), value: h[key] })));
+  assert.deepEqual(loss!.layer!.map((l) => l.data.name), ['trainLoss', 'lossFloor']);
+  assert.deepEqual(loss!.layer![0]!.data.values, points('trainLoss'));
+  assert.equal(loss!.layer![0]!.data.values.length, 3 * storedSummary.arms.length);
+  // H(q) of the uniform targets, K = 3: ε = 0.1 → q = (0.9333, 0.0333, 0.0333)
+  const entropy = (eps: number) => {
+    const on = 1 - eps + eps / 3;
+    const off = eps / 3;
+    return -on * Math.log(on) - 2 * off * Math.log(off);
+  };
+  const floors = loss!.layer![1]!.data.values as { arm: string; floor: number }[];
+  assert.deepEqual(floors.map((f) => f.arm), storedSummary.arms.slice(1).map(armHeading));
+  floors.forEach((f, i) => assert.ok(Math.abs(f.floor - entropy(storedSummary.arms[i + 1]!.epsilon)) < 1e-12));
+  assert.equal(nll!.data.name, 'nll');
+  assert.deepEqual(nll!.data.values, [...points('trainNll').map((p) => ({ ...p, split: 'training' })), ...points('testNll').map((p) => ({ ...p, split: 'test' }))]);
+  assert.equal(acc!.data.name, 'testAccuracy');
+  assert.deepEqual(acc!.data.values, points('testAccuracy'));
 });
 
 test('the confusion heat map holds the stored matrix, with class names, and its SVG shows the counts', async () => {
@@ -132,12 +162,25 @@ test('each arm has one Okabe–Ito colour, the same in every chart; axes name th
   const charts = runCharts(run);
   assert.deepEqual(
     charts.map((c) => c.id),
-    ['curves', 'reliability-hard', 'reliability-smoothed-0.1', 'reliability-smoothed-0.3', 'confidence', 'confusion-hard', 'confusion-smoothed-0.1', 'confusion-smoothed-0.3'],
+    [
+      'curves',
+      'reliability-hard',
+      'reliability-smoothed-0.1',
+      'reliability-smoothed-0.3',
+      // after temperature scaling on the validation set (the run has one, --val-fraction's default)
+      'reliability-hard-scaled',
+      'reliability-smoothed-0.1-scaled',
+      'reliability-smoothed-0.3-scaled',
+      'confidence',
+      'confusion-hard',
+      'confusion-smoothed-0.1',
+      'confusion-smoothed-0.3',
+    ],
   );
   const json = (x: unknown) => JSON.stringify(x);
   const expectedScale = { domain: storedSummary.arms.map(armHeading), range: OKABE_ITO_ARM_COLOURS.slice(0, 3) };
   const curves = json(charts[0]!.spec);
-  const confidence = json(charts[4]!.spec);
+  const confidence = json(charts.find((c) => c.id === 'confidence')!.spec);
   for (const text of [curves, confidence]) assert.ok(text.includes(json(expectedScale)), 'the arm colour scale');
   storedSummary.arms.forEach((arm, i) => {
     assert.ok(json(reliabilityChart(run, arm.label).spec).includes(`"color":"${OKABE_ITO_ARM_COLOURS[i]}"`), `reliability bars of ${arm.label} in its colour`);

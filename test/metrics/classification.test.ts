@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CLASS_DETAIL_LIMIT, accuracy, argmaxRows, confusionEntries, confusionMatrix, macroAverage, meanNegativeLogLikelihood, perClassScores, perClassScoresOf, topConfusions } from '../../src/metrics/classification';
+import { CLASS_DETAIL_LIMIT, accuracy, argmaxRows, confusionEntries, confusionMatrix, macroAverage, meanNegativeLogLikelihood, neverPredictedClasses, perClassScores, perClassScoresOf, topConfusions } from '../../src/metrics/classification';
 import { evaluatePredictions, TOP_CONFUSIONS } from '../../src/metrics/evaluate';
 import { SeededRandom } from '../../src/random/SeededRandom';
 
@@ -23,12 +23,30 @@ test('precision, recall and F1 by hand, with an absent class and a never-predict
   const scores = perClassScores(confusionMatrix(predicted, labels, 4));
   assert.deepEqual(scores[0], { precision: 2 / 4, recall: 1, f1: (2 * 0.5 * 1) / 1.5, support: 2 });
   assert.deepEqual(scores[1], { precision: 1, recall: 1 / 3, f1: (2 * 1 * (1 / 3)) / (4 / 3), support: 3 });
-  assert.deepEqual(scores[2], { precision: 0, recall: null, f1: null, support: 0 });
-  assert.deepEqual(scores[3], { precision: null, recall: 0, f1: null, support: 1 });
+  // 0/0 is reported as 0, as scikit-learn's zero_division=0: class 2's recall, class 3's precision
+  assert.deepEqual(scores[2], { precision: 0, recall: 0, f1: 0, support: 0 });
+  assert.deepEqual(scores[3], { precision: 0, recall: 0, f1: 0, support: 1 });
   const macro = macroAverage(scores);
-  assert.equal(macro.precision, (0.5 + 1 + 0) / 3);
-  assert.equal(macro.recall, (1 + 1 / 3 + 0) / 3);
-  assert.equal(macro.f1, (scores[0]!.f1! + scores[1]!.f1!) / 2);
+  assert.equal(macro.precision, (0.5 + 1 + 0 + 0) / 4);
+  assert.equal(macro.recall, (1 + 1 / 3 + 0 + 0) / 4);
+  assert.equal(macro.f1, (scores[0]!.f1! + scores[1]!.f1!) / 4);
+  assert.deepEqual(neverPredictedClasses(confusionMatrix(predicted, labels, 4)), [3]);
+});
+
+test('macro F1 counts a never-predicted class with F1 0 (scikit-learn f1_score(average="macro", zero_division=0))', () => {
+  // sklearn: f1_score([0,0,1,1,2,2], [0,0,1,1,1,1], average='macro', zero_division=0) = (1 + 2/3 + 0) / 3
+  const scores = perClassScores(confusionMatrix([0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 2, 2], 3));
+  assert.deepEqual(scores[2], { precision: 0, recall: 0, f1: 0, support: 2 });
+  const macro = macroAverage(scores);
+  assert.ok(Math.abs(macro.f1! - (1 + 2 / 3) / 3) < 1e-15);
+  assert.ok(macro.f1! < accuracy([0, 0, 1, 1, 1, 1], [0, 0, 1, 1, 2, 2]), 'below the accuracy, as it must be here');
+  assert.ok(Math.abs(macro.precision! - (1 + 0.5 + 0) / 3) < 1e-15);
+});
+
+test('a class with neither test samples nor predictions has no scores and stays out of the macro average', () => {
+  const scores = perClassScores(confusionMatrix([0, 1], [0, 1], 3));
+  assert.deepEqual(scores[2], { precision: null, recall: null, f1: null, support: 0 });
+  assert.equal(macroAverage(scores).f1, 1);
 });
 
 test('F1 is 0, not undefined, when precision and recall are both 0', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { filterRuns, parseSince } from '../../src/store/runQuery';
+import { differingOptions, filterRuns, parseSince, runOption, sweepRefOf } from '../../src/store/runQuery';
 import { threeRuns, writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
 
@@ -25,4 +25,23 @@ test('filters: data set, status, since, tag, limit', () => {
   assert.deepEqual(ids({ since: Date.parse('2026-11-20T10:01:00Z') }), [fm.id, c.id, b.id]);
   assert.deepEqual(ids({ tag: 'sweep' }), [b.id, a.id]);
   assert.deepEqual(ids({ limit: 2 }), [fm.id, c.id]);
+});
+
+test('sweepRefOf: run.json\'s sweep cell, or the sweep tag and name of runs written before it was recorded', () => {
+  const meta = (m: Record<string, unknown>) => ({ meta: { schemaVersion: 1, id: 'x', name: null, tags: [], createdAt: '', command: [], ...m } });
+  assert.deepEqual(sweepRefOf(meta({ sweep: { id: 'sweep-0123456789ab', cell: 'p2-s0-uniform', dir: '/s' } })), { id: 'sweep-0123456789ab', cell: 'p2-s0-uniform', dir: '/s' });
+  assert.deepEqual(sweepRefOf(meta({ name: 'sweep-0123456789ab-s3-others', tags: ['sweep-0123456789ab'] })), { id: 'sweep-0123456789ab', cell: 's3-others', dir: null });
+  assert.equal(sweepRefOf(meta({ name: 'eps01', tags: ['sweep'] })), null);
+  assert.equal(sweepRefOf(meta({ name: 'mine', tags: ['sweep-0123456789ab'] })), null, 'a tag alone is not a sweep cell');
+  assert.equal(sweepRefOf({ meta: null }), null);
+});
+
+test('differingOptions: the config keys whose values differ between the runs, without those with columns of their own', () => {
+  const { store, a, b } = threeRuns(tempDir());
+  const read = (id: string) => store.read(id, { metrics: false });
+  assert.deepEqual(differingOptions([read(a.id), read(b.id)]), [], 'they differ in ε only, which has its column');
+  const c = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-21T10:00:00Z', epochs: 4, config: { learningRate: 0.01, hidden: [8, 8], limit: 100 } });
+  assert.deepEqual(differingOptions([read(a.id), read(c.id)]), ['limit', 'hidden', 'learningRate'], "in the schema's order; epochs has its column");
+  assert.deepEqual(differingOptions([read(c.id)]), [], 'one run differs from nothing');
+  assert.deepEqual([runOption(read(c.id), 'hidden'), runOption(read(a.id), 'limit')], [[8, 8], undefined]);
 });

@@ -1,14 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CliError } from '../../src/errors';
-import {
-  AssertionSyntaxError,
-  checkAssertionArms,
-  evaluateAssertion,
-  parseAssertion,
-  parseAssertions,
-  type AssertionContext,
-} from '../../src/sweep/assertions';
+import { AssertionSyntaxError, checkAssertionArms, parseAssertion, parseAssertions } from '../../src/sweep/assertions';
+import { evaluateAssertion, type AssertionContext } from '../../src/sweep/gateEvaluation';
 
 /** Means per (variant, ε, metric), as the aggregate would give them. */
 function context(values: Record<string, Record<number, Partial<Record<string, number>>>>, smoothedEpsilons: number[]): AssertionContext {
@@ -82,7 +76,7 @@ test('a missing value (no completed seed) fails the gate', () => {
 test('parse errors give the column and what was expected', () => {
   const cases: [string, number, RegExp][] = [
     ['smoothed.accuracy >= ', 22, /expected a number or an arm metric .* got the end/],
-    ['smoothed.acc >= 0.9', 10, /expected a metric \(accuracy, nll, ece, meanConfidence\), got "acc"/],
+    ['smoothed.acc >= 0.9', 10, /expected a metric \(accuracy, nll, ece, brier, meanConfidence, temperature\), got "acc"/],
     ['smooth.ece <= 0.1', 1, /expected a number or an arm metric/],
     ['smoothed.ece = 0.1', 14, /unexpected character "=" \(did you mean "=="\?\)/],
     ['smoothed.ece 0.1', 14, /expected a comparison \(<= >= == != < >\), got "0\.1"/],
@@ -111,4 +105,26 @@ test('arms the grid does not have are refused before training', () => {
     () => checkAssertionArms(parseAssertions(['smoothed-0.3.ece <= 1']), [0.05, 0.1]),
     (e: unknown) => e instanceof CliError && /smoothed-0\.3 is not an arm of this sweep; its smoothed arms are smoothed-0\.05, smoothed-0\.1/.test(e.message),
   );
+});
+
+test('hardTs and smoothedTs name the arms after temperature scaling; temperature is their metric only', () => {
+  const values = { uniform: { 0: { ece: 0.05, tsEce: 0.01, temperature: 1.4 }, 0.1: { ece: 0.03, tsEce: 0.02, temperature: 0.9 } } };
+  const ctx = context(values, [0.1]);
+  assert.equal(holds('smoothed.ece <= hardTs.ece', ctx), false);
+  assert.equal(holds('smoothedTs.ece <= 0.02 and hardTs.temperature > 1', ctx), true);
+  assert.equal(holds('smoothedTs-0.1.temperature < 1', ctx), true);
+  const outcome = evaluateAssertion(parseAssertion('smoothed.ece <= hardTs.ece'), ctx);
+  assert.match(outcome.failures[0]!, /smoothed-0\.1\.ece = 0\.03, hardTs\.ece = 0\.01/);
+  assert.throws(() => parseAssertion('hard.temperature < 2'), /column 6: expected a metric of hard \(temperature is a metric of the temperature-scaled arms/);
+});
+
+test('a gate that reads a diverged arm fails with the reason, even when its mean would pass', () => {
+  const ctx: AssertionContext = {
+    ...context({ uniform: { 0: { accuracy: 0.8 }, 0.1: { accuracy: 0.9 } } }, [0.1]),
+    problem: (_variant, epsilon) => (epsilon === 0.1 ? 'smoothed-0.1 diverged in seed 2 (left out of its mean)' : null),
+  };
+  const outcome = evaluateAssertion(parseAssertion('smoothed.accuracy >= hard.accuracy'), ctx);
+  assert.equal(outcome.holds, false);
+  assert.match(outcome.failures[0]!, /not usable: smoothed-0\.1 diverged in seed 2/);
+  assert.equal(evaluateAssertion(parseAssertion('hard.accuracy >= 0.5'), ctx).holds, true, 'a gate on the healthy arm alone still holds');
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../../src/errors';
-import { CellEventReader, runCreatedReporter } from '../../src/sweep/cellEvents';
+import { CellEventReader, parseSweepCellRef, runCreatedReporter } from '../../src/sweep/cellEvents';
 import { tempDir } from '../helpers/tempDir';
 
 test('CellEventReader: events split across chunks arrive whole; other lines are skipped', () => {
@@ -32,4 +32,14 @@ test('runCreatedReporter: writes one JSON line to the descriptor; a descriptor t
   usage('2', /--events-fd: expected a file descriptor ≥ 3, got "2"/);
   usage('x', /--events-fd: expected a file descriptor ≥ 3, got "x"/);
   usage('987', /--events-fd 987: not an open file descriptor \(EBADF\)/);
+});
+
+test('--sweep-cell: the sweep cell a run is, as JSON; anything else is a usage error naming the option', () => {
+  assert.deepEqual(parseSweepCellRef('{"id":"sweep-0123456789ab","cell":"p1-s0-uniform","dir":"/s"}'), { id: 'sweep-0123456789ab', cell: 'p1-s0-uniform', dir: '/s' });
+  for (const [text, pattern] of [
+    ['sweep-1', /--sweep-cell: expected a JSON object \{"id", "cell", "dir"\}, got "sweep-1"/],
+    ['{"id":"sweep-1","cell":3,"dir":"/s"}', /--sweep-cell: .*cell/],
+  ] as [string, RegExp][]) {
+    assert.throws(() => parseSweepCellRef(text), (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message), text);
+  }
 });

@@ -11,7 +11,7 @@ import { SweepDir } from '../../src/sweep/sweepFiles';
 import { writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
 
-const CELL = { id: 's0-uniform', index: 0, seed: 0, smoothing: 'uniform' as const };
+const CELL = { id: 's0-uniform', seed: 0, smoothing: 'uniform' as const };
 
 test('cellResultFromRun: ε from the comparison records; summary.json without them is read through arms[]; a run of other arms is refused', () => {
   const writer = writeFixtureRun(new RunStore(tempDir()), { epsilon: 0.2, createdAt: '2026-11-20T10:00:00.000Z' });
@@ -51,6 +51,8 @@ test('processCellRunner: the child trains the cell config, reports its run direc
   assert.deepEqual(run.config, expected, 'the child trained exactly the cell config');
   assert.ok(run.meta!.command.includes(configFile), 'with train --config <cell config>');
   assert.deepEqual(run.meta!.tags, ['sweep-test']);
+  assert.equal(run.meta!.name, 'sweep-test-s4-others');
+  assert.deepEqual(run.meta!.sweep, { id: 'sweep-test', cell: 's4-others', dir: sweepDir.dir }, 'run.json records the sweep cell');
   assert.deepEqual(outcome.result.arms.map((a) => [a.label, a.epsilon]), [['hard', 0], ['smoothed', 0.1]]);
   assert.deepEqual(outcome.result.mcnemar.map((m) => m.epsilon), [0.1]);
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { CliError } from '../../src/errors';
 import { TrainConfigSchema } from '../../src/config/schema';
 import { armsFromConfig } from '../../src/train/arms';
-import { cellConfig, checkGrid, expandGrid, parseSeeds, parseShard, shardCells, sweepDigest, type SweepGrid } from '../../src/sweep/grid';
+import { createHash } from 'node:crypto';
+import { baseConfigOf, canonicalJson, cellConfig, checkGrid, expandGrid, formatGridValue, gridPoints, parseSeeds, parseShard, pointLabel, shardCells, sweepDigest, type SweepGrid } from '../../src/sweep/grid';
 
 const SOURCES = { epsilon: '--epsilon', smoothing: '--smoothing' };
 
@@ -106,4 +107,55 @@ test('sweep identity: same grid and config → same digest; any change → anoth
   assert.notEqual(sweepDigest(grid, { ...config, epochs: 3 }), d);
   assert.notEqual(sweepDigest({ ...grid, seeds: [0, 1, 2] }, config), d);
   assert.notEqual(sweepDigest({ ...grid, epsilons: [0, 0.2] }, config), d);
+});
+
+const AXES: SweepGrid = {
+  epsilons: [0, 0.1],
+  seeds: [0, 1],
+  smoothing: ['uniform'],
+  axes: [
+    { key: 'learningRate', values: [0.001, 0.003] },
+    { key: 'hidden', values: [[64], [256, 128], []] },
+  ],
+};
+
+test('grid points: the product of the axes, the last axis fastest; one empty point without axes', () => {
+  const points = gridPoints(AXES);
+  assert.deepEqual(
+    points.map((p) => [p.id, pointLabel(p)]),
+    [
+      ['p1', 'learningRate=0.001 hidden=[64]'],
+      ['p2', 'learningRate=0.001 hidden=[256,128]'],
+      ['p3', 'learningRate=0.001 hidden=[]'],
+      ['p4', 'learningRate=0.003 hidden=[64]'],
+      ['p5', 'learningRate=0.003 hidden=[256,128]'],
+      ['p6', 'learningRate=0.003 hidden=[]'],
+    ],
+  );
+  assert.deepEqual(gridPoints({ epsilons: [0, 0.1], seeds: [0], smoothing: ['uniform'] }), [{ id: 'p1', index: 0, values: {} }]);
+  assert.equal(formatGridValue({ layers: [{ dense: 8 }] }), '{"layers":[{"dense":8}]}', 'a nested option as compact JSON');
+});
+
+test('expandGrid with axes: seed-major, then grid point, then variant; the point in the cell id', () => {
+  const cells = expandGrid({ ...AXES, smoothing: ['uniform', 'others'] });
+  assert.equal(cells.length, 2 * 6 * 2);
+  assert.deepEqual(cells.slice(0, 5).map((c) => c.id), ['p1-s0-uniform', 'p1-s0-others', 'p2-s0-uniform', 'p2-s0-others', 'p3-s0-uniform']);
+  assert.equal(cells[12]!.id, 'p1-s1-uniform', 'every point of seed 0 before seed 1');
+  assert.equal(new Set(cells.map((c) => c.id)).size, cells.length, 'unique ids');
+  const config = cellConfig(TrainConfigSchema.parse({ learningRate: 0.5, hidden: [9], epochs: 2 }), AXES, expandGrid(AXES)[1]!);
+  assert.deepEqual([config.learningRate, config.hidden, config.seed, config.epochs], [0.001, [256, 128], 0, 2], "the cell's point overrides the base");
+  assert.deepEqual(TrainConfigSchema.parse(config), config, 'a valid training config as it is');
+});
+
+test('sweep identity with axes: a sweep without axes keeps its old id; the axes count, the base values of swept keys do not', () => {
+  const config = TrainConfigSchema.parse({});
+  const grid: SweepGrid = { epsilons: [0, 0.1], seeds: [0, 1], smoothing: ['uniform'] };
+  const { seed: _s, epsilon: _e, smoothing: _v, ...base } = config;
+  const before = createHash('sha256').update(canonicalJson({ grid, config: base })).digest('hex');
+  assert.equal(sweepDigest(grid, config), before, 'the digest of sweeps made before grids over options');
+  const d = sweepDigest(AXES, config);
+  assert.notEqual(d, sweepDigest({ ...AXES, axes: [AXES.axes![0]!] }, config));
+  assert.equal(sweepDigest(AXES, { ...config, learningRate: 0.5, hidden: [7] }), d, 'the grid sets learningRate and hidden in every cell');
+  assert.notEqual(sweepDigest(AXES, { ...config, epochs: 4 }), d);
+  assert.deepEqual(Object.keys(baseConfigOf(config, AXES.axes)).filter((k) => k === 'learningRate' || k === 'hidden' || k === 'seed'), []);
 });

@@ -8,9 +8,13 @@ import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/pla
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 /** planSweep with the grid flags as typed on the command line, read as `ls-bench sweep` reads them. */
-function plan(sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[] } = {}, trainFlags: Record<string, unknown> = {}, configFile?: string): SweepPlan {
-  const { assert = [], ...flagText } = sweepFlags;
-  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert });
+function plan(
+  sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[]; grid?: string[] } = {},
+  trainFlags: Record<string, unknown> = {},
+  configFile?: string,
+): SweepPlan {
+  const { assert = [], grid = [], ...flagText } = sweepFlags;
+  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert, grid });
 }
 
 function usage(fn: () => unknown, pattern: RegExp): void {
@@ -83,4 +87,35 @@ test('configs/sweep.yaml is a valid sweep config', () => {
   const p = plan({}, {}, path.join(PROJECT_ROOT, 'configs', 'sweep.yaml'));
   assert.deepEqual(p.grid, { epsilons: [0, 0.05, 0.1, 0.2], seeds: [0, 1, 2, 3, 4], smoothing: ['uniform'] });
   assert.equal(p.assertions.length, 2);
+});
+
+test('planSweep with a grid: --grid and sweep.grid, one cell per grid point × seed, each point a whole training config', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'grid.yaml');
+  writeFileSync(file, 'epochs: 2\nlearningRate: 0.5\nsweep:\n  epsilon: [0, 0.1]\n  seeds: 0-2\n  grid:\n    learningRate: [0.001, 0.003]\n    hidden: [[64], [256, 128]]\n');
+  const p = plan({}, {}, file);
+  assert.deepEqual(p.grid.axes, [
+    { key: 'learningRate', values: [0.001, 0.003] },
+    { key: 'hidden', values: [[64], [256, 128]] },
+  ]);
+  assert.equal(p.cells.length, 4 * 3);
+  assert.deepEqual(p.pointConfigs.map((c) => [c.learningRate, c.hidden, c.epochs]), [[0.001, [64], 2], [0.001, [256, 128], 2], [0.003, [64], 2], [0.003, [256, 128], 2]]);
+  const flags = plan({ grid: ['hidden=64;256,128', 'learningRate=0.001,0.003'], epsilon: '0,0.1', seeds: '0-2' }, { epochs: 2 });
+  assert.equal(flags.cells.length, 12);
+  assert.notEqual(flags.sweepId, p.sweepId, 'the axes in another order are another grid (other cell ids)');
+  const same = plan({ grid: ['learningRate=0.001,0.003', 'hidden=64;256,128'], epsilon: '0,0.1', seeds: '0-2' }, { epochs: 2 });
+  assert.equal(same.sweepId, p.sweepId, 'flags and the file give the same sweep; the file\'s top-level learningRate does not count');
+  const replaced = plan({ grid: ['learningRate=0.01,0.1,1'] }, {}, file);
+  assert.deepEqual(replaced.grid.axes!.map((a) => [a.key, a.values.length]), [['hidden', 2], ['learningRate', 3]], 'a --grid replaces the file\'s axis of that key');
+  // gates naming grid points are checked against the grid before anything runs
+  assert.equal(plan({ grid: ['labelNoise=0,0.2'], assert: ['at(labelNoise=0.2: smoothed.ece <= hard.ece)', 'any(smoothed.accuracy > hard.accuracy)', 'all(smoothed.nll < 9)'] }).assertions.length, 3);
+  usage(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(labelNoise=0.3: smoothed.ece <= hard.ece)'] }), /labelNoise=0\.3 is not a value of the grid; its values are 0, 0\.2/);
+  usage(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(hidden=[8]: smoothed.ece <= hard.ece)'] }), /"hidden" is not an axis of this sweep's grid; its axes are labelNoise/);
+  usage(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(p3: smoothed.ece <= hard.ece)'] }), /p3 is not a grid point of this sweep; it has p1 to p2/);
+  usage(() => plan({ grid: ['labelNoise=0,0.2'] }, { labelNoise: 0.1 }), /--label-noise and --grid labelNoise both set labelNoise/);
+  const bad = path.join(dir, 'bad.yaml');
+  writeFileSync(bad, 'sweep:\n  grid: [learningRate]\n');
+  usage(() => plan({}, {}, bad), /bad\.yaml: key "sweep\.grid": expected a mapping of training options to lists of values/);
+  writeFileSync(bad, 'sweep:\n  grid:\n    seed: [0, 1]\n');
+  usage(() => plan({}, {}, bad), /bad\.yaml: key "sweep\.grid\.seed": seed cannot be a grid axis/);
 });

@@ -13,9 +13,13 @@ import type { CellResult, SweepDir } from '../../src/sweep/sweepFiles';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 /** planSweep with the grid flags as typed on the command line, read as `ls-bench sweep` reads them. */
-function plan(sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[] } = {}, trainFlags: Record<string, unknown> = {}, configFile?: string): SweepPlan {
-  const { assert = [], ...flagText } = sweepFlags;
-  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert });
+function plan(
+  sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[]; grid?: string[] } = {},
+  trainFlags: Record<string, unknown> = {},
+  configFile?: string,
+): SweepPlan {
+  const { assert = [], grid = [], ...flagText } = sweepFlags;
+  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert, grid });
 }
 
 function usage(fn: () => unknown, pattern: RegExp): void {
@@ -119,4 +123,23 @@ test('merge: shards of one sweep make the whole sweep; shards of different sweep
   twoSplit.lock.release();
   usage(() => mergeSweepDirs([shardDirs[0]!, twoSplit.sweepDir], path.join(runs, 'bad2'), []), /shards of different splits/);
   usage(() => mergeSweepDirs(shardDirs, shardDirs[0]!.dir, []), /holds shard 1\/3, not a merged sweep/);
+});
+
+test('a grid shards and merges unchanged: every (grid point, seed) cell in one shard, the merge has them all', async () => {
+  const runs = tempDir();
+  const p = plan({ seeds: '0-2', grid: ['labelNoise=0,0.2', 'hidden=8;16'] });
+  assert.equal(p.cells.length, 12);
+  const shardDirs: SweepDir[] = [];
+  const ran: string[] = [];
+  for (let i = 1; i <= 5; i++) {
+    const shard = { index: i, count: 5 };
+    const opened = openSweepDir(defaultSweepDir(runs, p.sweepId, shard), p, shard, []);
+    await executeSweep({ ...opened, plan: p, runner: fakeRunner(ran), jobs: 1, log: () => {} });
+    shardDirs.push(opened.sweepDir);
+  }
+  assert.deepEqual([...ran].sort(), p.cells.map((c) => c.id).sort(), 'each cell ran once, in some shard');
+  const merged = mergeSweepDirs(shardDirs, path.join(runs, 'merged'), []);
+  assert.deepEqual([...merged.cells.keys()].sort(), p.cells.map((c) => c.id).sort());
+  assert.deepEqual(merged.meta.grid.axes, p.grid.axes, 'the merged sweep keeps the grid');
+  assert.ok(merged.cells.has('p4-s2-uniform'));
 });

@@ -32,22 +32,28 @@ test('terminal text: every control character but tab and newline, and the bidire
 
 test('markdown text: no HTML, no links or images, no emphasis or code spans, no table break-out, one line', () => {
   const cases: [string, string][] = [
-    ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
-    ['<script>alert(1)</script>', '&lt;script&gt;alert(1)&lt;/script&gt;'],
-    ['[click](javascript:alert(1))', '\\[click\\](javascript:alert(1))'],
-    ['![pixel](https://tracker.example/p.gif)', '\\!\\[pixel\\](https\\://tracker.example/p.gif)'],
+    ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)>'],
+    ['<script>alert(1)</script>', '&lt;script>alert(1)&lt;/script>'],
+    ['<!-- hidden -->', '&lt;!-- hidden -->'],
+    ['<https://evil.example>', '&lt;https\\://evil.example>'],
+    ['&lt;b&gt; and &#60;', '&amp;lt;b&amp;gt; and &amp;#60;'],
+    ['smoothed.ece <= 0.05 and acc >= hard - 0.01, a < b', 'smoothed.ece <= 0.05 and acc >= hard - 0.01, a < b'],
+    ['[click](javascript:alert(1))', '[click\\](javascript:alert(1))'],
+    ['[click] (x) and [ref][1]', '[click] (x) and [ref\\][1]'],
+    ['![pixel](https://tracker.example/p.gif)', '\\![pixel\\](https\\://tracker.example/p.gif)'],
+    ['an interval [−1.00 pts, +2.00 pts]', 'an interval [−1.00 pts, +2.00 pts]'],
     ['see https://evil.example and www.evil.example', 'see https\\://evil.example and www\\.evil.example'],
     ['**bold** _it_ `code` ~~s~~', '\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~s\\~\\~'],
     ['a|b', 'a\\|b'],
     ['back\\slash', 'back\\\\slash'],
     ['two\nlines\r\nthree', 'two lines three'],
-    ['AT&T', 'AT&amp;T'],
+    ['AT&T', 'AT&T'],
     ['smoothed (ε=0.1) 12.50%', 'smoothed (ε=0.1) 12.50%'],
   ];
   for (const [input, expected] of cases) assert.equal(markdownText(input), expected, input);
   assert.doesNotMatch(markdownText(HOSTILE.osc52), RAW_CONTROL);
   const table = renderTabular({ head: ['class'], rows: [['<b>x</b>'], ['a|b'], ['[l](u)']] }, 'markdown');
-  assert.equal(table, '| class |\n| --- |\n| &lt;b&gt;x&lt;/b&gt; |\n| a\\|b |\n| \\[l\\](u) |');
+  assert.equal(table, '| class |\n| --- |\n| &lt;b>x&lt;/b> |\n| a\\|b |\n| [l\\](u) |');
 });
 
 test('a markdown code block cannot be closed from inside', () => {

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
 import { RunStore, resolveRunsDir } from '../../store/RunStore';
-import type { RunRecord } from '../../store/runReader';
-import { runCreatedAt } from '../../store/runQuery';
+import { runIdentityJson } from '../../store/runQuery';
 import { OUTPUT_FORMATS, outputFormat, type OutputFormat } from '../../text/tabular';
 
 /** Options shared by the commands that read runs: --runs-dir, --json, --format. */
 export function addReadOptions(command: Command): Command {
   return command
-    .option('--runs-dir <dir>', 'runs root (default: $LS_BENCH_RUNS_DIR, else ./runs)')
+    .option('--runs-dir <dir>', 'runs root [default: $LS_BENCH_RUNS_DIR, else ./runs]')
     .option('--json', 'print one JSON document (stable keys) instead of tables', false)
-    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (markdown pastes into a pull request)`);
+    .option('--format <format>', `output format: ${OUTPUT_FORMATS.join(', ')} (markdown pastes into a pull request) [default: table]`);
 }
 
 export function readOptions(parsed: Record<string, unknown>): { store: RunStore; format: OutputFormat } {
@@ -23,14 +22,5 @@ export function toJson(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** The identity of a run as every --json output starts it: id, name, tags, status and creation time. */
-export function runIdentityJson(r: RunRecord) {
-  return {
-    id: r.id,
-    name: r.meta?.name ?? null,
-    tags: r.meta?.tags ?? [],
-    status: r.status,
-    statusNote: r.statusNote,
-    createdAt: new Date(runCreatedAt(r)).toISOString(),
-  };
-}
+/** The identity of a run as every --json output starts it (store/runQuery.ts, where `runs` builds its entries too). */
+export { runIdentityJson };

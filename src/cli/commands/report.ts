@@ -10,6 +10,7 @@ import { findSweepDir } from '../../sweep/locateSweep';
 import type { SweepDir } from '../../sweep/sweepFiles';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
+import { addExamples } from '../help';
 
 export interface ReportCommandOptions {
   target: string;
@@ -21,8 +22,8 @@ export interface ReportCommandOptions {
 }
 
 /** The first executable `name` on PATH, or null. */
-function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function findOnPath(name: string, env: NodeJS.ProcessEnv): string | null {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     try {
@@ -35,16 +36,40 @@ function findOnPath(name: string): string | null {
   return null;
 }
 
-/** Opens a file with the desktop's viewer, without waiting for it; says so when there is none. */
-export function openInViewer(file: string, io: CommandIo): void {
-  const opener = findOnPath('xdg-open');
-  if (!opener) {
-    io.stderr.write(`--open: xdg-open not found; open ${file} in a browser\n`);
-    return;
-  }
-  const child = spawn(opener, [file], { detached: true, stdio: 'ignore' });
-  child.on('error', (error) => io.stderr.write(`--open: ${opener} failed: ${error.message}\n`));
+/**
+ * How this platform opens a file with the desktop's default application: `open` on macOS, `start` (a
+ * command of cmd.exe) on Windows, `xdg-open` elsewhere; null (with what is missing) where there is none.
+ */
+export function viewerCommand(file: string, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): { command: string; args: string[] } | { missing: string } {
+  if (platform === 'darwin') return { command: 'open', args: [file] };
+  // start's first quoted argument is the window title; an empty one keeps a quoted path from being taken for it
+  if (platform === 'win32') return { command: env.ComSpec ?? 'cmd.exe', args: ['/d', '/s', '/c', 'start', '""', file] };
+  const opener = findOnPath('xdg-open', env);
+  return opener ? { command: opener, args: [file] } : { missing: 'xdg-open not found (install xdg-utils)' };
+}
+
+/**
+ * Opens a file with the desktop's viewer and says when nothing could open it: the opener (open, start,
+ * xdg-open) hands the file to the viewer and exits, with a non-zero code when it found none (xdg-open on a
+ * machine without a browser); one that is still running after `waitMs` is taken to have opened it.
+ */
+export async function openInViewer(file: string, io: CommandIo, viewer = viewerCommand(file), waitMs = 5000): Promise<boolean> {
+  const fail = (why: string) => {
+    io.stderr.write(`--open: ${why}; open ${file} in a browser\n`);
+    return false;
+  };
+  if ('missing' in viewer) return fail(viewer.missing);
+  const child = spawn(viewer.command, viewer.args, { detached: true, stdio: 'ignore', windowsHide: true });
+  const outcome = await new Promise<{ code: number | null } | { error: Error } | 'running'>((resolve) => {
+    const timer = setTimeout(() => resolve('running'), waitMs);
+    child.once('error', (error) => (clearTimeout(timer), resolve({ error })));
+    child.once('exit', (code) => (clearTimeout(timer), resolve({ code })));
+  });
   child.unref();
+  if (outcome === 'running') return true;
+  if ('error' in outcome) return fail(`could not run ${viewer.command} (${outcome.error.message})`);
+  if (outcome.code !== 0) return fail(`${path.basename(viewer.command)} could not open it (exit ${outcome.code ?? 'by a signal'})`);
+  return true;
 }
 
 /** A report that a signal stopped: one line and the signal's exit code (130, or 143 for SIGTERM), not a bug. */
@@ -86,33 +111,35 @@ export async function reportCommand(options: ReportCommandOptions, io: CommandIo
     sweepDir ? writeSweepReportLazily(sweepDir, reportOptions) : writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), reportOptions),
   );
   reportWritten(written, io);
-  if (options.open) openInViewer(written.html, io);
+  if (options.open) await openInViewer(written.html, io);
   return ExitCode.ok;
 }
 
-export function registerReportCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
-  program
-    .command('report')
-    .description('write a self-contained HTML report of a run (curves, reliability diagrams, confidence histograms, confusion matrices, per-class table, verdict) or of a sweep (metrics against ε with seed spread, paired differences with 95% intervals, verdicts, McNemar)')
+export function configureReportCommand(command: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  command
     .argument('<run>', 'a run directory or run id under the runs root; or a sweep directory or sweep id under <runs>/sweeps/')
-    .option('--runs-dir <dir>', 'runs root, to find a run by id (default: $LS_BENCH_RUNS_DIR, else ./runs)')
-    .option('--out <file>', 'where to write the HTML: a file (never a device, FIFO or symlink: those are refused), or a directory (existing, or ending in /) to put report.html in; default: <run or sweep dir>/report.html')
-    .option('--open', 'open the report with xdg-open when it is written', false)
+    .option('--runs-dir <dir>', 'runs root, to find a run by id [default: $LS_BENCH_RUNS_DIR, else ./runs]')
+    .option('--out <file>', 'where to write the HTML: a file (never a device, FIFO or symlink: those are refused), or a directory (existing, or ending in /) to put report.html in [default: <run or sweep dir>/report.html]')
+    .option('--open', 'open the report when it is written (open on macOS, start on Windows, xdg-open elsewhere)', false)
     .option('--png', 'also write each chart as a PNG, in <report>-charts/ beside the HTML', false)
-    .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false)
-    .action(async (target: string, parsed: Record<string, unknown>) => {
-      setExitCode(
-        await reportCommand(
-          {
-            target,
-            ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
-            ...(parsed.out !== undefined ? { out: String(parsed.out) } : {}),
-            open: parsed.open === true,
-            png: parsed.png === true,
-            svg: parsed.svg === true,
-          },
-          io,
-        ),
-      );
-    });
+    .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false);
+  addExamples(command, [
+    ['ls-bench report latest --open', "the newest run's report, opened in the browser"],
+    ['ls-bench report sweep-1a2b3c4d5e6f --png', "a sweep's report, with each chart as a PNG too"],
+  ]);
+  command.action(async (target: string, parsed: Record<string, unknown>) => {
+    setExitCode(
+      await reportCommand(
+        {
+          target,
+          ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
+          ...(parsed.out !== undefined ? { out: String(parsed.out) } : {}),
+          open: parsed.open === true,
+          png: parsed.png === true,
+          svg: parsed.svg === true,
+        },
+        io,
+      ),
+    );
+  });
 }

@@ -5,8 +5,10 @@ import { renderTabular } from '../../text/tabular';
 import { markdownText } from '../../text/safeText';
 import type { RunRecord } from '../../store/runReader';
 import { ExitCode } from '../../errors';
+import { outputWidth } from '../../text/layout';
 import { addReadOptions, readOptions, runIdentityJson, toJson } from './common';
 import type { CommandIo } from '../commandIo';
+import { addExamples } from '../help';
 
 /** `show --json`: everything stored about the run except the predictions. Stable keys. */
 export function showJson(r: RunRecord) {
@@ -29,13 +31,11 @@ function runTitle(r: RunRecord): string {
   return `run ${r.id}${name}${tags}: ${r.status}${r.statusNote ? ` (${r.statusNote})` : ''}`;
 }
 
-export function registerShowCommand(program: Command, io: CommandIo, setExitCode: (code: number) => void): void {
-  addReadOptions(
-    program
-      .command('show')
-      .description('print a stored run as train printed it (from its files only)')
-      .argument('<run>', 'id, unique id prefix, name, or latest'),
-  ).action((ref: string, parsed: Record<string, unknown>) => {
+export function configureShowCommand(command: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  addExamples(addReadOptions(command.argument('<run>', 'id, unique id prefix, name, or latest')), [
+    ['ls-bench show latest', 'the newest run, as train printed it'],
+    ['ls-bench show latest --format markdown', 'the same as markdown, to paste into a pull request'],
+  ]).action((ref: string, parsed: Record<string, unknown>) => {
     const { store, format } = readOptions(parsed);
     const record = store.readValid(store.resolve(ref));
     if (format === 'json') {
@@ -43,7 +43,11 @@ export function registerShowCommand(program: Command, io: CommandIo, setExitCode
     } else if (format === 'csv') {
       io.stdout.write(`${renderTabular(metricsRowsTabular(record.metrics, 'csv'), 'csv')}\n`);
     } else if (record.summary && record.histograms) {
-      const report = format === 'markdown' ? renderRunMarkdown(record.summary, record.histograms, record.environment ?? undefined) : renderRun(record.summary, record.histograms, record.environment ?? undefined);
+      const verbose = io.verbosity === 'verbose';
+      const report =
+        format === 'markdown'
+          ? renderRunMarkdown(record.summary, record.histograms, record.environment ?? undefined, { verbose })
+          : renderRun(record.summary, record.histograms, record.environment ?? undefined, { width: outputWidth(io.stdout), verbose });
       const title = format === 'markdown' ? `### ${markdownText(runTitle(record))}` : runTitle(record);
       const where = format === 'markdown' ? markdownText(`run directory ${record.dir}`) : `run directory ${record.dir}`;
       io.stdout.write(`${title}\n\n${report}\n\n${where}\n`);
@@ -53,7 +57,7 @@ export function registerShowCommand(program: Command, io: CommandIo, setExitCode
         runTitle(record),
         `completed ${record.statusFile?.completedEpochs ?? 0} of ${record.config?.epochs ?? '?'} epochs; no final results (summary.json is written only when a run completes)`,
       ];
-      if (record.metrics.length > 0) lines.push('', renderTabular(metricsRowsTabular(record.metrics, format), format));
+      if (record.metrics.length > 0) lines.push('', renderTabular(metricsRowsTabular(record.metrics, format), format, { width: outputWidth(io.stdout) }));
       lines.push('', `run directory ${record.dir}`);
       io.stdout.write(`${lines.join('\n')}\n`);
     }

@@ -2,8 +2,9 @@ import { aggregateDir } from '../../sweep/sweep';
 import { mergeSweepDirs } from '../../sweep/merge';
 import { resolveSweepDir, sweepDirPath } from '../../sweep/locateSweep';
 import { ExitCode } from '../../errors';
-import type { CommandIo } from '../commandIo';
-import { gatesOf, printSweep, type SweepOutputOptions } from './sweepOutput';
+import { note, type CommandIo } from '../commandIo';
+import type { SweepOutputOptions } from './sweepOutput';
+import { evaluateGates, gatesOf, gatesOfStoredSweep, printSweep } from './sweepPrint';
 
 /**
  * `ls-bench sweep merge <dir>...`: the shards of one sweep into one sweep directory and its aggregate.
@@ -11,15 +12,17 @@ import { gatesOf, printSweep, type SweepOutputOptions } from './sweepOutput';
  */
 export function mergeSweepCommand(refs: string[], options: { out?: string; output: SweepOutputOptions; argv: string[] }, io: CommandIo): number {
   const { output } = options;
-  const assertions = gatesOf(output);
+  gatesOf(output);
   const inputs = refs.map((r) => resolveSweepDir(r, output.runsDir));
   const out = sweepDirPath(options.out, output.runsDir, inputs[0]!.readMeta().sweepId, null, '--out');
   const { sweepDir, meta, duplicates } = mergeSweepDirs(inputs, out, options.argv);
   if (duplicates.length > 0) io.stderr.write(`merge: cell(s) ${[...new Set(duplicates)].join(', ')} completed in more than one input; kept the first\n`);
   const aggregate = aggregateDir(sweepDir, meta);
   sweepDir.writeAggregate(aggregate);
-  io.stderr.write(`merged ${inputs.length} director${inputs.length === 1 ? 'y' : 'ies'} into ${sweepDir.dir}\n`);
-  let code = printSweep(io, output, { sweepDir: sweepDir.dir, aggregate, assertions });
+  note(io, `merged ${inputs.length} director${inputs.length === 1 ? 'y' : 'ies'} into ${sweepDir.dir}`);
+  // without --assert, the gates the shards were run with
+  const gates = evaluateGates(sweepDir, gatesOfStoredSweep(output, inputs), aggregate);
+  let code = printSweep(io, output, { sweepDir: sweepDir.dir, aggregate, gates });
   if (aggregate.missingCells.length > 0) {
     io.stderr.write(`merge: incomplete: ${aggregate.missingCells.length} cell(s) not completed in any input: ${aggregate.missingCells.join(', ')}\n`);
     code = ExitCode.failure;

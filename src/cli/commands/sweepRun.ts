@@ -1,16 +1,18 @@
 import type { FlagValues } from '../../config/loadConfig';
-import { parseShard, shardCells, type ShardSpec } from '../../sweep/grid';
+import { formatGridValue, gridAxes, gridPoints, parseShard, shardCells, type ShardSpec } from '../../sweep/grid';
 import { memoryLimit } from '../../engine/memoryEstimate';
-import { dataSourceDigest } from '../../data/dataSource';
+import { dataSourcesDigest } from '../../data/dataSource';
 import { sweepDirPath } from '../../sweep/locateSweep';
-import { checkSweepInputs, planSweep, type SweepPlan } from '../../sweep/plan';
+import { planSweep, type SweepPlan } from '../../sweep/plan';
+import { checkSweepInputs } from '../../sweep/sweepInputs';
 import { aggregateDir, defaultRunner, executeSweep, openSweepDir, type SweepRunReport } from '../../sweep/sweep';
 import type { SweepDir } from '../../sweep/sweepFiles';
 import type { SweepAggregate } from '../../sweep/aggregate';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
 import { interruptible, reportWritten, writeSweepReportLazily } from './report';
-import { printSweep, type SweepOutputOptions } from './sweepOutput';
+import type { SweepOutputOptions } from './sweepOutput';
+import { evaluateGates, printSweep } from './sweepPrint';
 
 export interface RunSweepOptions {
   configFile?: string;
@@ -18,6 +20,8 @@ export interface RunSweepOptions {
   trainFlags: FlagValues;
   /** --epsilon, --seeds, --smoothing, --jobs (collectFlags over sweepFlagOptions). */
   sweepFlags: FlagValues;
+  /** The --grid flags as typed (key=values). */
+  grid?: string[];
   shard?: string;
   shardCount?: string;
   sweepDir?: string;
@@ -40,8 +44,10 @@ function shardOf(shard: string | undefined, shardCount: string | undefined): Sha
 
 function describeStart(plan: SweepPlan, shard: ShardSpec | null, cells: number, resumed: boolean, dir: string): string {
   const grid = plan.grid;
+  const axes = gridAxes(grid);
+  const points = axes.length > 0 ? `${gridPoints(grid).length} grid point(s) (${axes.map((a) => `${a.key} ${a.values.map(formatGridValue).join(', ')}`).join(' × ')}) × ` : '';
   return (
-    `sweep ${plan.sweepId}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${cells} cell(s) (${grid.seeds.length} seed(s) × ${grid.smoothing.length} variant(s)), ` +
+    `sweep ${plan.sweepId}${shard ? ` shard ${shard.index}/${shard.count}` : ''}: ${cells} cell(s) (${points}${grid.seeds.length} seed(s) × ${grid.smoothing.length} variant(s)), ` +
     `ε ${grid.epsilons.join(', ')}, ${plan.jobs} job(s)${resumed ? ', resuming' : ''}\nsweep dir: ${dir}\n`
   );
 }
@@ -75,14 +81,21 @@ async function writeReport(sweepDir: SweepDir, anyCompleted: boolean, json: bool
  */
 export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): Promise<number> {
   const { output } = options;
-  const plan = planSweep({ ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), trainFlags: options.trainFlags, sweepFlags: options.sweepFlags, assert: output.assert });
+  const plan = planSweep({
+    ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
+    trainFlags: options.trainFlags,
+    sweepFlags: options.sweepFlags,
+    assert: output.assert,
+    grid: options.grid ?? [],
+  });
   const shard = shardOf(options.shard, options.shardCount);
   const limit = memoryLimit(options.maxMemory);
   await checkSweepInputs(plan, limit, (shard ? shardCells(plan.cells, shard) : plan.cells).length);
   const dir = sweepDirPath(options.sweepDir, output.runsDir, plan.sweepId, shard);
-  const { sweepDir, meta, resumed, lock } = openSweepDir(dir, plan, shard, options.argv, dataSourceDigest(plan.config));
+  const { sweepDir, meta, resumed, lock } = openSweepDir(dir, plan, shard, options.argv, dataSourcesDigest(plan.pointConfigs));
   let run: SweepRunReport;
   let aggregate: SweepAggregate;
+  let gates: ReturnType<typeof evaluateGates>;
   try {
     io.stderr.write(describeStart(plan, shard, meta.cells.length, resumed, dir));
     run = await executeSweep({
@@ -96,10 +109,11 @@ export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): 
     });
     aggregate = aggregateDir(sweepDir, meta);
     sweepDir.writeAggregate(aggregate);
+    gates = evaluateGates(sweepDir, plan.assertions, aggregate);
   } finally {
     lock.release();
   }
-  const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, assertions: plan.assertions, extra: { shard, cells: run } });
+  const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, gates, extra: { shard, cells: run } });
   if (options.report) await writeReport(sweepDir, aggregate.missingCells.length < aggregate.expectedCells.length, output.json, io);
   return finalCode(gatesCode, run, io);
 }

@@ -1,56 +1,59 @@
-import { resolveTrainConfig } from '../../config/loadConfig';
-import { loadDataset } from '../../data/loadDataset';
-import { checkModelSize } from '../../engine/mlpSpec';
-import { memoryLimit } from '../../engine/memoryEstimate';
-import { describeEnvironment } from '../../store/environment';
-import { RunStore, resolveRunsDir } from '../../store/RunStore';
-import { checkRunName } from '../../store/runNames';
-import { armsFromConfig } from '../../train/arms';
-import { labelNoiseFile } from '../../store/runResults';
+import { Option, type Command } from 'commander';
+import { TrainConfigSchema } from '../../config/schema';
+import { schemaOptions } from '../../config/schemaOptions';
+import { abortWhenParentGone, EVENTS_FD_FLAG, parseSweepCellRef, runCreatedReporter, SWEEP_CELL_FLAG } from '../../sweep/cellEvents';
 import type { CommandIo } from '../commandIo';
-import { resumeCommand } from './trainResume';
-import { announceBackend, checkMemory, runSession, type TrainOptions } from './trainSession';
+import { addExamples } from '../help';
+import { addSchemaFlags, collectFlags } from '../schemaFlags';
+import { MAX_MEMORY_ENV } from '../../engine/memoryEstimate';
 
-export type { TrainOptions } from './trainSession';
-export { compareRuns } from './trainSession';
-
-/**
- * config → data → engine → paired trainer → metrics → run store → render. Everything the user can get
- * wrong is checked before the run directory exists.
- */
-export async function trainCommand(options: TrainOptions, io: CommandIo): Promise<number> {
-  if (options.resume !== undefined) return resumeCommand(options, io);
-  const runsDir = resolveRunsDir(options.runsDir);
-  const config = resolveTrainConfig({ ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), flags: options.flags });
-  if (options.name !== undefined) checkRunName('--name', options.name);
-  for (const tag of options.tags) checkRunName('--tag', tag);
-  const limit = memoryLimit(options.maxMemory);
-  const backend = await announceBackend(config, io);
-  const dataset = await loadDataset(config, limit.bytes);
-  checkModelSize(config, dataset);
-  checkMemory(config, dataset, limit);
-  const arms = armsFromConfig(config);
-  const environment = describeEnvironment(backend);
-  const writer = new RunStore(runsDir).create({
-    ...(options.name !== undefined ? { name: options.name } : {}),
-    tags: options.tags,
-    config,
-    environment,
-    command: options.argv,
-  });
-  io.stderr.write(`run: ${writer.dir}\n`);
-  options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
-  const noise = labelNoiseFile(dataset, config.seed);
-  if (noise) {
-    try {
-      writer.writeLabelNoise(noise);
-    } catch (error) {
-      writer.end('failed', (error as Error).message);
-      writer.release();
-      throw error;
+/** `ls-bench train`: its flags (one per key of the training schema, and the run's own), wired to trainCommand. */
+export function configureTrainCommand(train: Command, io: CommandIo, setExitCode: (code: number) => void): void {
+  const trainOptions = schemaOptions(TrainConfigSchema);
+  train
+    .option('-c, --config <file>', 'YAML or JSON config file, or the name of a shipped one (`ls-bench configs`); flags override its values')
+    .option('--json', 'print one JSON document on stdout instead of tables (logs stay on stderr)', false)
+    .option('--runs-dir <dir>', 'runs root [default: $LS_BENCH_RUNS_DIR, else ./runs]')
+    .option('--name <name>', 'a name for the run')
+    .option('--tag <tag>', 'a tag for the run (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--resume <run>', 'continue an interrupted run (id, unique id prefix, directory, or latest: the newest run that can be resumed) after its last completed epoch')
+    .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
+    .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false)
+    .option('--max-memory <size>', `refuse a run whose estimated memory is above this, e.g. 8G [default: $${MAX_MEMORY_ENV}, else 75% of this machine's memory]`)
+    .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp())
+    .addOption(new Option(`${SWEEP_CELL_FLAG} <json>`, 'for ls-bench sweep: the sweep cell this run is, recorded in run.json (src/sweep/cellEvents.ts)').hideHelp());
+  addSchemaFlags(train, trainOptions);
+  addExamples(train, [
+    ['ls-bench train --epsilon 0.1', 'hard vs ε=0.1 on the built-in synthetic data, in seconds'],
+    ['ls-bench train --config fashion-mnist --epsilon 0.05,0.1,0.2', 'the classic experiment, one smoothed arm per ε'],
+    ['ls-bench train --resume latest', 'continue the newest interrupted run'],
+  ]);
+  train.action(async (parsed: Record<string, unknown>) => {
+    // Checked before TensorFlow.js loads: a mistake in the flags is one quick line.
+    const options = {
+      ...(parsed.config !== undefined ? { configFile: String(parsed.config) } : {}),
+      flags: collectFlags(parsed, trainOptions),
+      json: parsed.json === true,
+      ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
+      ...(parsed.name !== undefined ? { name: String(parsed.name) } : {}),
+      tags: (parsed.tag as string[]) ?? [],
+      ...(parsed.resume !== undefined ? { resume: String(parsed.resume) } : {}),
+      checkDeterminism: parsed.checkDeterminism === true,
+      report: parsed.report === true,
+      ...(parsed.maxMemory !== undefined ? { maxMemory: String(parsed.maxMemory) } : {}),
+      ...(parsed.eventsFd !== undefined ? { onRunCreated: runCreatedReporter(String(parsed.eventsFd)) } : {}),
+      ...(parsed.sweepCell !== undefined ? { sweepCell: parseSweepCellRef(String(parsed.sweepCell)) } : {}),
+      argv: process.argv.slice(2),
+    };
+    // A sweep's cell (it passes --events-fd) stops when its sweep is gone.
+    const signal = parsed.eventsFd !== undefined ? abortWhenParentGone(io.stdin, io.signal) : io.signal;
+    const commandIo = { ...io, ...(signal ? { signal } : {}) };
+    if (options.resume !== undefined) {
+      const { resumeCommand } = await import('./trainResume');
+      setExitCode(await resumeCommand(options, commandIo));
+    } else {
+      const { trainCommand } = await import('./trainSession');
+      setExitCode(await trainCommand(options, commandIo));
     }
-  }
-  return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+  });
 }
-
-

@@ -9,22 +9,39 @@ import { checkpointMismatch, readCheckpoint } from '../../store/checkpointFile';
 import { blasThreadsChange, describeEnvironment } from '../../store/environment';
 import type { ProcessLock } from '../../store/processLock';
 import { RunStore, resolveRunsDir } from '../../store/RunStore';
-import { readValidRunDirectory } from '../../store/runReader';
+import { readValidRunDirectory, type RunRecord } from '../../store/runReader';
+import { SWEEP_ID } from '../../sweep/grid';
 import { lockRun, RunWriter } from '../../store/runWriter';
 import { RUN_FILES } from '../../store/runFiles';
 import { armsFromConfig } from '../../train/arms';
 import { checkpointRestoreProblem } from '../../train/pairedRun';
 import type { EpochRecord, TrainingCheckpoint } from '../../train/pairedTrainer';
 import { CliError } from '../../errors';
-import type { CommandIo } from '../commandIo';
+import { note, timed, type CommandIo } from '../commandIo';
 import { announceBackend, checkMemory, runSession, type Session, type TrainOptions } from './trainSession';
+
+/**
+ * The run `--resume` names. `latest` is the newest run that can be resumed, not the newest run: a run
+ * completed since (or a sweep's cell, which its sweep resumes when rerun) does not hide it.
+ */
+function locateRunToResume(store: RunStore, ref: string): string {
+  if (ref !== 'latest') return store.locate(ref);
+  const notSweepCell = (r: RunRecord) => !(r.meta?.tags ?? []).some((t) => SWEEP_ID.test(t));
+  const [newest] = store.resumableRuns(notSweepCell);
+  if (newest === undefined) {
+    throw new CliError(
+      `--resume latest: no run in ${store.root} can be resumed (one that was interrupted, failed or died after completing an epoch, and is not a sweep's cell: rerun the sweep to resume those); \`ls-bench runs --status interrupted,failed,died\` lists the candidates`,
+    );
+  }
+  return store.dirOf(newest);
+}
 
 /** `train --resume <run>`: the run's own config and checkpoint, continued after its last completed epoch. */
 export async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<number> {
-  if (options.configFile !== undefined || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0) {
+  if (options.configFile !== undefined || Object.keys(options.flags).length > 0 || options.name !== undefined || options.tags.length > 0 || options.sweepCell) {
     throw new CliError('--resume continues a run with its own stored config; drop the other training flags (--config, --epochs, --name, ...)');
   }
-  const dir = new RunStore(resolveRunsDir(options.runsDir)).locate(options.resume!);
+  const dir = locateRunToResume(new RunStore(resolveRunsDir(options.runsDir)), options.resume!);
   // The run's lock first: a second resume (or the training itself) refuses here, and nothing below can
   // change under this one. Until the writer takes it over, a refusal releases it and leaves the run as it was.
   const lock = lockRun(dir, `--resume ${options.resume}: run ${path.basename(dir)} is being trained`);
@@ -58,7 +75,7 @@ async function prepareResume(dir: string, lock: ProcessLock, options: TrainOptio
   }
   const environment = describeEnvironment(backend);
   const limit = memoryLimit(options.maxMemory);
-  const dataset = await loadDataset(config, limit.bytes);
+  const dataset = await timed(io, `load the data set (${config.dataset})`, () => loadDataset(config, limit.bytes));
   checkModelSize(config, dataset);
   checkMemory(config, dataset, limit);
   const arms = armsFromConfig(config);
@@ -69,14 +86,14 @@ async function prepareResume(dir: string, lock: ProcessLock, options: TrainOptio
   if (mismatch) throw new CliError(`--resume ${ref}: run ${id}: ${mismatch}`);
   const unrestorable = await checkpointRestoreProblem(backend, spec, initial, config, checkpoint);
   if (unrestorable) throw new CliError(`--resume ${ref}: run ${id}: ${path.join(dir, RUN_FILES.checkpoint)}: ${unrestorable}`);
-  if (checkpoint.dataDigest === null) io.stderr.write(`note: run ${id}'s checkpoint predates data digests; cannot check that the data is unchanged\n`);
+  if (checkpoint.dataDigest === null) note(io, `note: run ${id}'s checkpoint predates data digests; cannot check that the data is unchanged`);
   const blasNote = blasThreadsChange(record.environment, environment);
   if (blasNote) io.stderr.write(`warning: run ${id}: ${blasNote}\n`);
   const writer = RunWriter.reopen(dir, record.statusFile!, lock);
   const rows = writer.truncateMetrics(checkpoint.epoch);
   const histories = arms.map((arm) => rows.filter((r) => r.arm === arm.label).map(({ arm: _a, epsilon: _e, ...r }) => r as EpochRecord));
   writer.writeStatus('running');
-  io.stderr.write(`run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})\n`);
+  note(io, `run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})`);
   return { config, dataset, arms, backend, environment, writer, resume: { checkpoint, histories } };
 }
 

@@ -1,20 +1,25 @@
-import type { FlagValues } from '../../config/loadConfig';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { resolveTrainConfig, type FlagValues } from '../../config/loadConfig';
 import type { TrainConfig } from '../../config/schema';
 import type { Dataset } from '../../data/Dataset';
-import { selectBackend, type Engine } from '../../engine/backend';
-import { dataShapeOf, describeModel, mlpSpec, runMemoryInputs } from '../../engine/mlpSpec';
-import { checkRunMemory, estimateRunMemory } from '../../engine/memoryEstimate';
-import { progressReporter } from '../../text/progress';
+import { loadDataset } from '../../data/loadDataset';
+import type { Engine } from '../../engine/backend';
+import { checkRunMemory, estimateRunMemory, memoryLimit } from '../../engine/memoryEstimate';
+import { checkModelSize, dataShapeOf, describeModel, mlpSpec, runMemoryInputs } from '../../engine/mlpSpec';
+import { outputWidth } from '../../text/layout';
+import { liveTerminal, progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
+import { describeEnvironment } from '../../store/environment';
+import { RunStore, resolveRunsDir } from '../../store/RunStore';
+import { checkRunName } from '../../store/runNames';
 import type { RunWriter } from '../../store/runWriter';
-import type { DeterminismCheck, EnvironmentInfo, HistogramsFile, RunSummary } from '../../store/runFiles';
-import { setupWarnings, type ArmSpec } from '../../train/arms';
+import type { DeterminismCheck, EnvironmentInfo, HistogramsFile, RunSummary, SweepCellRef } from '../../store/runFiles';
+import { armsFromConfig, checkEpsilonFits, setupWarnings, type ArmSpec } from '../../train/arms';
 import { trainPaired, TrainingInterrupted, type EpochRecord, type PairedResult, type TrainingCheckpoint } from '../../train/pairedTrainer';
-import { runResults } from '../../store/runResults';
+import { labelNoiseFile, runResults } from '../../store/runResults';
 import { CliError, ExitCode } from '../../errors';
-import type { CommandIo } from '../commandIo';
+import { detail, note, timed, type CommandIo } from '../commandIo';
 import { interruptible, reportWritten, writeRunReportLazily } from './report';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 
 export interface TrainOptions {
   configFile?: string;
@@ -30,10 +35,12 @@ export interface TrainOptions {
   resume?: string;
   /** Train a second time in memory and compare, bit for bit. */
   checkDeterminism?: boolean;
-  /** --max-memory: the limit the run's memory estimate must stay under (memoryEstimate.ts). */
-  maxMemory?: string;
   /** Told the new run's id and directory as soon as it exists (`ls-bench sweep` listens through --events-fd). */
   onRunCreated?(run: { runId: string; runDir: string }): void;
+  /** The sweep cell this run is (`ls-bench sweep` passes --sweep-cell), recorded in run.json. */
+  sweepCell?: SweepCellRef;
+  /** --max-memory: the limit the run's memory estimate must stay under (memoryEstimate.ts). */
+  maxMemory?: string;
 }
 
 /** A run ready to train: new, or reopened by --resume with its checkpoint. */
@@ -48,6 +55,60 @@ export interface Session {
 }
 
 /**
+ * config → data → engine → paired trainer → metrics → run store → render. Everything the user can get
+ * wrong is checked before the run directory exists.
+ */
+export async function trainCommand(options: TrainOptions, io: CommandIo): Promise<number> {
+  const runsDir = resolveRunsDir(options.runsDir);
+  const notes: string[] = [];
+  const config = resolveTrainConfig({ ...(options.configFile !== undefined ? { configFile: options.configFile } : {}), flags: options.flags, notes });
+  if (options.name !== undefined) checkRunName('--name', options.name);
+  for (const tag of options.tags) checkRunName('--tag', tag);
+  const limit = memoryLimit(options.maxMemory);
+  const backend = await announceBackend(config, io);
+  const dataset = await timed(io, `load the data set (${config.dataset})`, () => loadDataset(config, limit.bytes));
+  checkModelSize(config, dataset);
+  checkEpsilonFits(config, dataset.numClasses, fromFlagOrFile('epsilon', options));
+  checkMemory(config, dataset, limit);
+  for (const line of notes) note(io, `note: ${line}`);
+  const arms = armsFromConfig(config);
+  const environment = describeEnvironment(backend);
+  // Loading is mostly synchronous: let a signal that came meanwhile (or, for a sweep's cell, the end of its
+  // sweep) be seen now, so that it leaves no run behind rather than one that stops at its first batch.
+  await new Promise((resolve) => setImmediate(resolve));
+  if (io.signal?.aborted) {
+    throw new CliError('interrupted before the run started; nothing was written', io.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+  }
+  const writer = new RunStore(runsDir).create({
+    ...(options.name !== undefined ? { name: options.name } : {}),
+    tags: options.tags,
+    config,
+    environment,
+    command: options.argv,
+    ...(options.sweepCell ? { sweep: options.sweepCell } : {}),
+  });
+  note(io, `run: ${writer.dir}`);
+  options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
+  const noise = labelNoiseFile(dataset, config.seed);
+  if (noise) {
+    try {
+      writer.writeLabelNoise(noise);
+    } catch (error) {
+      writer.end('failed', (error as Error).message);
+      writer.release();
+      throw error;
+    }
+  }
+  return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+}
+
+/** Where a config key's value came from, for an error message: the flag, else the config file's key. */
+function fromFlagOrFile(key: string, options: TrainOptions): string {
+  if (key in options.flags || options.configFile === undefined) return `--${key}`;
+  return `${options.configFile}: key "${key}"`;
+}
+
+/**
  * Refuses (exit 2) a run whose estimated memory — every arm's model and optimizer state, the data, the
  * activations — is above the limit, before any model exists (the data is loaded already, within the limit).
  */
@@ -57,95 +118,109 @@ export function checkMemory(config: TrainConfig, dataset: Dataset, limit: { byte
   checkRunMemory(estimate, limit, `training ${1 + config.epsilon.length} arms of ${describeModel(spec)} on ${dataset.name}`);
 }
 
+/**
+ * Loads TensorFlow.js and picks the backend. Said on stderr only with --verbose: the run's header says
+ * which backend trained it (and, briefly, why auto fell back), and nothing comes before a one-line error.
+ */
 export async function announceBackend(config: TrainConfig, io: CommandIo): Promise<Engine> {
-  const backend = await selectBackend(config.backend);
-  io.stderr.write(`backend: ${backend.name} (${backend.label})\n`);
-  if (backend.fallbackReason) io.stderr.write(`backend: fell back to ${backend.name}: ${backend.fallbackReason}\n`);
+  const { selectBackend } = await timed(io, 'load TensorFlow.js', () => import('../../engine/backend'));
+  const backend = await timed(io, `select the backend (--backend ${config.backend})`, () => selectBackend(config.backend));
+  detail(io, `backend: ${backend.name} (${backend.label})`);
+  if (backend.fallbackReason) detail(io, `backend: auto fell back to ${backend.name}: ${backend.fallbackReason}`);
   return backend;
 }
 
-/**
- * Trains the session's run to completion and prints it. The run's lock is released as soon as the run's
- * files are final (completed, interrupted or failed); printing and the --report come after, so a failure
- * there can never change a completed run's status.
- */
 export async function runSession(session: Session, options: TrainOptions, io: CommandIo): Promise<number> {
-  const { backend, environment, writer } = session;
-  let done: { summary: RunSummary; histograms: HistogramsFile };
-  try {
-    done = await trainToCompletion(session, options, io);
-  } finally {
-    writer.release();
-  }
-  const { summary, histograms } = done;
-  // A signal that came during the last steps (evaluation, writing) is seen here: the run is complete and stays so.
-  await yieldToEventLoop();
-  if (io.signal?.aborted) throw interruptedAfterCompletion(writer.id, io.signal);
-  if (options.json) {
-    io.stdout.write(`${JSON.stringify({ ...summary, backendLabel: backend.label, backendFallbackReason: backend.fallbackReason ?? null, histograms, runDir: writer.dir }, null, 2)}\n`);
-  } else {
-    io.stdout.write(`${renderRun(summary, histograms, environment)}\n\nrun saved to ${writer.dir}\n`);
-  }
-  // With --json, stdout holds only the JSON document, so the report's path goes to stderr.
-  if (options.report) {
-    const written = await interruptible(() => writeRunReportLazily(writer.dir, io.signal ? { signal: io.signal } : {}));
-    reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
-  }
-  return !summary.determinism || summary.determinism.identical ? ExitCode.ok : ExitCode.failure;
-}
-
-function interruptedAfterCompletion(id: string, signal: AbortSignal): CliError {
-  return new CliError(`interrupted: run ${id} completed, but was not printed; \`ls-bench show ${id}\` prints it`, signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
-}
-
-/** The training itself, up to the completed run's files; an interruption or an error marks the run and is rethrown. */
-async function trainToCompletion(session: Session, options: TrainOptions, io: CommandIo): Promise<{ summary: RunSummary; histograms: HistogramsFile }> {
   const { config, dataset, arms, backend, writer } = session;
-  for (const warning of setupWarnings(dataset, arms)) io.stderr.write(`note: ${warning}\n`);
-  const progress = progressReporter(io.stderr);
+  for (const warning of setupWarnings(dataset, arms)) note(io, `note: ${warning}`);
+  const progress = progressReporter(io.stderr, { live: liveTerminal(io.stderr), silent: io.verbosity === 'quiet', width: outputWidth(io.stderr) ?? 80, epochs: config.epochs });
+  let result: PairedResult;
   try {
-    const result = await trainPaired({
-      config,
-      dataset,
-      arms,
-      engine: backend,
-      ...(io.signal ? { signal: io.signal } : {}),
-      ...(session.resume ? { resume: session.resume } : {}),
-      events: {
-        onBatch: progress.onBatch,
-        onEpoch(epoch, records) {
-          progress.onEpoch!(epoch, records);
-          writer.appendEpoch(records.map(({ arm, record }) => ({ arm: arm.label, epsilon: arm.epsilon, ...record })));
+    result = await timed(io, 'training, with the per-epoch test evaluation', () =>
+      trainPaired({
+        config,
+        dataset,
+        arms,
+        engine: backend,
+        ...(io.signal ? { signal: io.signal } : {}),
+        ...(session.resume ? { resume: session.resume } : {}),
+        events: {
+          onBatch: progress.onBatch,
+          onEpoch(epoch, records) {
+            progress.onEpoch!(epoch, records);
+            writer.appendEpoch(records.map(({ arm, record }) => ({ arm: arm.label, epsilon: arm.epsilon, ...record })));
+          },
+          onDiverged(arm, info) {
+            progress.finish();
+            io.stderr.write(`warning: ${info.message}; ${arm.label} stops here (its metrics are from its last finite weights), the other arms go on\n`);
+          },
+          onCheckpoint: (checkpoint) => writer.writeCheckpoint(checkpoint),
         },
-        onDiverged(arm, info) {
-          progress.finish();
-          io.stderr.write(`warning: ${info.message}; ${arm.label} stops here (its metrics are from its last finite weights), the other arms go on\n`);
-        },
-        onCheckpoint: (checkpoint) => writer.writeCheckpoint(checkpoint),
-      },
-    });
-    progress.finish();
-    if (result.parallelArms > 1) io.stderr.write(`arms: trained at the same time, ${result.parallelArms} threads\n`);
-    const { summary, histograms, predictions, confusion } = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result });
-    summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
-    if (options.checkDeterminism) {
-      io.stderr.write('determinism: training again from the same seed to compare…\n');
-      const again = await trainPaired({ config, dataset, arms, engine: backend, ...(io.signal ? { signal: io.signal } : {}) });
-      summary.determinism = compareRuns(result, again);
-      io.stderr.write(`determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}\n`);
-    }
-    writer.complete(summary, histograms, predictions, confusion);
-    return { summary, histograms };
+      }),
+    );
   } catch (error) {
     progress.finish();
     if (error instanceof TrainingInterrupted) {
       writer.end('interrupted', error.message);
+      writer.release();
       const code = io.signal?.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
-      throw new CliError(`interrupted: ${error.message}; run ${writer.id} marked interrupted (${writer.dir}); continue it with: ls-bench train --resume ${writer.id}`, code);
+      const again = `${io.invocation ?? 'ls-bench'} train --resume ${writer.id}${options.runsDir ? ` --runs-dir ${options.runsDir}` : ''}`;
+      throw new CliError(`interrupted: ${error.message}; run ${writer.id} marked interrupted (${writer.dir}); continue it with: ${again}`, code);
     }
     writer.end('failed', error instanceof Error ? error.message : String(error));
+    writer.release();
     throw error;
   }
+  progress.finish();
+  return finishSession(session, result, options, io);
+}
+
+/**
+ * After training: the results, the determinism check, the run completed on disk — then the run's lock is
+ * released, and the output and the report follow: nothing after completion can change a completed run's
+ * status, and a signal that came meanwhile stops the printing, not the run.
+ */
+async function finishSession(session: Session, result: PairedResult, options: TrainOptions, io: CommandIo): Promise<number> {
+  const { config, dataset, arms, backend, environment, writer } = session;
+  let summary: RunSummary;
+  let histograms: HistogramsFile;
+  try {
+    if (result.parallelArms > 1) note(io, `arms: trained at the same time, ${result.parallelArms} threads`);
+    const results = await timed(io, 'final metrics', () => runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result }));
+    ({ summary, histograms } = results);
+    summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
+    if (options.checkDeterminism) {
+      note(io, 'determinism: training again from the same seed to compare…');
+      const again = await trainPaired({ config, dataset, arms, engine: backend, ...(io.signal ? { signal: io.signal } : {}) });
+      summary.determinism = compareRuns(result, again);
+      note(io, `determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}`);
+    }
+    await timed(io, 'write the run', () => writer.complete(results.summary, results.histograms, results.predictions, results.confusion));
+  } catch (error) {
+    // a run whose results could not be computed or written is failed, not left running
+    writer.end('failed', error instanceof Error ? error.message : String(error));
+    throw error;
+  } finally {
+    writer.release();
+  }
+  await yieldToEventLoop();
+  if (io.signal?.aborted) {
+    const code = io.signal.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted;
+    throw new CliError(`interrupted: run ${writer.id} completed, but was not printed; \`${io.invocation ?? 'ls-bench'} show ${writer.id}\` prints it`, code);
+  }
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ ...summary, backendLabel: backend.label, backendFallbackReason: backend.fallbackReason ?? null, histograms, runDir: writer.dir }, null, 2)}\n`);
+  } else {
+    const layout = { width: outputWidth(io.stdout), verbose: io.verbosity === 'verbose', commandSeconds: (performance.now() - (io.startedAt ?? 0)) / 1000 };
+    io.stdout.write(`${renderRun(summary, histograms, environment, layout)}\n\nrun saved to ${writer.dir}\n`);
+  }
+  // After the run is complete: a report that cannot be written leaves the run as it is. With --json,
+  // stdout holds only the JSON document, so the report's path goes to stderr.
+  if (options.report) {
+    const written = await timed(io, 'the HTML report', () => interruptible(() => writeRunReportLazily(writer.dir, io.signal ? { signal: io.signal } : {})));
+    reportWritten(written, options.json ? { ...io, stdout: io.stderr } : io);
+  }
+  return !summary.determinism || summary.determinism.identical ? ExitCode.ok : ExitCode.failure;
 }
 
 /** The first difference between two trainings of the same config, or none: histories, then weights. */
