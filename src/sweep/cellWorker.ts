@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { TrainConfig } from '../config/schema';
-import { readValidRunDirectory } from '../store/runReader';
+import { readValidRunDirectory, type RunRecord } from '../store/runReader';
 import { RUN_FILES, type RunSummary } from '../store/runFiles';
 import { CellEventReader, EVENTS_FD, EVENTS_FD_FLAG, SWEEP_CELL_FLAG } from './cellEvents';
-import { CellRunIndex, cellRunName, planCellRun, type CellRunPlan } from './cellRuns';
+import { CellRunIndex, cellRunName, planCellRun, runLockHolder, type CellRunPlan } from './cellRuns';
 import { cellConfig, type SweepCell, type SweepGrid } from './grid';
 import { SWEEP_SCHEMA_VERSION, type CellResult, type SweepDir } from './sweepFiles';
 
@@ -154,8 +154,8 @@ export function processCellRunner(options: ProcessCellOptions): CellRunner {
     const resultOf = (runDir: string) => cellResultFromRun(cell, runDir, config);
     const plan = await settledPlan(() => planCellRun(index.runsOf(cell, hooks.previousRunDir ?? null), config), hooks);
     if (plan.action === 'busy') {
-      const { id, dir, statusFile } = plan.run;
-      return { status: 'failed', runId: id, runDir: dir, message: `its run ${id} is still running (process ${statusFile?.pid}${plan.run.status === 'unknown' ? ` on ${statusFile?.host}` : ''}); let it end or stop it, then run the sweep again` };
+      const { id, dir } = plan.run;
+      return { status: 'failed', runId: id, runDir: dir, message: `its run ${id} is still running (${busyProcess(plan.run)}); let it end or stop it, then run the sweep again` };
     }
     for (const run of plan.remove) {
       const refused = index.remove(run);
@@ -181,6 +181,11 @@ export function processCellRunner(options: ProcessCellOptions): CellRunner {
   };
 }
 
+/** Which process a busy run is in: the holder of its lock, else the one its status.json names. */
+function busyProcess(run: RunRecord): string {
+  return runLockHolder(run) ?? `process ${run.statusFile?.pid}${run.status === 'unknown' ? ` on ${run.statusFile?.host}` : ''}`;
+}
+
 /** How long a cell waits for a run of its own that is still running to stop (see settledPlan). */
 export const BUSY_RUN_WAIT_MS = 30_000;
 
@@ -192,7 +197,7 @@ export const BUSY_RUN_WAIT_MS = 30_000;
 async function settledPlan(plan: () => CellRunPlan, hooks: CellHooks): Promise<CellRunPlan> {
   let current = plan();
   const until = Date.now() + BUSY_RUN_WAIT_MS;
-  if (current.action === 'busy') hooks.note?.(`its run ${current.run.id} is still running (process ${current.run.statusFile?.pid}); waiting for it to stop`);
+  if (current.action === 'busy') hooks.note?.(`its run ${current.run.id} is still running (${busyProcess(current.run)}); waiting for it to stop`);
   while (current.action === 'busy' && Date.now() < until && !hooks.signal?.aborted) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     current = plan();
