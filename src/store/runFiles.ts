@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ArmComparison } from '../train/compareArms';
+import { SMOOTHING_VARIANTS } from '../smoothing/labelSmoothing';
 import { checkHistogramsShape, checkSummaryShape } from './runFileShapes';
 
 export type { ArmComparison };
@@ -142,8 +143,10 @@ const ArmTestSchema = z.object({
 
 const ArmSummarySchema = z.object({
   label: z.string(),
-  epsilon: z.number(),
-  smoothing: z.string(),
+  /** ε in [0, 1], as training accepts it: the views compute the smoothed targets' entropy from it. */
+  epsilon: z.number().min(0).max(1),
+  /** The views compute from it (the entropy floor of the smoothed loss): a variant ls-bench knows. */
+  smoothing: z.enum(SMOOTHING_VARIANTS),
   initialWeightsDigest: z.string(),
   finalWeightsDigest: z.string(),
   history: z.array(EpochRecordSchema),

@@ -117,7 +117,7 @@ test('control characters and markup in every text field of a run: never raw on a
         editJson(w.file('summary'), (s: Record<string, any>) => {
           s.dataset.classNames = classNames;
           s.dataset.description = description;
-          s.arms[1].smoothing = name;
+          s.dataset.name = name;
         });
         editJson(w.file('meta'), (m) => {
           m.name = name;
