@@ -48,11 +48,19 @@ test('Ctrl-C while a report is rendered: exit 130, one line, no report written',
   const [id] = readdirSync(runs);
   const out = path.join(tempDir(), 'r.html');
   const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, 'report', id!, '--runs-dir', runs, '--out', out, '--png'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'report', id!, '--runs-dir', runs, '--out', out, '--png', '--verbose'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (s: Buffer) => (stderr += s.toString()));
-    // ls-bench installs its handlers first thing (bin/ls-bench.js); rendering the PNGs takes seconds after that.
-    setTimeout(() => child.kill('SIGINT'), 700);
+    let sent = false;
+    // With --verbose, the start-up line comes just before the command runs: the handlers are installed by
+    // then (bin/ls-bench.js does it first), and loading vega and rendering the PNGs take seconds after it.
+    // (A fixed delay from spawn raced node's own start-up on a busy machine.)
+    child.stderr.on('data', (s: Buffer) => {
+      stderr += s.toString();
+      if (!sent && /timing: start-up/.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 100);
+      }
+    });
     child.on('close', (code) => resolve({ code, stderr }));
   });
   assert.equal(r.code, 130, r.stderr);
