@@ -96,6 +96,10 @@ test('--max-memory: a run or a sweep above it is refused before anything is writ
   const s = await runCli(['sweep', '--runs-dir', runs, ...big, '--epsilon', '0,0.1', '--seeds', '0-3', '--jobs', '4', '--max-memory', '1G']);
   assert.equal(s.code, 2, s.stderr);
   assert.match(s.stderr, /^ls-bench: sweep: 4 cell\(s\) at once, each training 2 arms, would need about [\d.]+ GiB of memory \([\d.]+ MiB per cell\), above the limit of 1 GiB \(--max-memory\); run at most \d at once \(--jobs \d\), or raise the limit with --max-memory$/m);
+  // a grid over the model: each grid point is estimated, and the one above the limit is named
+  const grid = await runCli(['sweep', '--runs-dir', runs, '--features', '2000', '--samples', '200', '--backend', 'cpu', '--grid', 'hidden=8;2000', '--epsilon', '0,0.1', '--seeds', '0-1', '--jobs', '2', '--max-memory', '512M']);
+  assert.equal(grid.code, 2, grid.stderr);
+  assert.match(grid.stderr, /^ls-bench: grid point p2 \(hidden=\[2000\]\): sweep: 2 cell\(s\) at once, each training 2 arms, would need about [\d.]+ GiB of memory/m);
   const bad = await runCli(['train', '--runs-dir', runs, '--max-memory', 'plenty']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^ls-bench: --max-memory "plenty": expected a size of at least 256M/m);
