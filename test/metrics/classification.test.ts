@@ -89,7 +89,9 @@ test('above CLASS_DETAIL_LIMIT classes no dense matrix is built: 3000 classes co
   for (let i = 0; i < n; i++) logProbs[i * k + ((i * 7) % k)] = -0.01;
   const started = Date.now();
   const m = evaluatePredictions(logProbs, labels, k);
-  assert.ok(Date.now() - started < 2000, `${Date.now() - started} ms`);
+  // Linear work here (6 M log-probabilities) takes about a second on a quiet machine; anything quadratic in the
+  // classes per sample (18 G steps) would take minutes. The bound is loose, for a shared, busy machine.
+  assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms`);
   assert.equal(m.confusionMatrix, undefined);
   assert.equal(m.perClass.length, k);
   assert.equal(m.topConfusions.length, TOP_CONFUSIONS);
