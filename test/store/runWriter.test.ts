@@ -101,3 +101,19 @@ test('reopen keeps the start time and the completed epochs, and takes ownership'
   assert.equal(now.statusFile!.pid, process.pid);
   writer.release();
 });
+
+test('a completed run stays completed: end(failed) after completion (a render that throws) and end() by a writer whose lock was taken over change nothing', () => {
+  const store = new RunStore(tempDir());
+  const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z', outcome: 'running' });
+  w.writeStatus('completed');
+  w.end('failed', 'rendering threw');
+  assert.equal(JSON.parse(readFileSync(w.file('status'), 'utf8')).status, 'completed');
+  w.release();
+  // Another process judged this writer dead and took the run: its own end() must leave the run to that process.
+  const other = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:01:00Z', outcome: 'running' });
+  other.release();
+  const taker = lockRun(other.dir, 'test');
+  other.end('failed', 'too late');
+  assert.equal(JSON.parse(readFileSync(other.file('status'), 'utf8')).status, 'running');
+  taker.release();
+});
