@@ -16,6 +16,12 @@ export interface Dataset {
   /** One line for the header: where the data came from. */
   description: string;
   numFeatures: number;
+  /**
+   * The shape of one sample, whose product is numFeatures: [height, width, channels] for images
+   * (Fashion-MNIST, digits, IDX files of 2-D samples), which convolutional layers need; absent for
+   * tabular data, whose samples are flat.
+   */
+  sampleShape?: number[];
   numClasses: number;
   classNames: string[];
   train: LabelledSplit;

@@ -6,7 +6,8 @@ import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist'
 import { readIdxDims } from '../data/idx';
 import { loadDataset } from '../data/loadDataset';
 import { estimateRunMemory } from '../engine/memoryEstimate';
-import { checkModelSize, dataShapeOf, runMemoryInputs, type DataShape } from '../engine/mlpSpec';
+import { checkModelSize } from '../engine/modelSize';
+import { dataShapeOf, runMemoryInputs, type DataShape } from '../engine/runMemory';
 import { checkEpsilonFits } from '../train/arms';
 import { canonicalJson, gridAxes, gridPoints, pointLabel, smoothedEpsilons } from './grid';
 import type { SweepPlan } from './plan';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { CliError } from '../../src/errors';
 import { checkRunMemory, estimateRunMemory, MAX_MEMORY_ENV, memoryLimit, parseByteSize, valuesPerParameter } from '../../src/engine/memoryEstimate';
-import { runMemoryInputs } from '../../src/engine/mlpSpec';
+import { runMemoryInputs } from '../../src/engine/runMemory';
 
 const GiB = 1024 ** 3;
 

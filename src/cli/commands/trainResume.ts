@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { datasetDigest } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
-import { glorotInitialWeights } from '../../engine/initialWeights';
-import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
+import { initialWeights } from '../../engine/initialWeights';
+import { checkModelSize } from '../../engine/modelSize';
 import { memoryLimit } from '../../engine/memoryEstimate';
 import { checkpointMismatch, readCheckpoint } from '../../store/checkpointFile';
 import { blasThreadsChange, describeEnvironment } from '../../store/environment';
@@ -76,12 +76,11 @@ async function prepareResume(dir: string, lock: ProcessLock, options: TrainOptio
   const environment = describeEnvironment(backend);
   const limit = memoryLimit(options.maxMemory);
   const dataset = await timed(io, `load the data set (${config.dataset})`, () => loadDataset(config, limit.bytes));
-  checkModelSize(config, dataset);
-  checkMemory(config, dataset, limit);
+  const spec = checkModelSize(config, dataset);
+  checkMemory(config, dataset, spec, limit);
   const arms = armsFromConfig(config);
   // Before anything is written: a refused resume leaves the run exactly as it was.
-  const spec = mlpSpec(config, dataset);
-  const initial = glorotInitialWeights(spec, config.seed);
+  const initial = initialWeights(spec, config.seed);
   const mismatch = checkpointMismatch(checkpoint, { dataDigest: datasetDigest(dataset), initialWeightsDigest: initial.digest, armLabels: arms.map((a) => a.label) });
   if (mismatch) throw new CliError(`--resume ${ref}: run ${id}: ${mismatch}`);
   const unrestorable = await checkpointRestoreProblem(backend, spec, initial, config, checkpoint);
@@ -94,7 +93,7 @@ async function prepareResume(dir: string, lock: ProcessLock, options: TrainOptio
   const histories = arms.map((arm) => rows.filter((r) => r.arm === arm.label).map(({ arm: _a, epsilon: _e, ...r }) => r as EpochRecord));
   writer.writeStatus('running');
   note(io, `run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})`);
-  return { config, dataset, arms, backend, environment, writer, resume: { checkpoint, histories } };
+  return { config, dataset, spec, arms, backend, environment, writer, resume: { checkpoint, histories } };
 }
 
 /** The run's checkpoint, read and checked against its config; every problem names the file. */

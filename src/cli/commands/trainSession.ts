@@ -5,7 +5,10 @@ import type { Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import type { Engine } from '../../engine/backend';
 import { checkRunMemory, estimateRunMemory, memoryLimit } from '../../engine/memoryEstimate';
-import { checkModelSize, dataShapeOf, describeModel, mlpSpec, runMemoryInputs } from '../../engine/mlpSpec';
+import { describeModel } from '../../engine/describeModel';
+import { checkModelSize } from '../../engine/modelSize';
+import type { ModelSpec } from '../../engine/modelSpec';
+import { dataShapeOf, runMemoryInputs } from '../../engine/runMemory';
 import { outputWidth } from '../../text/layout';
 import { liveTerminal, progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
@@ -47,6 +50,7 @@ export interface TrainOptions {
 export interface Session {
   config: TrainConfig;
   dataset: Dataset;
+  spec: ModelSpec;
   arms: ArmSpec[];
   backend: Engine;
   environment: EnvironmentInfo;
@@ -67,9 +71,9 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   const limit = memoryLimit(options.maxMemory);
   const backend = await announceBackend(config, io);
   const dataset = await timed(io, `load the data set (${config.dataset})`, () => loadDataset(config, limit.bytes));
-  checkModelSize(config, dataset);
+  const spec = checkModelSize(config, dataset);
   checkEpsilonFits(config, dataset.numClasses, fromFlagOrFile('epsilon', options));
-  checkMemory(config, dataset, limit);
+  checkMemory(config, dataset, spec, limit);
   for (const line of notes) note(io, `note: ${line}`);
   const arms = armsFromConfig(config);
   const environment = describeEnvironment(backend);
@@ -99,7 +103,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
       throw error;
     }
   }
-  return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+  return runSession({ config, dataset, spec, arms, backend, environment, writer }, options, io);
 }
 
 /** Where a config key's value came from, for an error message: the flag, else the config file's key. */
@@ -112,9 +116,8 @@ function fromFlagOrFile(key: string, options: TrainOptions): string {
  * Refuses (exit 2) a run whose estimated memory — every arm's model and optimizer state, the data, the
  * activations — is above the limit, before any model exists (the data is loaded already, within the limit).
  */
-export function checkMemory(config: TrainConfig, dataset: Dataset, limit: { bytes: number; source: string }): void {
-  const spec = mlpSpec(config, dataset);
-  const estimate = estimateRunMemory(runMemoryInputs(config, dataShapeOf(dataset)));
+export function checkMemory(config: TrainConfig, dataset: Dataset, spec: ModelSpec, limit: { bytes: number; source: string }): void {
+  const estimate = estimateRunMemory(runMemoryInputs(config, dataShapeOf(dataset), dataset.name));
   checkRunMemory(estimate, limit, `training ${1 + config.epsilon.length} arms of ${describeModel(spec)} on ${dataset.name}`);
 }
 
@@ -181,12 +184,12 @@ export async function runSession(session: Session, options: TrainOptions, io: Co
  * status, and a signal that came meanwhile stops the printing, not the run.
  */
 async function finishSession(session: Session, result: PairedResult, options: TrainOptions, io: CommandIo): Promise<number> {
-  const { config, dataset, arms, backend, environment, writer } = session;
+  const { config, dataset, spec, arms, backend, environment, writer } = session;
   let summary: RunSummary;
   let histograms: HistogramsFile;
   try {
     if (result.parallelArms > 1) note(io, `arms: trained at the same time, ${result.parallelArms} threads`);
-    const results = await timed(io, 'final metrics', () => runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result }));
+    const results = await timed(io, 'final metrics', () => runResults({ runId: writer.id, config, dataset, spec, backend: backend.name, result }));
     ({ summary, histograms } = results);
     summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
     if (options.checkDeterminism) {
