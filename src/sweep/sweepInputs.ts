@@ -61,17 +61,19 @@ export async function checkSweepInputs(plan: SweepPlan, limit: MemoryLimit = { b
 function fashionMnistShape(dataDir: string | undefined): DataShape {
   const files = locateFashionMnist(dataDir);
   const [train, test] = [readIdxDims(files.trainImages), readIdxDims(files.testImages)];
-  return { numFeatures: train.slice(1).reduce((a, b) => a * b, 1), numClasses: FASHION_MNIST_CLASSES.length, trainRows: train[0]!, testRows: test[0]! };
+  // images keep their shape, as fashionMnistDataset gives it ([28, 28, 1]): a layer list's conv layers need it
+  const sampleShape = train.length === 3 ? [train[1]!, train[2]!, 1] : undefined;
+  return { numFeatures: train.slice(1).reduce((a, b) => a * b, 1), numClasses: FASHION_MNIST_CLASSES.length, ...(sampleShape ? { sampleShape } : {}), trainRows: train[0]!, testRows: test[0]! };
 }
 
 /** Each cell is one `train` process of every arm of the ε grid; `jobs` of them run at once, so they must fit together. */
 function checkSweepMemory(config: TrainConfig, plan: SweepPlan, shape: DataShape, limit: MemoryLimit, cellCount: number): void {
   const cellConfig = { ...config, epsilon: smoothedEpsilons(plan.grid) };
-  const perCell = estimateRunMemory(runMemoryInputs(cellConfig, shape));
+  const perCell = estimateRunMemory(runMemoryInputs(cellConfig, shape, config.dataset));
   const atOnce = Math.max(1, Math.min(plan.jobs, cellCount));
   const fit = Math.floor(limit.bytes / perCell.total);
   if (perCell.total * atOnce <= limit.bytes) return;
-  const advice = fit >= 1 ? `run at most ${fit} at once (--jobs ${fit})` : 'use fewer ε values, a smaller model (--hidden) or less data (--limit)';
+  const advice = fit >= 1 ? `run at most ${fit} at once (--jobs ${fit})` : 'use fewer ε values, a smaller model (--hidden or model.layers) or batch (--batch-size), or less data (--limit)';
   throw new CliError(
     `sweep: ${atOnce} cell(s) at once, each training ${1 + cellConfig.epsilon.length} arms, would need about ${formatBytes(perCell.total * atOnce)} of memory (${formatBytes(perCell.total)} per cell), above the limit of ${formatBytes(limit.bytes)} (${limit.source}); ${advice}, or raise the limit with --max-memory`,
   );

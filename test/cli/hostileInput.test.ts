@@ -92,7 +92,7 @@ test('--max-memory: a run or a sweep above it is refused before anything is writ
   assert.equal(r.code, 2, r.stderr);
   const lines = oneLine(r.stderr);
   assert.equal(lines.length, 1, r.stderr);
-  assert.match(lines[0]!, /^ls-bench: training 3 arms of MLP 2000-2000-3, relu on synthetic would need about [\d.]+ MiB of memory \(3 model\(s\) of 4,008,003 parameters .*\), above the limit of 512 MiB \(--max-memory\); use fewer arms \(--epsilon\), a smaller model \(--hidden\), less data \(--limit\), or raise the limit with --max-memory$/);
+  assert.match(lines[0]!, /^ls-bench: training 3 arms of MLP 2000-2000-3, relu on synthetic would need about [\d.]+ MiB of memory \(3 model\(s\) of 4,008,003 parameters .*\), above the limit of 512 MiB \(--max-memory\); use fewer arms \(--epsilon\), a smaller model \(--hidden or model\.layers\) or batch \(--batch-size\), less data \(--limit\), or raise the limit with --max-memory$/);
   const s = await runCli(['sweep', '--runs-dir', runs, ...big, '--epsilon', '0,0.1', '--seeds', '0-3', '--jobs', '4', '--max-memory', '1G']);
   assert.equal(s.code, 2, s.stderr);
   assert.match(s.stderr, /^ls-bench: sweep: 4 cell\(s\) at once, each training 2 arms, would need about [\d.]+ GiB of memory \([\d.]+ MiB per cell\), above the limit of 1 GiB \(--max-memory\); run at most \d at once \(--jobs \d\), or raise the limit with --max-memory$/m);
@@ -100,6 +100,10 @@ test('--max-memory: a run or a sweep above it is refused before anything is writ
   const grid = await runCli(['sweep', '--runs-dir', runs, '--features', '2000', '--samples', '200', '--backend', 'cpu', '--grid', 'hidden=8;2000', '--epsilon', '0,0.1', '--seeds', '0-1', '--jobs', '2', '--max-memory', '512M']);
   assert.equal(grid.code, 2, grid.stderr);
   assert.match(grid.stderr, /^ls-bench: grid point p2 \(hidden=\[2000\]\): sweep: 2 cell\(s\) at once, each training 2 arms, would need about [\d.]+ GiB of memory/m);
+  // a layer list: the engine's footprint of the CNN (its im2col rows and feature maps per batch row) is what is estimated
+  const conv = await runCli(['train', '--runs-dir', runs, '--dataset', 'digits', '--model', '{layers: [{conv: 512, kernel: 3, padding: same, activation: relu}, {flatten: true}]}', '--batch-size', '1024', '--max-memory', '512M']);
+  assert.equal(conv.code, 2, conv.stderr);
+  assert.match(conv.stderr, /^ls-bench: training 2 arms of 8×8×1 → conv 512 3×3 same relu → flatten → dense 10 \(332,810 parameters\) on digits would need about [\d.]+ GiB of memory \(activations of a batch and of an evaluation chunk [\d.]+ GiB, /m);
   const bad = await runCli(['train', '--runs-dir', runs, '--max-memory', 'plenty']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^ls-bench: --max-memory "plenty": expected a size of at least 256M/m);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { CliError } from '../../src/errors';
 import { checkRunMemory, estimateRunMemory, MAX_MEMORY_ENV, memoryLimit, parseByteSize, valuesPerParameter } from '../../src/engine/memoryEstimate';
+import { modelFootprint } from '../../src/engine/modelSize';
+import { resolveModelSpec } from '../../src/engine/modelSpec';
 import { runMemoryInputs } from '../../src/engine/runMemory';
 
 const GiB = 1024 ** 3;
@@ -56,6 +58,29 @@ test('a run above the limit is refused with the estimate, its largest parts and 
     (e: unknown) =>
       e instanceof CliError &&
       e.exitCode === 2 &&
-      /^training 4 arms would need about 1\.\d+ GiB of memory \(4 model\(s\) of 4,100,003 parameters .* \d+ MiB, .*\), above the limit of 1 GiB \(--max-memory\); use fewer arms \(--epsilon\), a smaller model \(--hidden\), less data \(--limit\), or raise the limit with --max-memory$/.test(e.message),
+      /^training 4 arms would need about 1\.\d+ GiB of memory \(4 model\(s\) of 4,100,003 parameters .* \d+ MiB, .*\), above the limit of 1 GiB \(--max-memory\); use fewer arms \(--epsilon\), a smaller model \(--hidden or model\.layers\) or batch \(--batch-size\), less data \(--limit\), or raise the limit with --max-memory$/.test(e.message),
   );
+});
+
+test("a layer list (the CNN) is estimated from the engine's footprint of it, and covers its measured peak", () => {
+  const cnn = (batchSize: number) => resolveTrainConfig({ configFile: 'fashion-mnist-cnn', flags: { batchSize, limit: 3000 } });
+  const images = { numFeatures: 784, numClasses: 10, sampleShape: [28, 28, 1], trainRows: 2430, testRows: 10000 };
+  const footprint = modelFootprint(resolveModelSpec(cnn(128), { name: 'fashion-mnist', ...images }));
+  const inputs = runMemoryInputs(cnn(128), images);
+  assert.equal(inputs.parameters, footprint.parameters);
+  assert.equal(inputs.parameters, 421_642, 'conv 32, conv 64, dense 128, output: the CNN of the shipped config');
+  assert.equal(inputs.activationsPerRow, footprint.activationsPerSample, 'im2col rows and pooling positions included');
+  assert.ok(inputs.activationsPerRow > 200_000, `${inputs.activationsPerRow}`);
+  // Peak resident sizes measured with --limit 3000 --epochs 1 on the native backend: 385 MiB (batch 128), 1168 MiB (batch 512).
+  const MiB = 1024 ** 2;
+  for (const [batch, measured] of [[128, 385], [512, 1168]] as const) {
+    const total = estimateRunMemory(runMemoryInputs(cnn(batch), images)).total / MiB;
+    assert.ok(total >= measured && total < 2 * measured, `batch ${batch}: estimate ${total.toFixed(0)} MiB, measured ${measured} MiB`);
+  }
+  // the config's model.input shapes flat features as the images they are: the same estimate
+  const { sampleShape: _s, ...flat } = images;
+  assert.equal(runMemoryInputs(cnn(128), flat).activationsPerRow, inputs.activationsPerRow);
+  // an MLP's parameters come from the same footprint
+  const mlp = resolveTrainConfig({ flags: { hidden: [256, 128] } });
+  assert.equal(runMemoryInputs(mlp, images).parameters, 784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10);
 });
