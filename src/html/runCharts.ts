@@ -1,4 +1,5 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { hasManyClasses } from '../text/classTables';
 import type { HistogramsFile, RunSummary } from '../store/runFiles';
 import { armHeading } from '../text/format';
 import { calibrationWords, lossFloors } from '../text/runTables';
@@ -281,6 +282,7 @@ export function confusionMatrixChart(summary: RunSummary, armLabel: string): Rep
   const arm = summary.arms.find((a) => a.label === armLabel);
   if (!arm) throw new Error(`confusionMatrixChart: no arm "${armLabel}" in the run`);
   const names = summary.dataset.classNames;
+  if (!arm.test.confusionMatrix) throw new Error(`confusionMatrixChart: arm "${armLabel}" has no dense confusion matrix (too many classes)`);
   const cells: ConfusionCell[] = arm.test.confusionMatrix.flatMap((row, t) => {
     const total = row.reduce((a, b) => a + b, 0);
     return row.map((count, p) => ({ trueClass: names[t]!, predictedClass: names[p]!, count, shareOfTrue: total === 0 ? 0 : count / total }));
@@ -341,6 +343,7 @@ export function runCharts(input: RunChartInput): ReportChart[] {
     ...summary.arms.map((a) => reliabilityChart(input, a.label)),
     ...summary.arms.filter((a) => hasScaledReliability(input, a.label)).map((a) => reliabilityChart(input, a.label, true)),
     confidenceHistogramChart(input),
-    ...summary.arms.map((a) => confusionMatrixChart(summary, a.label)),
+    // Above CLASS_DETAIL_LIMIT classes a K×K heat map would be unreadable and slow: the page shows tables instead.
+    ...(hasManyClasses(summary) ? [] : summary.arms.map((a) => confusionMatrixChart(summary, a.label))),
   ];
 }

@@ -6,7 +6,8 @@ import { HISTOGRAM_BINS } from '../metrics/evaluate';
 import { setupWarnings } from '../train/arms';
 import { compareArms } from '../train/compareArms';
 import type { PairedResult, TemperatureScaledArm } from '../train/pairedTrainer';
-import { RUN_FILES, SCHEMA_VERSION, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary, type StoredTemperatureScaling } from './runFiles';
+import { RUN_FILES, SCHEMA_VERSION, type ConfusionFile, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary, type StoredTemperatureScaling } from './runFiles';
+import { CLASS_DETAIL_LIMIT } from '../metrics/classification';
 
 /** The training labels before --label-noise flipped any (the class counts the data really has). */
 export function cleanTrainLabels(dataset: Dataset): Int32Array {
@@ -62,11 +63,12 @@ function storedScaling(scaled: TemperatureScaledArm | null): StoredTemperatureSc
   };
 }
 
-/** The three result files of a completed run. */
+/** The result files of a completed run (confusion.json only when summary.json leaves the dense matrices out). */
 export function runResults(options: { runId: string; config: TrainConfig; dataset: Dataset; spec: ModelSpec; backend: string; result: PairedResult }): {
   summary: RunSummary;
   histograms: HistogramsFile;
   predictions: PredictionsFile;
+  confusion?: ConfusionFile;
 } {
   const { runId, config, dataset, spec, backend, result } = options;
   const summary: RunSummary = {
@@ -78,7 +80,7 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
     optimizer: describeOptimizer(config),
     config,
     arms: result.arms.map((a) => {
-      const { reliability: _r, confidenceHistogram: _h, ...test } = a.test;
+      const { reliability: _r, confidenceHistogram: _h, confusionEntries: _c, ...test } = a.test;
       return {
         label: a.label,
         epsilon: a.epsilon,
@@ -118,5 +120,13 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
     labels: Array.from(dataset.test.y),
     arms: result.arms.map((a) => ({ label: a.label, predictions: a.testPredictions })),
   };
-  return { summary, histograms, predictions };
+  const confusion: ConfusionFile | undefined =
+    dataset.numClasses > CLASS_DETAIL_LIMIT
+      ? {
+          schemaVersion: SCHEMA_VERSION,
+          classes: dataset.numClasses,
+          arms: result.arms.map((a) => ({ label: a.label, cells: a.test.confusionEntries.map((e): [number, number, number] => [e.trueClass, e.predicted, e.count]) })),
+        }
+      : undefined;
+  return { summary, histograms, predictions, ...(confusion ? { confusion } : {}) };
 }

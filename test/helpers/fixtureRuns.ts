@@ -88,7 +88,12 @@ export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
     ]);
   }
   if (outcome === 'interrupted' || outcome === 'failed') writer.end(outcome, outcome === 'failed' ? 'out of memory (fixture)' : 'SIGINT');
-  if (outcome !== 'completed') return writer;
+  // A running fixture keeps its lock, as a live training process does; the others end as train does, without one.
+  if (outcome === 'running') return writer;
+  if (outcome !== 'completed') {
+    writer.release();
+    return writer;
+  }
 
   const hard = fixtureEvaluation(0);
   const smooth = fixtureEvaluation(f.epsilon);
@@ -142,6 +147,7 @@ export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
     ],
   };
   writer.complete(summary, histograms, { schemaVersion: SCHEMA_VERSION, labels: hard.labels, arms: [{ label: 'hard', predictions: hard.predicted }, { label: 'smoothed', predictions: smooth.predicted }] });
+  writer.release();
   return writer;
 }
 
