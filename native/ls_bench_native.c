@@ -613,7 +613,7 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
 static napi_value js_blas_threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
-  napi_create_int32(env, openblas_get_num_threads(), &out);
+  napi_create_int32(env, ls_blas_threads(), &out);
   return out;
 }
 

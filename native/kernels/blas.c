@@ -17,6 +17,7 @@ void ls_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
 }
 
 void ls_blas_set_threads(int threads) { (void)threads; }
+int ls_blas_threads(void) { return 1; }
 
 const char *ls_blas_config(void) { return "ls-bench blocked sgemm (WebAssembly SIMD128, 4x8 micro-kernel)"; }
 #else
@@ -35,12 +36,15 @@ void ls_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
 #if defined(LS_BLAS_ACCELERATE)
 /* Accelerate sizes its own threads (VECLIB_MAXIMUM_THREADS) */
 void ls_blas_set_threads(int threads) { (void)threads; }
+int ls_blas_threads(void) { return 0; /* Accelerate does not say */ }
 const char *ls_blas_config(void) { return "Apple Accelerate"; }
 #elif defined(LS_BLAS_CBLAS)
 void ls_blas_set_threads(int threads) { (void)threads; }
+int ls_blas_threads(void) { return 0; /* a generic CBLAS does not say */ }
 const char *ls_blas_config(void) { return "CBLAS"; }
 #else
 void ls_blas_set_threads(int threads) { openblas_set_num_threads(threads); }
+int ls_blas_threads(void) { return openblas_get_num_threads(); }
 const char *ls_blas_config(void) {
   const char *cfg = openblas_get_config();
   return cfg ? cfg : "";

@@ -23,6 +23,8 @@ void ls_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
 /* C[m×n] = op(A)·op(B) + beta·C for dense row-major operands; handles the empty cases. */
 void ls_matmul(int trans_a, int trans_b, int m, int n, int k, const float *a, const float *b, float beta, float *c);
 void ls_blas_set_threads(int threads);
+/* The threads the BLAS uses (they change the order of its sums); 0 when it does not say. */
+int ls_blas_threads(void);
 const char *ls_blas_config(void);
 
 /* ---- activation.c */

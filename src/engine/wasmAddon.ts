@@ -134,6 +134,11 @@ export class WasmAddon implements NativeAddon {
     // one instance is one thread
   }
 
+  /** Its sgemm runs on the instance's one thread. */
+  blasThreads(): number {
+    return 1;
+  }
+
   // ------------------------------------------------------------------ networks: see wasmNetworks.ts
   createNetwork = (input: Int32Array, layers: Float64Array, optimizer: Float64Array, params: Float32Array, stats: Float32Array) =>
     this.networks.create(input, layers, optimizer, params, stats);

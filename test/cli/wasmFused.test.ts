@@ -27,7 +27,7 @@ test('without the native backend, auto trains on wasm-fused, says why, and match
       near(r.trainLoss, reference.history[e]!.trainLoss, `${arm.label} epoch ${e + 1} train loss`);
       near(r.testNll, reference.history[e]!.testNll, `${arm.label} epoch ${e + 1} test NLL`);
     });
-    const testCount = reference.test.confusionMatrix.flat().reduce((x, y) => x + y, 0);
+    const testCount = reference.test.confusionMatrix!.flat().reduce((x: number, y: number) => x + y, 0);
     assert.ok(Math.abs(arm.test.accuracy - reference.test.accuracy) <= 2 / testCount, `${arm.label} accuracy: at most two near-ties apart`);
   });
 });
