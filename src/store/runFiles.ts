@@ -20,6 +20,7 @@ export type { ArmComparison };
  *   summary.json      final metrics of every arm and the comparisons       (written once, at the end)
  *   histograms.json   confidence histograms and reliability bins per arm   (written once, at the end)
  *   predictions.json  predicted test class of every arm                    (written once, at the end)
+ *   probabilities.bin test log-probabilities of every arm, float32         (written once, at the end; probabilitiesFile.ts)
  *   checkpoint.bin    weights and optimizer state after the last epoch     (rewritten atomically, each epoch)
  *   label-noise.json  with --label-noise: the flipped training samples     (written once, before training)
  */
@@ -38,6 +39,7 @@ export const RUN_FILES = {
   summary: 'summary.json',
   histograms: 'histograms.json',
   predictions: 'predictions.json',
+  probabilities: 'probabilities.bin',
   checkpoint: 'checkpoint.bin',
   labelNoise: 'label-noise.json',
 } as const;

@@ -6,6 +6,7 @@ import { HISTOGRAM_BINS } from '../metrics/evaluate';
 import { setupWarnings } from '../train/arms';
 import { compareArms } from '../train/compareArms';
 import type { PairedResult, TemperatureScaledArm } from '../train/pairedTrainer';
+import { encodeProbabilities } from './probabilitiesFile';
 import { RUN_FILES, SCHEMA_VERSION, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary, type StoredTemperatureScaling } from './runFiles';
 
 /** The training labels before --label-noise flipped any (the class counts the data really has). */
@@ -62,11 +63,12 @@ function storedScaling(scaled: TemperatureScaledArm | null): StoredTemperatureSc
   };
 }
 
-/** The three result files of a completed run. */
+/** The result files of a completed run (probabilities.bin as its bytes). */
 export function runResults(options: { runId: string; config: TrainConfig; dataset: Dataset; spec: MlpSpec; backend: string; result: PairedResult }): {
   summary: RunSummary;
   histograms: HistogramsFile;
   predictions: PredictionsFile;
+  probabilities: Uint8Array;
 } {
   const { runId, config, dataset, spec, backend, result } = options;
   const summary: RunSummary = {
@@ -118,5 +120,12 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
     labels: Array.from(dataset.test.y),
     arms: result.arms.map((a) => ({ label: a.label, predictions: a.testPredictions })),
   };
-  return { summary, histograms, predictions };
+  const probabilities = encodeProbabilities({
+    samples: dataset.test.count,
+    classes: dataset.numClasses,
+    classNames: dataset.classNames,
+    labels: dataset.test.y,
+    arms: result.arms.map((a) => ({ label: a.label, epsilon: a.epsilon, smoothing: a.smoothing, logProbs: a.testLogProbs })),
+  });
+  return { summary, histograms, predictions, probabilities };
 }

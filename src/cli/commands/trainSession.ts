@@ -227,7 +227,7 @@ async function finishSession(session: Session, result: PairedResult, options: Tr
   let completed = false;
   try {
     if (result.parallelArms > 1) note(io, `arms: trained at the same time, ${result.parallelArms} threads`);
-    const { summary, histograms, predictions } = await timed(io, 'final metrics', () =>
+    const { summary, histograms, predictions, probabilities } = await timed(io, 'final metrics', () =>
       runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result }),
     );
     summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
@@ -237,7 +237,7 @@ async function finishSession(session: Session, result: PairedResult, options: Tr
       summary.determinism = compareRuns(result, again);
       note(io, `determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}`);
     }
-    await timed(io, 'write the run', () => writer.complete(summary, histograms, predictions));
+    await timed(io, 'write the run', () => writer.complete(summary, histograms, predictions, probabilities));
     completed = true;
     if (options.json) {
       io.stdout.write(`${JSON.stringify({ ...summary, backendLabel: backend.label, backendFallbackReason: backend.fallbackReason ?? null, histograms, runDir: writer.dir }, null, 2)}\n`);
