@@ -4,7 +4,7 @@ import { parse, CsvError } from 'csv-parse';
 import { CliError } from '../errors';
 import { SeededRandom } from '../random/SeededRandom';
 import { makeSplit, selectRows, type Dataset } from './Dataset';
-import { featureStats, standardizeInPlace } from './standardize';
+import { featureStats, standardizeInPlace, type FeatureStats } from './standardize';
 import { stratifiedSplit } from './stratified';
 
 /** How to read a CSV file: the csv-related keys of the config. */
@@ -189,10 +189,11 @@ export async function csvDataset(options: CsvOptions & { file: string; testFile?
     train = selectRows(all, split.train, numFeatures);
     test = selectRows(all, split.test, numFeatures);
   }
+  let standardization: FeatureStats | undefined;
   if (train.count > 0) {
-    const stats = featureStats(train.x, numFeatures);
-    standardizeInPlace(train.x, numFeatures, stats);
-    standardizeInPlace(test.x, numFeatures, stats);
+    standardization = featureStats(train.x, numFeatures);
+    standardizeInPlace(train.x, numFeatures, standardization);
+    standardizeInPlace(test.x, numFeatures, standardization);
   }
   const labelName = table.layout.columnNames[table.layout.labelIndex]!;
   const splitText = testFile !== undefined ? `test file ${testFile}` : `stratified ${options.testFraction} test split (seed ${options.seed})`;
@@ -204,5 +205,6 @@ export async function csvDataset(options: CsvOptions & { file: string; testFile?
     classNames,
     train,
     test,
+    ...(standardization ? { standardization } : {}),
   };
 }

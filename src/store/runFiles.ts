@@ -20,7 +20,6 @@ export type { ArmComparison };
  *   summary.json      final metrics of every arm and the comparisons       (written once, at the end)
  *   histograms.json   confidence histograms and reliability bins per arm   (written once, at the end)
  *   predictions.json  predicted test class of every arm                    (written once, at the end)
- *   probabilities.bin test log-probabilities of every arm, float32         (written once, at the end; probabilitiesFile.ts)
  *   checkpoint.bin    weights and optimizer state after the last epoch     (rewritten atomically, each epoch)
  *   label-noise.json  with --label-noise: the flipped training samples     (written once, before training)
  */
@@ -39,6 +38,7 @@ export const RUN_FILES = {
   summary: 'summary.json',
   histograms: 'histograms.json',
   predictions: 'predictions.json',
+  /** Every arm's test log-probabilities, float32 (written once, at the end; probabilitiesFile.ts). */
   probabilities: 'probabilities.bin',
   checkpoint: 'checkpoint.bin',
   labelNoise: 'label-noise.json',
@@ -310,10 +310,7 @@ export interface RunSummary {
   resumedAfterEpoch?: number | null;
 }
 
-export interface DeterminismCheck {
-  identical: boolean;
-  firstDifference: string | null;
-}
+export type DeterminismCheck = { identical: boolean; firstDifference: string | null };
 
 /** label-noise.json: the training samples whose labels were flipped, and to what. */
 export interface LabelNoiseFile {
