@@ -74,6 +74,7 @@ export function fashionMnistDataset(dataDir?: string): Dataset {
     name: 'fashion-mnist',
     description: `Fashion-MNIST IDX files in ${path.dirname(files.trainImages)}`,
     numFeatures: train.x.length / train.count,
+    sampleShape: [28, 28, 1],
     numClasses,
     classNames: FASHION_MNIST_CLASSES,
     train,

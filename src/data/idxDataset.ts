@@ -41,6 +41,13 @@ function readIdxPair(imagesFile: string, labelsFile: string): { split: LabelledS
   return { split: makeSplit(x, y, x.length / count), shape, maxLabel };
 }
 
+/** Samples of 2 dimensions are one-channel images [h, w, 1], of 3 dimensions images [h, w, c]; others are flat. */
+export function imageShape(dims: number[]): number[] | undefined {
+  if (dims.length === 2) return [dims[0]!, dims[1]!, 1];
+  if (dims.length === 3) return dims.slice();
+  return undefined;
+}
+
 /** Any IDX pair (MNIST, Fashion-MNIST, KMNIST, EMNIST...): classes 0..max label, a test pair or a stratified seeded split. */
 export function idxDataset(spec: string, options: { testFraction: number; seed: number }): Dataset {
   const files = parseIdxSpec(spec);
@@ -63,11 +70,13 @@ export function idxDataset(spec: string, options: { testFraction: number; seed: 
     test = selectRows(all, split.test, numFeatures);
   }
   const numClasses = maxLabel + 1;
+  const sampleShape = imageShape(trainPair.shape);
   const splitText = files.testImages ? `test pair ${path.basename(files.testImages)}` : `stratified ${options.testFraction} test split (seed ${options.seed})`;
   return {
     name: spec,
     description: `IDX ${path.basename(files.images)} (${trainPair.shape.join('×')} per sample, scaled to [0, 1]), ${splitText}`,
     numFeatures,
+    ...(sampleShape ? { sampleShape } : {}),
     numClasses,
     classNames: Array.from({ length: numClasses }, (_, c) => String(c)),
     train,

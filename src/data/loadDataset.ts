@@ -1,6 +1,6 @@
 import { CliError } from '../errors';
 import { SeededRandom } from '../random/SeededRandom';
-import { BUNDLED_CSV_OPTIONS, BUNDLED_DATASETS, bundledFile, isBundledName } from './bundled';
+import { BUNDLED_CSV_OPTIONS, BUNDLED_DATASETS, bundledFile, bundledSampleShape, isBundledName } from './bundled';
 import { classCounts, selectRows, type Dataset } from './Dataset';
 import { csvDataset } from './csv';
 import { fashionMnistDataset } from './fashionMnist';
@@ -53,7 +53,9 @@ async function readDataset(config: DataOptions): Promise<Dataset> {
   if (name === 'synthetic') return syntheticDataset(config);
   if (name === 'fashion-mnist') return fashionMnistDataset(config.dataDir);
   if (isBundledName(name)) {
-    return csvDataset({ ...BUNDLED_CSV_OPTIONS, file: bundledFile(name), name, testFraction: config.testFraction, seed: config.seed });
+    const dataset = await csvDataset({ ...BUNDLED_CSV_OPTIONS, file: bundledFile(name), name, testFraction: config.testFraction, seed: config.seed });
+    const sampleShape = bundledSampleShape(name);
+    return sampleShape ? { ...dataset, sampleShape } : dataset;
   }
   if (name.startsWith('csv:')) {
     const file = name.slice('csv:'.length);
