@@ -16,7 +16,10 @@ export interface ReportChart {
   title: string;
   /** One or two sentences under the chart saying how to read it. */
   caption: string;
-  spec: TopLevelSpec;
+  /** A Vega-Lite spec (rendered by renderChart.ts), or an SVG ls-bench laid out itself (the gallery). */
+  spec: TopLevelSpec | { svg: string };
+  /** Embedded in the page as a PNG rather than inline SVG: clouds of thousands of points. */
+  raster?: boolean;
 }
 
 /** What the charts of a run are built from. */

@@ -4,10 +4,12 @@ import { CliError } from '../errors';
 import { writeFileAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import type { RenderedChart } from './html';
-import { loadRunForReport } from './loadRunForReport';
+import { loadRunForReport, type RunReportInput } from './loadRunForReport';
+import { loadSampleLayer } from './loadSampleLayer';
 import { renderSvg, svgToPng } from './renderChart';
 import { runCharts, type ReportChart } from './runCharts';
 import { runReportHtml } from './runReportHtml';
+import { sampleCharts } from './sampleCharts';
 
 export const REPORT_FILE = 'report.html';
 
@@ -52,7 +54,7 @@ export async function renderCharts(charts: ReportChart[]): Promise<{ rendered: R
   const warnings: string[] = [];
   for (const chart of charts) {
     const { svg, warnings: chartWarnings } = await renderSvg(chart.spec);
-    rendered.push({ chart, svg });
+    rendered.push({ chart, svg, ...(chart.raster ? { png: svgToPng(svg) } : {}) });
     warnings.push(...chartWarnings.map((w) => `chart ${chart.id}: ${w}`));
   }
   return { rendered, warnings };
@@ -62,7 +64,7 @@ export async function renderCharts(charts: ReportChart[]): Promise<{ rendered: R
 export function writeReportFiles(defaultDir: string, rendered: RenderedChart[], page: string, options: ReportOptions): { html: string; images: string[] } {
   const { html, imagesDir } = reportPaths(defaultDir, options.out);
   const images: string[] = [];
-  for (const { chart, svg } of rendered) {
+  for (const { chart, svg, png } of rendered) {
     if (options.svg) {
       const file = path.join(imagesDir, `${chart.id}.svg`);
       writeOrFail(file, svg);
@@ -70,7 +72,7 @@ export function writeReportFiles(defaultDir: string, rendered: RenderedChart[], 
     }
     if (options.png) {
       const file = path.join(imagesDir, `${chart.id}.png`);
-      writeOrFail(file, svgToPng(svg));
+      writeOrFail(file, png ?? svgToPng(svg));
       images.push(file);
     }
   }
@@ -78,14 +80,25 @@ export function writeReportFiles(defaultDir: string, rendered: RenderedChart[], 
   return { html, images };
 }
 
-/** Renders every chart of a run's report. */
-export async function renderRunCharts(runDir: string): Promise<{ input: ReturnType<typeof loadRunForReport>; rendered: RenderedChart[]; warnings: string[] }> {
+/** A run's report as it is rendered: its stored files, the charts, and why any per-sample chart is missing. */
+export interface RenderedRunReport {
+  input: RunReportInput;
+  rendered: RenderedChart[];
+  warnings: string[];
+  /** Why the gallery, the scatter or the projection is missing, for the page. */
+  sampleNotes: string[];
+}
+
+/** Renders every chart of a run's report: the stored files' charts, then the per-sample ones (probabilities.bin, the test images). */
+export async function renderRunCharts(runDir: string): Promise<RenderedRunReport> {
   const input = loadRunForReport(runDir);
-  return { input, ...(await renderCharts(runCharts(input))) };
+  const { layer, notes } = await loadSampleLayer(input, false);
+  const charts = [...runCharts(input), ...sampleCharts(input.summary, layer)];
+  return { input, ...(await renderCharts(charts)), sampleNotes: notes };
 }
 
 /** Reads a completed run, renders its charts and writes report.html (and the images asked for). */
 export async function writeRunReport(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
-  const { input, rendered, warnings } = await renderRunCharts(runDir);
-  return { ...writeReportFiles(runDir, rendered, runReportHtml(input, rendered), options), warnings };
+  const { input, rendered, warnings, sampleNotes } = await renderRunCharts(runDir);
+  return { ...writeReportFiles(runDir, rendered, runReportHtml(input, rendered, { sampleNotes }), options), warnings };
 }
