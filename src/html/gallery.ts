@@ -49,6 +49,20 @@ function fitText(text: string, width: number, size: number, bold = false): strin
   return `${cut}…`;
 }
 
+/** `text` broken at spaces into lines no wider than `width` px. */
+export function wrapLines(text: string, width: number, size: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && textWidth(next, size) > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  return line ? [...lines, line] : lines;
+}
+
 function svgText(x: number, y: number, text: string, options: { size?: number; bold?: boolean; anchor?: 'start' | 'end' | 'middle'; fill?: string } = {}): string {
   const attributes = [
     `x="${x.toFixed(1)}"`,
@@ -127,8 +141,10 @@ export function gallerySvg(rows: GalleryRow[], classNames: string[], arms: Galle
   parts.push(svgText(arms.length * 14 + 4, y + 9, `${key} · probability of each class; highlighted, in bold: the true class`, { size: 11, fill: '#444' }));
   y += 26;
   for (const row of rows) {
-    parts.push(svgText(0, y + 12, row.title, { size: 14, bold: true }), svgText(0, y + 28, row.subtitle, { size: 11, fill: '#444' }));
-    y += 36;
+    parts.push(svgText(0, y + 12, row.title, { size: 14, bold: true }));
+    const lines = wrapLines(row.subtitle, width, 11);
+    lines.forEach((line, i) => parts.push(svgText(0, y + 28 + i * 14, line, { size: 11, fill: '#444' })));
+    y += 36 + (lines.length - 1) * 14;
     if (row.cards.length === 0) {
       parts.push(svgText(0, y + 12, 'no test sample in this view', { size: 11, fill: '#777' }));
       y += 28;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import type { SampleImages } from '../../src/data/sampleImages';
-import { gallerySvg } from '../../src/html/gallery';
+import { gallerySvg, wrapLines } from '../../src/html/gallery';
+import { textWidth } from '../../src/html/textMetrics';
 import { encodePng } from '../../src/html/pngImage';
 import { confidenceScatterChart, galleryChart, galleryRows, sampleCharts, scatterPoints, type SampleLayer } from '../../src/html/sampleCharts';
 import type { StoredProbabilities } from '../../src/store/probabilitiesFile';
@@ -95,4 +96,12 @@ test('encodePng: a valid PNG whose pixels are the image enlarged, each pixel a b
   assert.deepEqual(row(0), [128, 128, 0, 0, 128, 128]);
   assert.deepEqual(row(1), row(0));
   assert.deepEqual(row(2), [255, 255, 0, 0, 0, 0]);
+});
+
+test("the gallery's captions wrap to its width instead of running off it", () => {
+  const long = 'discordant: 382 of the 10000 test samples are right in exactly one of hard (ε=0) and smoothed (ε=0.1) — 188 only in hard, 194 only in smoothed (McNemar\'s counts); the 6 with the largest change of the true-class probability';
+  const lines = wrapLines(long, 600, 11);
+  assert.ok(lines.length >= 2);
+  assert.equal(lines.join(' '), long);
+  for (const line of lines) assert.ok(textWidth(line, 11) <= 600, line);
 });
