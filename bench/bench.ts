@@ -13,8 +13,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
+import { modelFootprint } from '../src/engine/modelSize';
 import { loadNativeAddon } from '../src/engine/nativeAddon';
 import { busyMachineWarning, formatSeconds, timingStats, type TimingStats } from '../src/stats/timing';
+import { fashionSpec, profileStep, renderProfile, sgemmRate } from './layerProfile';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'ls-bench.js');
@@ -34,6 +36,25 @@ interface Workload {
   args: string[];
   epochs: number;
   limit?: number;
+  /** reference_torch.py's arguments for the same model (fashion workloads). */
+  torchArgs?: string[];
+  /** Per sample: the matrix products of a training step and of an evaluation (modelFootprint). */
+  flops?: { training: number; forward: number };
+}
+
+/** The paired Fashion-MNIST experiments: the classic MLP, the classic small CNN, and a wide MLP (large sgemms). */
+const FASHION_WORKLOADS = [
+  { name: 'fashion-mnist', config: 'fashion-mnist.yaml', flags: {}, args: [], torchArgs: [] },
+  { name: 'fashion-mnist-cnn', config: 'fashion-mnist-cnn.yaml', flags: {}, args: [], torchArgs: ['--model', 'cnn'] },
+  { name: 'wide-mlp', config: 'fashion-mnist.yaml', flags: { hidden: [1024, 1024] }, args: ['--hidden', '1024,1024'], torchArgs: ['--hidden', '1024,1024'] },
+] as const;
+const WORKLOAD_NAMES = ['default', ...FASHION_WORKLOADS.map((w) => w.name)];
+
+/** An arm's GFLOP/s: its epochs' training and test work over its own seconds. */
+function gflopsOf(workload: Workload, trainSamples: number, testSamples: number, arms: { seconds: number }[]): number | undefined {
+  if (!workload.flops) return undefined;
+  const work = workload.epochs * (trainSamples * workload.flops.training + testSamples * workload.flops.forward);
+  return arms.reduce((sum, a) => sum + work / a.seconds / 1e9, 0) / arms.length;
 }
 
 /** One run of a workload on an engine. */
@@ -47,6 +68,8 @@ export interface SingleRun {
   peakRssBytes: number | null;
   /** Per arm: training samples × epochs / the arm's own seconds (training plus its per-epoch test evaluation). */
   arms: { label: string; samplesPerSecond: number; seconds: number; finalTestAccuracy: number }[];
+  /** The model's matrix-product work per arm (training and per-epoch evaluation) / the arm's seconds, averaged over the arms. */
+  gflopsPerArm?: number;
   note?: string;
 }
 
@@ -67,6 +90,8 @@ export interface Measurement {
   ratioToTorch?: number;
   /** The same against PyTorch with the arms in two parallel processes. */
   ratioToTorchParallel?: number;
+  /** The model's matrix-product work per arm (training and per-epoch evaluation) / the arm's seconds, averaged over the arms (median run). */
+  gflopsPerArm?: number;
   note?: string;
 }
 
@@ -89,6 +114,7 @@ function parseOptions() {
       'skip-torch': { type: 'boolean', default: false },
       'skip-default': { type: 'boolean', default: false },
       'skip-fashion': { type: 'boolean', default: false },
+      workloads: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -108,6 +134,8 @@ function parseOptions() {
   };
   const backends = values.backends?.split(',').map((b) => b.trim());
   for (const b of backends ?? []) if (!['node', 'native', 'wasm', 'cpu'].includes(b)) fail(`--backends: unknown backend "${b}" (expected node, native, wasm, cpu)`);
+  const workloads = values.workloads?.split(',').map((w) => w.trim()) ?? WORKLOAD_NAMES;
+  for (const w of workloads) if (!WORKLOAD_NAMES.includes(w)) fail(`--workloads: unknown workload "${w}" (expected ${WORKLOAD_NAMES.join(', ')})`);
   return {
     help: values.help,
     json: values.json,
@@ -120,13 +148,16 @@ function parseOptions() {
     skipTorch: values['skip-torch'],
     skipDefault: values['skip-default'],
     skipFashion: values['skip-fashion'],
+    workloads,
   };
 }
 
 const HELP = `npm run bench -- [options]
 
-Measures ls-bench train per backend (wall time from the shell, samples/s per arm, peak RSS) on the
-default synthetic job and on the paired Fashion-MNIST experiment, and PyTorch on the same experiment.
+Measures ls-bench train per backend (wall time from the shell, samples/s and GFLOP/s per arm, peak RSS)
+on the default synthetic job and on three paired Fashion-MNIST experiments (the MLP of
+configs/fashion-mnist.yaml, the CNN of configs/fashion-mnist-cnn.yaml, a wide MLP with hidden 1024,1024),
+and PyTorch on the same experiments; then this machine's sgemm rate and where a CNN step's time goes.
 Each row is run several times; warns about runs that stand out and about a busy machine.
 
   --epochs N        Fashion-MNIST epochs (default 10, the classic experiment)
@@ -136,6 +167,7 @@ Each row is run several times; warns about runs that stand out and about a busy 
   --slow-epochs N   ... for N epochs (default 1)
   --runs N          run every row N times (default: 3 for a row whose first run took under a minute, 1 for
                     the others); the table gives mean ± sd and min … max, and warns when a run stands out
+  --workloads LIST  comma-separated: ${WORKLOAD_NAMES.join(',')} (default: all)
   --skip-torch, --skip-default, --skip-fashion
   --json            one JSON document on stdout
 `;
@@ -169,10 +201,15 @@ function runLsBench(workload: Workload, backend: string, note?: string): SingleR
     const wallSeconds = (performance.now() - started) / 1000;
     if (r.status !== 0) throw new Error(`ls-bench train --backend ${backend} (${workload.name}) exited ${r.status}: ${r.stderr.trim().split('\n').at(-1)}`);
     const doc = JSON.parse(r.stdout) as {
-      dataset: { trainSamples: number };
+      dataset: { trainSamples: number; testSamples: number };
       arms: { label: string; history: { seconds: number; testAccuracy: number }[] }[];
     };
     const trained = doc.dataset.trainSamples * workload.epochs;
+    const arms = doc.arms.map((arm) => {
+      const seconds = arm.history.reduce((s, h) => s + h.seconds, 0);
+      return { label: arm.label, seconds, samplesPerSecond: trained / seconds, finalTestAccuracy: arm.history.at(-1)!.testAccuracy };
+    });
+    const gflopsPerArm = gflopsOf(workload, doc.dataset.trainSamples, doc.dataset.testSamples, arms);
     return {
       workload: workload.name,
       engine: `ls-bench ${backend}`,
@@ -180,10 +217,8 @@ function runLsBench(workload: Workload, backend: string, note?: string): SingleR
       trainSamples: doc.dataset.trainSamples,
       wallSeconds,
       peakRssBytes: existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8')) : null,
-      arms: doc.arms.map((arm) => {
-        const seconds = arm.history.reduce((s, h) => s + h.seconds, 0);
-        return { label: arm.label, seconds, samplesPerSecond: trained / seconds, finalTestAccuracy: arm.history.at(-1)!.testAccuracy };
-      }),
+      arms,
+      ...(gflopsPerArm !== undefined ? { gflopsPerArm } : {}),
       ...(note ? { note } : {}),
     };
   } finally {
@@ -234,8 +269,13 @@ function torchAvailable(): string | undefined {
   return r.status === 0 ? undefined : `PyTorch not importable by ${PYTHON} (apt-get install python3-torch)`;
 }
 
+/** reference_torch.py's command line for a workload. */
+function torchCommand(workload: Workload): string[] {
+  return [TORCH_SCRIPT, '--epochs', String(workload.epochs), ...(workload.limit ? ['--limit', String(workload.limit)] : []), ...(workload.torchArgs ?? [])];
+}
+
 function runTorch(workload: Workload): SingleRun {
-  const args = [TORCH_SCRIPT, '--epochs', String(workload.epochs), ...(workload.limit ? ['--limit', String(workload.limit)] : [])];
+  const args = torchCommand(workload);
   const started = performance.now();
   const r = spawnSync(PYTHON, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const wallSeconds = (performance.now() - started) / 1000;
@@ -244,9 +284,11 @@ function runTorch(workload: Workload): SingleRun {
     torch: string;
     threads: number;
     trainCount: number;
+    testCount: number;
     peakRssBytes: number;
     arms: { label: string; seconds: number; samplesPerSecond: number; finalTestAccuracy: number }[];
   };
+  const gflopsPerArm = gflopsOf(workload, doc.trainCount, doc.testCount, doc.arms);
   return {
     workload: workload.name,
     engine: `PyTorch ${doc.torch} (${doc.threads} thread)`,
@@ -255,6 +297,7 @@ function runTorch(workload: Workload): SingleRun {
     wallSeconds,
     peakRssBytes: doc.peakRssBytes,
     arms: doc.arms.map(({ label, seconds, samplesPerSecond, finalTestAccuracy }) => ({ label, seconds, samplesPerSecond, finalTestAccuracy })),
+    ...(gflopsPerArm !== undefined ? { gflopsPerArm } : {}),
   };
 }
 
@@ -263,6 +306,7 @@ interface TorchDoc {
   torch: string;
   threads: number;
   trainCount: number;
+  testCount: number;
   peakRssBytes: number;
   arms: { label: string; seconds: number; samplesPerSecond: number; finalTestAccuracy: number }[];
 }
@@ -284,10 +328,12 @@ function spawnTorchArm(args: string[]): Promise<TorchDoc> {
 
 /** PyTorch with the two arms in two processes at the same time (one thread each): wall until both finish. */
 async function runTorchParallel(workload: Workload): Promise<SingleRun> {
-  const base = [TORCH_SCRIPT, '--epochs', String(workload.epochs), ...(workload.limit ? ['--limit', String(workload.limit)] : [])];
+  const base = torchCommand(workload);
   const started = performance.now();
   const docs = await Promise.all(['hard', 'smoothed'].map((arm) => spawnTorchArm([...base, '--arm', arm])));
   const wallSeconds = (performance.now() - started) / 1000;
+  const arms = docs.flatMap((d) => d.arms);
+  const gflopsPerArm = gflopsOf(workload, docs[0]!.trainCount, docs[0]!.testCount, arms);
   return {
     workload: workload.name,
     engine: `PyTorch ${docs[0]!.torch}, arms in 2 processes`,
@@ -296,7 +342,8 @@ async function runTorchParallel(workload: Workload): Promise<SingleRun> {
     wallSeconds,
     // two processes alive at once: their peaks add up
     peakRssBytes: docs.reduce((sum, d) => sum + d.peakRssBytes, 0),
-    arms: docs.flatMap((d) => d.arms),
+    arms,
+    ...(gflopsPerArm !== undefined ? { gflopsPerArm } : {}),
     note: 'peak RSS: sum of both processes',
   };
 }
@@ -306,9 +353,16 @@ const fmt = {
   mib: (b: number | null) => (b === null ? '?' : `${Math.round(b / 2 ** 20)} MiB`),
 };
 
-function render(results: Measurement[], skipped: string[], warnings: string[], load: { before: number; after: number }): string {
+interface RenderExtras {
+  /** This machine's sgemm rate on one thread, GFLOP/s; null without the native backend. */
+  sgemm: number | null;
+  /** Where a CNN training step's time goes, layer by layer (bench/layerProfile.ts). */
+  profile: string | undefined;
+}
+
+function render(results: Measurement[], skipped: string[], warnings: string[], load: { before: number; after: number }, { sgemm, profile }: RenderExtras): string {
   const table = new Table({
-    head: ['workload', 'engine', 'epochs × samples', 'wall: mean ± sd', 'min … max (runs)', 'samples/s per arm', 'peak RSS', 'ratio vs torch', 'ratio vs torch ∥', 'test acc per arm'],
+    head: ['workload', 'engine', 'epochs × samples', 'wall: mean ± sd', 'min … max (runs)', 'samples/s per arm', 'GFLOP/s per arm', 'of sgemm', 'peak RSS', 'ratio vs torch', 'ratio vs torch ∥', 'test acc per arm'],
     style: { head: [], border: [] },
   });
   for (const m of results) {
@@ -319,6 +373,8 @@ function render(results: Measurement[], skipped: string[], warnings: string[], l
       m.wall.sd === null ? formatSeconds(m.wall.mean) : `${formatSeconds(m.wall.mean)} ± ${formatSeconds(m.wall.sd)}`,
       `${formatSeconds(m.wall.min)} … ${formatSeconds(m.wall.max)} (${m.wall.runs})${m.wall.outliers.length ? ' !' : ''}`,
       m.arms.map((a) => `${a.label} ${fmt.rate(a.samplesPerSecond)}`).join('\n'),
+      m.gflopsPerArm === undefined ? '' : m.gflopsPerArm.toFixed(1),
+      m.gflopsPerArm === undefined || sgemm === null ? '' : `${((100 * m.gflopsPerArm) / sgemm).toFixed(0)}%`,
       fmt.mib(m.peakRssBytes),
       m.ratioToTorch === undefined ? '' : m.ratioToTorch.toFixed(2),
       m.ratioToTorchParallel === undefined ? '' : m.ratioToTorchParallel.toFixed(2),
@@ -332,10 +388,64 @@ function render(results: Measurement[], skipped: string[], warnings: string[], l
     `runs: --runs N for every row; by default ${DEFAULT_FAST_RUNS} for a row whose first run took under ${FAST_ROW_SECONDS} s, 1 for the slower ones ("!": a run stood out, see below).`,
     'ratio vs torch: PyTorch median wall (arms one after the other, 1 thread) / ls-bench median wall on the same workload; ≥ 1.00 means ls-bench is at least as fast.',
     'ratio vs torch ∥: the same against PyTorch with the arms in two processes at once.',
+    `GFLOP/s per arm: the model's matrix products (training steps and per-epoch test evaluation) / the arm's own seconds; of sgemm: against this machine's sgemm rate on one thread, ${sgemm === null ? 'not measured (no native backend)' : `${sgemm.toFixed(1)} GFLOP/s (1024³, best of 5)`}.`,
   ];
+  if (profile) lines.push('', profile);
   for (const w of warnings) lines.push(`warning: ${w}`);
   for (const s of skipped) lines.push(`skipped: ${s}`);
   return lines.join('\n');
+}
+
+interface FashionContext {
+  options: ReturnType<typeof parseOptions>;
+  backends: string[];
+  torchProblem: string | undefined;
+  skipped: string[];
+  repeat: RepeatOptions;
+}
+
+/**
+ * One Fashion-MNIST workload: PyTorch (arms one after the other, and in two processes) unless it is not
+ * available, then every backend, the slow ones on a subset; the rows with their ratios to PyTorch.
+ */
+async function measureFashion(fashion: (typeof FASHION_WORKLOADS)[number], context: FashionContext): Promise<Measurement[]> {
+  const { options, backends, torchProblem, skipped, repeat } = context;
+  const configFile = path.join(ROOT, 'configs', fashion.config);
+  const footprint = modelFootprint(fashionSpec(configFile, fashion.flags));
+  const flops = { training: footprint.trainingFlopsPerSample, forward: footprint.forwardFlopsPerSample };
+  const workloadOf = (epochs: number, limit: number | undefined): Workload => ({
+    name: fashion.name,
+    // --val-fraction 0: train on the same samples as reference_torch.py (no validation split held out)
+    args: ['--config', configFile, ...fashion.args, '--val-fraction', '0', '--epochs', String(epochs), ...(limit ? ['--limit', String(limit)] : [])],
+    epochs,
+    ...(limit ? { limit } : {}),
+    torchArgs: [...fashion.torchArgs],
+    flops,
+  });
+  const full = workloadOf(options.epochs, options.limit);
+  const results: Measurement[] = [];
+  let torch: Measurement | undefined;
+  let torchParallel: Measurement | undefined;
+  if (!torchProblem) {
+    repeat.log(`${fashion.name} on PyTorch, arms one after the other (reference) ...`);
+    torch = await repeated(() => runTorch(full), repeat);
+    results.push(torch);
+    repeat.log(`${fashion.name} on PyTorch, arms in two processes at once (reference) ...`);
+    torchParallel = await repeated(() => runTorchParallel(full), repeat);
+    results.push(torchParallel);
+  }
+  for (const backend of backends) {
+    const slow = SLOW_BACKENDS.has(backend) && (options.limit ?? 60000) > options.slowLimit;
+    const workload = slow ? workloadOf(options.slowEpochs, options.slowLimit) : full;
+    repeat.log(`${fashion.name} on ${backend}${slow ? ` (subset: --limit ${options.slowLimit} --epochs ${options.slowEpochs})` : ''} ...`);
+    const m = await measureOrSkip(() => runLsBench(workload, backend, slow ? 'subset: too slow for the full run' : undefined), repeat, skipped);
+    if (!m) continue;
+    // from the medians: one slow run (a busy moment) must not decide the ratio
+    if (torch && !slow) m.ratioToTorch = torch.wall.median / m.wall.median;
+    if (torchParallel && !slow) m.ratioToTorchParallel = torchParallel.wall.median / m.wall.median;
+    results.push(m);
+  }
+  return results;
 }
 
 async function main() {
@@ -355,7 +465,11 @@ async function main() {
   const loadBefore = os.loadavg()[0]!;
   if (!available.includes('native')) skipped.push(`native: ${loadNativeAddon().problem}`);
 
-  if (!options.skipDefault) {
+  const addon = loadNativeAddon().addon;
+  const sgemm = addon ? sgemmRate(addon) : null;
+  if (sgemm !== null) log(`sgemm on one thread: ${sgemm.toFixed(1)} GFLOP/s`);
+
+  if (!options.skipDefault && options.workloads.includes('default')) {
     const workload: Workload = { name: 'default', args: ['--epsilon', '0.1'], epochs: 15 };
     for (const backend of backends) {
       log(`default job on ${backend} ...`);
@@ -368,52 +482,27 @@ async function main() {
     if (!FASHION_DIRS.some((d) => existsSync(path.join(d, 'train-images-idx3-ubyte.gz')))) {
       skipped.push('fashion-mnist: IDX files not found (apt-get install dataset-fashion-mnist, or put them in data/fashion-mnist/)');
     } else {
-      const full: Workload = {
-        name: 'fashion-mnist',
-        args: ['--config', path.join(ROOT, 'configs', 'fashion-mnist.yaml'), '--epochs', String(options.epochs), ...(options.limit ? ['--limit', String(options.limit)] : [])],
-        epochs: options.epochs,
-        ...(options.limit ? { limit: options.limit } : {}),
-      };
-      let torch: Measurement | undefined;
-      let torchParallel: Measurement | undefined;
       const torchProblem = options.skipTorch ? 'PyTorch reference: --skip-torch' : torchAvailable();
       if (torchProblem) skipped.push(torchProblem);
-      else {
-        log('fashion-mnist on PyTorch, arms one after the other (reference) ...');
-        torch = await repeated(() => runTorch(full), repeat);
-        results.push(torch);
-        log('fashion-mnist on PyTorch, arms in two processes at once (reference) ...');
-        torchParallel = await repeated(() => runTorchParallel(full), repeat);
-        results.push(torchParallel);
-      }
-      for (const backend of backends) {
-        const slow = SLOW_BACKENDS.has(backend) && (options.limit ?? 60000) > options.slowLimit;
-        const workload: Workload = slow
-          ? {
-              name: 'fashion-mnist',
-              args: ['--config', path.join(ROOT, 'configs', 'fashion-mnist.yaml'), '--epochs', String(options.slowEpochs), '--limit', String(options.slowLimit)],
-              epochs: options.slowEpochs,
-              limit: options.slowLimit,
-            }
-          : full;
-        log(`fashion-mnist on ${backend}${slow ? ` (subset: --limit ${options.slowLimit} --epochs ${options.slowEpochs})` : ''} ...`);
-        const m = await measureOrSkip(() => runLsBench(workload, backend, slow ? 'subset: too slow for the full run' : undefined), repeat, skipped);
-        if (!m) continue;
-        // from the medians: one slow run (a busy moment) must not decide the ratio
-        if (torch && !slow) m.ratioToTorch = torch.wall.median / m.wall.median;
-        if (torchParallel && !slow) m.ratioToTorchParallel = torchParallel.wall.median / m.wall.median;
-        results.push(m);
+      for (const fashion of FASHION_WORKLOADS.filter((w) => options.workloads.includes(w.name))) {
+        results.push(...(await measureFashion(fashion, { options, backends, torchProblem, skipped, repeat })));
       }
     }
+  }
+
+  let profile: string | undefined;
+  if (addon && options.workloads.includes('fashion-mnist-cnn')) {
+    log('a CNN training step, layer by layer (native, one thread) ...');
+    profile = renderProfile(await profileStep('configs/fashion-mnist-cnn.yaml', path.join(ROOT, 'configs', 'fashion-mnist-cnn.yaml')), sgemm);
   }
 
   const load = { before: loadBefore, after: os.loadavg()[0]! };
   const busy = busyMachineWarning(load, os.cpus().length);
   if (busy) warnings.unshift(busy);
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, loadAverage: load, node: process.version, results, warnings, skipped }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ cpu: os.cpus()[0]?.model.trim() ?? null, cores: os.cpus().length, loadAverage: load, node: process.version, sgemmGflops: sgemm, results, warnings, skipped }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${render(results, skipped, warnings, load)}\n`);
+    process.stdout.write(`${render(results, skipped, warnings, load, { sgemm, profile })}\n`);
   }
   for (const w of warnings) log(`warning: ${w}`);
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `npm run bench`: the paired experiment of configs/fashion-mnist.yaml in PyTorch.
+"""PyTorch reference for `npm run bench`: the paired experiments of configs/fashion-mnist.yaml (--model mlp,
+MLP 784-256-128-10 or --hidden 1024,1024) and configs/fashion-mnist-cnn.yaml (--model cnn: conv 32 and 64,
+3×3 same, ReLU, 2×2 max pooling, dense 128 ReLU, dropout 0.3) in PyTorch.
 
-Same model (MLP 784-256-128-10, ReLU, Glorot-uniform kernels, zero biases), same optimizer (Adam,
+Same model (Glorot-uniform kernels, zero biases), same optimizer (Adam,
 lr 1e-3, TF.js's epsilon 1e-7), same batch size and epochs, one shuffle per epoch shared by both arms,
 the test set evaluated after every epoch as ls-bench does. The arms (hard labels, then label smoothing
 eps) run one after the other in this process, data loading included. One thread by default: on a small
@@ -52,13 +54,39 @@ def stratified_subset(labels, limit, seed):
     return np.sort(np.concatenate(keep))
 
 
+def build_model(args):
+    """The model of --model with Glorot-uniform kernels and zero biases (ls-bench's init: glorot)."""
+    if args.model == "cnn":
+        first, second = [int(f) for f in args.filters.split(",")]
+        layers = [
+            torch.nn.Conv2d(1, first, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Conv2d(first, second, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+            torch.nn.Flatten(), torch.nn.Linear(second * 7 * 7, 128), torch.nn.ReLU(), torch.nn.Dropout(0.3),
+            torch.nn.Linear(128, 10),
+        ]
+    else:
+        sizes = [784] + [int(h) for h in args.hidden.split(",") if h] + [10]
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
+            if i < len(sizes) - 2:
+                layers.append(torch.nn.ReLU())
+    for m in layers:
+        if isinstance(m, (torch.nn.Linear, torch.nn.Conv2d)):
+            torch.nn.init.xavier_uniform_(m.weight)
+            torch.nn.init.zeros_(m.bias)
+    return torch.nn.Sequential(*layers)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--epsilon", type=float, default=0.1)
-    parser.add_argument("--hidden", default="256,128")
+    parser.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
+    parser.add_argument("--hidden", default="256,128", help="mlp: hidden layer sizes")
+    parser.add_argument("--filters", default="32,64", help="cnn: filters of the two conv blocks")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
@@ -79,20 +107,13 @@ def main():
         x_train, y_train = x_train[keep], y_train[keep]
         keep = stratified_subset(y_test, max(1, round(args.limit * len(y_test) / 60000)), args.seed)
         x_test, y_test = x_test[keep], y_test[keep]
+    if args.model == "cnn":
+        x_train, x_test = x_train.reshape(-1, 1, 28, 28), x_test.reshape(-1, 1, 28, 28)
     x_train, y_train = torch.from_numpy(np.ascontiguousarray(x_train)), torch.from_numpy(y_train)
     x_test, y_test = torch.from_numpy(np.ascontiguousarray(x_test)), torch.from_numpy(y_test)
     data_seconds = time.perf_counter() - STARTED
 
-    sizes = [784] + [int(h) for h in args.hidden.split(",") if h] + [10]
-    layers = []
-    for i in range(len(sizes) - 1):
-        linear = torch.nn.Linear(sizes[i], sizes[i + 1])
-        torch.nn.init.xavier_uniform_(linear.weight)
-        torch.nn.init.zeros_(linear.bias)
-        layers.append(linear)
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.ReLU())
-    initial = torch.nn.Sequential(*layers)
+    initial = build_model(args)
     initial_state = {k: v.clone() for k, v in initial.state_dict().items()}
     generator = torch.Generator().manual_seed(args.seed)
     orders = [torch.randperm(len(y_train), generator=generator) for _ in range(args.epochs)]
@@ -102,7 +123,7 @@ def main():
         if args.arm not in ("both", label):
             continue
         arm_started = time.perf_counter()
-        model = torch.nn.Sequential(*[type(m)(m.in_features, m.out_features) if isinstance(m, torch.nn.Linear) else torch.nn.ReLU() for m in layers])
+        model = build_model(args)
         model.load_state_dict(initial_state)
         optimizer = torch.optim.Adam(model.parameters(), lr=args.learning_rate, eps=1e-7)
         loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=eps)

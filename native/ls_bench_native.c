@@ -1,265 +1,52 @@
 /*
- * ls-bench's native CPU backend: a whole MLP training step (forward, smoothed cross-entropy, backward,
- * optimizer update) in C, with the matrix products in OpenBLAS's cblas_sgemm. One call per batch
- * instead of dozens of TensorFlow.js kernels is what removes the per-step bookkeeping that dominates
- * small MLPs. The math mirrors TensorFlow.js (tfjs-core 4.x) op for op, in float32, so a run on this
- * backend matches a run on the cpu backend within float32 rounding (test/engine/native*.test.ts).
- *
- * Layout: kernels are [fanIn × fanOut] row-major, as TF.js stores them; all parameters live in one
- * contiguous buffer (kernel 0, bias 0, kernel 1, bias 1, ...) so the optimizer is one loop.
+ * ls-bench's native CPU backend, the N-API side: it exposes the math kernels (native/kernels/) one by one
+ * for the tests, and networks (native/network.c) whose whole training step is one call, with several
+ * networks (the arms of a paired run) stepped at the same time on their own threads. Threads and
+ * JavaScript values live here only; the math is plain C that a WebAssembly build compiles unchanged.
+ * The math mirrors TensorFlow.js (tfjs-core 4.x) op for op, in float32, so a run on this backend
+ * matches a run on the cpu backend within float32 rounding (test/engine/native*.test.ts).
  */
 #include <node_api.h>
 #include <pthread.h>
-#include <cblas.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-enum { ACT_RELU = 0, ACT_TANH = 1, ACT_SIGMOID = 2, ACT_ELU = 3 };
-enum { OPT_ADAM = 0, OPT_MOMENTUM = 1 };
-
-/* ---------------------------------------------------------------- kernels (pure, exported for tests) */
-
-/* C[m×n] = op(A)·op(B) (+ beta·C), row-major. */
-static void matmul(int transA, int transB, int m, int n, int k, const float *a, const float *b, float beta, float *c) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    if (beta == 0.0f) memset(c, 0, sizeof(float) * (size_t)m * n);
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a,
-              transA ? m : k, b, transB ? k : n, beta, c, n);
-}
-
-static inline float activate(int act, float z) {
-  switch (act) {
-    case ACT_RELU: return z > 0.0f ? z : 0.0f; /* TF.js Relu: max(x, 0); NaN stays NaN below */
-    case ACT_TANH: return tanhf(z);
-    case ACT_SIGMOID: return 1.0f / (1.0f + expf(-z));
-    default: return z >= 0.0f ? z : expm1f(z);
-  }
-}
-
-/* z = x·W + b (bias broadcast over rows); h = act(z) ⊙ (mask·keepScale) when mask is given. */
-static void dense_forward(int n, int in, int out, const float *x, const float *w, const float *bias, int act, const float *mask,
-                          float keep_scale, float *z, float *h) {
-  matmul(0, 0, n, out, in, x, w, 0.0f, z);
-  for (int i = 0; i < n; i++) {
-    float *zr = z + (size_t)i * out;
-    for (int j = 0; j < out; j++) zr[j] += bias[j];
-  }
-  if (!h) return;
-  size_t total = (size_t)n * out;
-  for (size_t i = 0; i < total; i++) {
-    float zi = z[i];
-    float v = act == ACT_RELU ? (zi > 0.0f ? zi : (zi != zi ? zi : 0.0f)) : activate(act, zi);
-    h[i] = mask ? v * (mask[i] * keep_scale) : v;
-  }
-}
-
-/* dz = dh ⊙ act'(z), with TF.js's gradient formulas (written in terms of the output y = act(z) where TF.js does). */
-static void activation_backward(int act, size_t total, const float *z, const float *dh, float *dz) {
-  for (size_t i = 0; i < total; i++) {
-    float zi = z[i];
-    switch (act) {
-      case ACT_RELU: dz[i] = zi > 0.0f ? dh[i] : 0.0f; break;
-      case ACT_TANH: { float y = tanhf(zi); dz[i] = dh[i] * (1.0f - y * y); break; }
-      case ACT_SIGMOID: { float y = 1.0f / (1.0f + expf(-zi)); dz[i] = dh[i] * (y * (1.0f - y)); break; }
-      default: { float y = zi >= 0.0f ? zi : expm1f(zi); dz[i] = y >= 0.0f ? dh[i] : dh[i] * (y + 1.0f); break; }
-    }
-  }
-}
-
-/*
- * loss = −mean_i Σ_k t_ik · logSoftmax(z)_ik, logSoftmax = (z − max) − log Σ exp(z − max).
- * grad (optional) = ∂loss/∂z = (softmax(z)·Σ_k t_ik − t_ik) / n.
- */
-static double smoothed_cross_entropy(int n, int k, const float *logits, const float *targets, float *log_probs, float *grad) {
-  double total = 0.0;
-  for (int i = 0; i < n; i++) {
-    const float *z = logits + (size_t)i * k;
-    const float *t = targets ? targets + (size_t)i * k : NULL;
-    float *lp = log_probs + (size_t)i * k;
-    float mx = z[0];
-    for (int j = 1; j < k; j++) if (z[j] > mx) mx = z[j];
-    float sum = 0.0f;
-    for (int j = 0; j < k; j++) sum += expf(z[j] - mx);
-    float log_sum = logf(sum);
-    float row = 0.0f, tsum = 0.0f;
-    for (int j = 0; j < k; j++) {
-      lp[j] = (z[j] - mx) - log_sum;
-      if (t) { row += t[j] * lp[j]; tsum += t[j]; }
-    }
-    total += row;
-    if (grad && t) {
-      float *g = grad + (size_t)i * k;
-      for (int j = 0; j < k; j++) g[j] = (expf(lp[j]) * tsum - t[j]) / (float)n;
-    }
-  }
-  return n > 0 ? -total / n : 0.0;
-}
-
-/* out[j] = Σ_i x[i][j] (the bias gradient). */
-static void column_sums(int rows, int cols, const float *x, float *out) {
-  memset(out, 0, sizeof(float) * (size_t)cols);
-  for (int i = 0; i < rows; i++) {
-    const float *r = x + (size_t)i * cols;
-    for (int j = 0; j < cols; j++) out[j] += r[j];
-  }
-}
-
-/* TF.js AdamOptimizer.applyGradients; acc_beta1/2 are beta^t for this step (beta at the first). */
-static void adam_update(size_t count, float *p, const float *g, float *m, float *v, float lr, float beta1, float beta2, float eps,
-                        float acc_beta1, float acc_beta2) {
-  const float one_minus_acc1 = 1.0f - acc_beta1, one_minus_acc2 = 1.0f - acc_beta2;
-  const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
-  for (size_t i = 0; i < count; i++) {
-    float gi = g[i];
-    float mi = m[i] * beta1 + gi * c1;
-    float vi = v[i] * beta2 + (gi * gi) * c2;
-    m[i] = mi;
-    v[i] = vi;
-    float mhat = mi / one_minus_acc1, vhat = vi / one_minus_acc2;
-    p[i] = (mhat / (sqrtf(vhat) + eps)) * -lr + p[i];
-  }
-}
-
-/* TF.js MomentumOptimizer (no Nesterov): accum = momentum·accum + g; p = −lr·accum + p. */
-static void momentum_update(size_t count, float *p, const float *g, float *accum, float lr, float momentum) {
-  for (size_t i = 0; i < count; i++) {
-    float a = momentum * accum[i] + g[i];
-    accum[i] = a;
-    p[i] = -lr * a + p[i];
-  }
-}
-
-/* ---------------------------------------------------------------- the model */
-
-typedef struct {
-  int layers;      /* number of dense layers */
-  int *sizes;      /* layers + 1 widths */
-  size_t *w_off, *b_off, param_count;
-  int act, opt;
-  float lr, momentum, beta1, beta2, eps, acc_beta1, acc_beta2, keep_scale;
-  float *params, *grads, *m, *v;
-  int capacity;    /* rows the scratch buffers hold */
-  float **z, **h;  /* per layer: pre-activation and activation (h of the last layer unused) */
-  float *delta, *delta2, *logits_grad;
-} Mlp;
-
-/* Frees every buffer; the struct stays (marked disposed) until the JS handle is garbage-collected. */
-static void mlp_release(Mlp *net) {
-  if (net->z) for (int l = 0; l < net->layers; l++) { free(net->z[l]); free(net->h[l]); }
-  free(net->z); free(net->h); free(net->delta); free(net->delta2); free(net->logits_grad);
-  free(net->params); free(net->grads); free(net->m); free(net->v);
-  free(net->sizes); free(net->w_off); free(net->b_off);
-  memset(net, 0, sizeof *net);
-}
-
-static void mlp_free(Mlp *net) {
-  if (!net) return;
-  mlp_release(net);
-  free(net);
-}
-
-static int max_width(const Mlp *net) {
-  int w = 0;
-  for (int l = 0; l <= net->layers; l++) if (net->sizes[l] > w) w = net->sizes[l];
-  return w;
-}
-
-static int ensure_capacity(Mlp *net, int rows) {
-  if (rows <= net->capacity) return 1;
-  for (int l = 0; l < net->layers; l++) {
-    size_t len = sizeof(float) * (size_t)rows * net->sizes[l + 1];
-    float *z = realloc(net->z[l], len), *h = z ? realloc(net->h[l], len) : NULL;
-    if (z) net->z[l] = z;
-    if (!z || !h) return 0;
-    net->h[l] = h;
-  }
-  size_t wide = sizeof(float) * (size_t)rows * max_width(net);
-  float *d = realloc(net->delta, wide);
-  if (!d) return 0;
-  net->delta = d;
-  d = realloc(net->delta2, wide);
-  if (!d) return 0;
-  net->delta2 = d;
-  d = realloc(net->logits_grad, wide);
-  if (!d) return 0;
-  net->logits_grad = d;
-  net->capacity = rows;
-  return 1;
-}
-
-/* Forward pass over n rows; returns the logits (net->z[last]). masks: one per hidden layer or NULL. */
-static const float *mlp_forward(Mlp *net, int n, const float *x, const float *const *masks) {
-  const float *in = x;
-  for (int l = 0; l < net->layers; l++) {
-    int hidden = l < net->layers - 1;
-    dense_forward(n, net->sizes[l], net->sizes[l + 1], in, net->params + net->w_off[l], net->params + net->b_off[l], net->act,
-                  hidden && masks ? masks[l] : NULL, net->keep_scale, net->z[l], hidden ? net->h[l] : NULL);
-    in = net->h[l];
-  }
-  return net->z[net->layers - 1];
-}
-
-static double mlp_train_step(Mlp *net, int n, const float *x, const float *targets, const float *const *masks, float *log_probs) {
-  const float *logits = mlp_forward(net, n, x, masks);
-  int k = net->sizes[net->layers];
-  double loss = smoothed_cross_entropy(n, k, logits, targets, log_probs, net->logits_grad);
-  float *dz = net->logits_grad; /* ∂loss/∂z of the current layer */
-  for (int l = net->layers - 1; l >= 0; l--) {
-    int in = net->sizes[l], out = net->sizes[l + 1];
-    const float *a = l == 0 ? x : net->h[l - 1];
-    matmul(1, 0, in, out, n, a, dz, 0.0f, net->grads + net->w_off[l]); /* gW = aᵀ·dz */
-    column_sums(n, out, dz, net->grads + net->b_off[l]);                /* gb = Σ_rows dz */
-    if (l == 0) break;
-    float *da = dz == net->delta ? net->delta2 : net->delta;
-    matmul(0, 1, n, in, out, dz, net->params + net->w_off[l], 0.0f, da); /* da = dz·Wᵀ */
-    size_t total = (size_t)n * in;
-    if (masks) {
-      const float *mask = masks[l - 1];
-      for (size_t i = 0; i < total; i++) da[i] = da[i] * (mask[i] * net->keep_scale);
-    }
-    activation_backward(net->act, total, net->z[l - 1], da, da);
-    dz = da;
-  }
-  if (net->opt == OPT_ADAM) {
-    adam_update(net->param_count, net->params, net->grads, net->m, net->v, net->lr, net->beta1, net->beta2, net->eps, net->acc_beta1,
-                net->acc_beta2);
-    net->acc_beta1 = net->acc_beta1 * net->beta1;
-    net->acc_beta2 = net->acc_beta2 * net->beta2;
-  } else {
-    momentum_update(net->param_count, net->params, net->grads, net->m, net->lr, net->momentum);
-  }
-  return loss;
-}
-
-/* ---------------------------------------------------------------- N-API glue */
+#include "kernels/kernels.h"
+#include "network.h"
 
 #define CHECK(call)                                                          \
   do {                                                                       \
     if ((call) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: " #call); return NULL; } \
   } while (0)
 
-static int get_f32(napi_env env, napi_value value, float **data, size_t *length, const char *what) {
+#define ARGS(count)                                                  \
+  size_t argc = count;                                               \
+  napi_value argv[count];                                            \
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));       \
+  if (argc < count) { napi_throw_type_error(env, NULL, "too few arguments"); return NULL; }
+
+/* ---------------------------------------------------------------- reading arguments */
+
+static int get_typed(napi_env env, napi_value value, napi_typedarray_type want, void **data, size_t *length, const char *what, const char *kind) {
   napi_typedarray_type type;
-  size_t len;
+  size_t len, off;
   void *ptr;
   napi_value ab;
-  size_t off;
   bool is_ta = false;
   napi_is_typedarray(env, value, &is_ta);
-  if (!is_ta || napi_get_typedarray_info(env, value, &type, &len, &ptr, &ab, &off) != napi_ok || type != napi_float32_array) {
+  if (!is_ta || napi_get_typedarray_info(env, value, &type, &len, &ptr, &ab, &off) != napi_ok || type != want) {
     char msg[160];
-    snprintf(msg, sizeof msg, "%s: expected a Float32Array", what);
+    snprintf(msg, sizeof msg, "%s: expected a %s", what, kind);
     napi_throw_type_error(env, NULL, msg);
     return 0;
   }
-  *data = (float *)ptr;
+  *data = ptr;
   if (length) *length = len;
   return 1;
+}
+
+static int get_f32(napi_env env, napi_value value, float **data, size_t *length, const char *what) {
+  return get_typed(env, value, napi_float32_array, (void **)data, length, what, "Float32Array");
 }
 
 static int need_len(napi_env env, size_t have, size_t want, const char *what) {
@@ -268,6 +55,12 @@ static int need_len(napi_env env, size_t have, size_t want, const char *what) {
   snprintf(msg, sizeof msg, "%s: has %zu values, needs %zu", what, have, want);
   napi_throw_range_error(env, NULL, msg);
   return 0;
+}
+
+/* A Float32Array of at least `want` values, or an error naming it. */
+static int get_f32_len(napi_env env, napi_value value, float **data, size_t want, const char *what) {
+  size_t len;
+  return get_f32(env, value, data, &len, what) && need_len(env, len, want, what);
 }
 
 static int get_int(napi_env env, napi_value v, int *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
@@ -283,11 +76,20 @@ static int is_nullish(napi_env env, napi_value v) {
   return t == napi_null || t == napi_undefined;
 }
 
-#define ARGS(count)                                                  \
-  size_t argc = count;                                               \
-  napi_value argv[count];                                            \
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));       \
-  if (argc < count) { napi_throw_type_error(env, NULL, "too few arguments"); return NULL; }
+/* n ints from argv[first ...], each ≥ min; throws naming `fn` otherwise. */
+static int get_ints(napi_env env, napi_value *argv, int first, int count, int *out, int min, const char *fn) {
+  for (int i = 0; i < count; i++) {
+    if (!get_int(env, argv[first + i], &out[i]) || out[i] < min) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "%s: argument %d must be an integer ≥ %d", fn, first + i, min);
+      napi_throw_range_error(env, NULL, msg);
+      return 0;
+    }
+  }
+  return 1;
+}
+
+static int valid_act(int act) { return act >= ACT_NONE && act <= ACT_LAST; }
 
 static napi_value number(napi_env env, double v) {
   napi_value out;
@@ -295,47 +97,61 @@ static napi_value number(napi_env env, double v) {
   return out;
 }
 
-/* sgemm(transA, transB, m, n, k, a, b, c): c = op(a)·op(b) */
+/* ---------------------------------------------------------------- single kernels, for the tests */
+
+/* matmul(transA, transB, m, n, k, a, b, c): c = op(a)·op(b) */
 static napi_value js_matmul(napi_env env, napi_callback_info info) {
   ARGS(8);
-  int ta, tb, m, n, k;
+  int d[5];
   float *a, *b, *c;
-  size_t la, lb, lc;
-  if (!get_int(env, argv[0], &ta) || !get_int(env, argv[1], &tb) || !get_int(env, argv[2], &m) || !get_int(env, argv[3], &n) ||
-      !get_int(env, argv[4], &k) || m < 0 || n < 0 || k < 0) { napi_throw_type_error(env, NULL, "matmul: bad sizes"); return NULL; }
-  if (!get_f32(env, argv[5], &a, &la, "a") || !get_f32(env, argv[6], &b, &lb, "b") || !get_f32(env, argv[7], &c, &lc, "c")) return NULL;
-  if (!need_len(env, la, (size_t)m * k, "a") || !need_len(env, lb, (size_t)k * n, "b") || !need_len(env, lc, (size_t)m * n, "c")) return NULL;
-  matmul(ta, tb, m, n, k, a, b, 0.0f, c);
+  if (!get_ints(env, argv, 0, 5, d, 0, "matmul")) return NULL;
+  int m = d[2], n = d[3], k = d[4];
+  if (!get_f32_len(env, argv[5], &a, (size_t)m * k, "a") || !get_f32_len(env, argv[6], &b, (size_t)k * n, "b") ||
+      !get_f32_len(env, argv[7], &c, (size_t)m * n, "c")) return NULL;
+  ls_matmul(d[0], d[1], m, n, k, a, b, 0.0f, c);
   return NULL;
 }
 
-/* denseForward(n, in, out, x, w, b, act, mask|null, keepScale, z, h|null) */
+/* denseForward(n, in, out, x, w, b, act, mask|null, keepScale, z, h|null): z = x·w + b; h = act(z) ⊙ (mask·keepScale) */
 static napi_value js_dense_forward(napi_env env, napi_callback_info info) {
   ARGS(11);
-  int n, in, out, act;
+  int d[3], act;
   float keep, *x, *w, *b, *mask = NULL, *z, *h = NULL;
-  size_t lx, lw, lb, lm, lz, lh;
-  if (!get_int(env, argv[0], &n) || !get_int(env, argv[1], &in) || !get_int(env, argv[2], &out) || !get_int(env, argv[6], &act) ||
-      !get_float(env, argv[8], &keep) || n < 0 || in < 0 || out < 0 || act < 0 || act > 3) { napi_throw_type_error(env, NULL, "denseForward: bad arguments"); return NULL; }
-  if (!get_f32(env, argv[3], &x, &lx, "x") || !get_f32(env, argv[4], &w, &lw, "w") || !get_f32(env, argv[5], &b, &lb, "b") ||
-      !get_f32(env, argv[9], &z, &lz, "z")) return NULL;
-  if (!is_nullish(env, argv[7]) && (!get_f32(env, argv[7], &mask, &lm, "mask") || !need_len(env, lm, (size_t)n * out, "mask"))) return NULL;
-  if (!is_nullish(env, argv[10]) && (!get_f32(env, argv[10], &h, &lh, "h") || !need_len(env, lh, (size_t)n * out, "h"))) return NULL;
-  if (!need_len(env, lx, (size_t)n * in, "x") || !need_len(env, lw, (size_t)in * out, "w") || !need_len(env, lb, out, "b") ||
-      !need_len(env, lz, (size_t)n * out, "z")) return NULL;
-  dense_forward(n, in, out, x, w, b, act, mask, keep, z, h);
+  if (!get_ints(env, argv, 0, 3, d, 0, "denseForward")) return NULL;
+  int n = d[0], in = d[1], out = d[2];
+  size_t total = (size_t)n * out;
+  if (!get_int(env, argv[6], &act) || !valid_act(act) || !get_float(env, argv[8], &keep)) { napi_throw_type_error(env, NULL, "denseForward: bad arguments"); return NULL; }
+  if (!get_f32_len(env, argv[3], &x, (size_t)n * in, "x") || !get_f32_len(env, argv[4], &w, (size_t)in * out, "w") ||
+      !get_f32_len(env, argv[5], &b, out, "b") || !get_f32_len(env, argv[9], &z, total, "z")) return NULL;
+  if (!is_nullish(env, argv[7]) && !get_f32_len(env, argv[7], &mask, total, "mask")) return NULL;
+  if (!is_nullish(env, argv[10]) && !get_f32_len(env, argv[10], &h, total, "h")) return NULL;
+  dense_forward(n, in, out, x, w, b, z);
+  if (!h) return NULL;
+  activation_forward(act, total, z, h);
+  if (mask) for (size_t i = 0; i < total; i++) h[i] = h[i] * (mask[i] * keep);
   return NULL;
 }
 
-/* activationBackward(act, z, dh, dz) */
+/* activationForward(act, z, h) */
+static napi_value js_activation_forward(napi_env env, napi_callback_info info) {
+  ARGS(3);
+  int act;
+  float *z, *h;
+  size_t lz;
+  if (!get_int(env, argv[0], &act) || !valid_act(act)) { napi_throw_type_error(env, NULL, "activationForward: bad activation"); return NULL; }
+  if (!get_f32(env, argv[1], &z, &lz, "z") || !get_f32_len(env, argv[2], &h, lz, "h")) return NULL;
+  activation_forward(act, lz, z, h);
+  return NULL;
+}
+
+/* activationBackward(act, z, dh, dz): dz = dh ⊙ act'(z) */
 static napi_value js_activation_backward(napi_env env, napi_callback_info info) {
   ARGS(4);
   int act;
   float *z, *dh, *dz;
-  size_t lz, ldh, ldz;
-  if (!get_int(env, argv[0], &act) || act < 0 || act > 3) { napi_throw_type_error(env, NULL, "activationBackward: bad activation"); return NULL; }
-  if (!get_f32(env, argv[1], &z, &lz, "z") || !get_f32(env, argv[2], &dh, &ldh, "dh") || !get_f32(env, argv[3], &dz, &ldz, "dz")) return NULL;
-  if (!need_len(env, ldh, lz, "dh") || !need_len(env, ldz, lz, "dz")) return NULL;
+  size_t lz;
+  if (!get_int(env, argv[0], &act) || !valid_act(act)) { napi_throw_type_error(env, NULL, "activationBackward: bad activation"); return NULL; }
+  if (!get_f32(env, argv[1], &z, &lz, "z") || !get_f32_len(env, argv[2], &dh, lz, "dh") || !get_f32_len(env, argv[3], &dz, lz, "dz")) return NULL;
   activation_backward(act, lz, z, dh, dz);
   return NULL;
 }
@@ -343,41 +159,37 @@ static napi_value js_activation_backward(napi_env env, napi_callback_info info) 
 /* smoothedCrossEntropy(n, k, logits, targets, logProbs, grad|null) → loss */
 static napi_value js_smoothed_cross_entropy(napi_env env, napi_callback_info info) {
   ARGS(6);
-  int n, k;
+  int d[2];
   float *z, *t, *lp, *g = NULL;
-  size_t lz, lt, llp, lg;
-  if (!get_int(env, argv[0], &n) || !get_int(env, argv[1], &k) || n < 0 || k < 1) { napi_throw_type_error(env, NULL, "smoothedCrossEntropy: bad sizes"); return NULL; }
-  if (!get_f32(env, argv[2], &z, &lz, "logits") || !get_f32(env, argv[3], &t, &lt, "targets") || !get_f32(env, argv[4], &lp, &llp, "logProbs")) return NULL;
-  if (!is_nullish(env, argv[5]) && (!get_f32(env, argv[5], &g, &lg, "grad") || !need_len(env, lg, (size_t)n * k, "grad"))) return NULL;
-  size_t want = (size_t)n * k;
-  if (!need_len(env, lz, want, "logits") || !need_len(env, lt, want, "targets") || !need_len(env, llp, want, "logProbs")) return NULL;
-  return number(env, smoothed_cross_entropy(n, k, z, t, lp, g));
+  if (!get_ints(env, argv, 0, 2, d, 0, "smoothedCrossEntropy")) return NULL;
+  if (d[1] < 1) { napi_throw_type_error(env, NULL, "smoothedCrossEntropy: bad sizes"); return NULL; }
+  size_t want = (size_t)d[0] * d[1];
+  if (!get_f32_len(env, argv[2], &z, want, "logits") || !get_f32_len(env, argv[3], &t, want, "targets") ||
+      !get_f32_len(env, argv[4], &lp, want, "logProbs")) return NULL;
+  if (!is_nullish(env, argv[5]) && !get_f32_len(env, argv[5], &g, want, "grad")) return NULL;
+  return number(env, smoothed_cross_entropy(d[0], d[1], z, t, lp, g));
 }
 
 /* columnSums(rows, cols, x, out) */
 static napi_value js_column_sums(napi_env env, napi_callback_info info) {
   ARGS(4);
-  int rows, cols;
+  int d[2];
   float *x, *out;
-  size_t lx, lo;
-  if (!get_int(env, argv[0], &rows) || !get_int(env, argv[1], &cols) || rows < 0 || cols < 0) { napi_throw_type_error(env, NULL, "columnSums: bad sizes"); return NULL; }
-  if (!get_f32(env, argv[2], &x, &lx, "x") || !get_f32(env, argv[3], &out, &lo, "out")) return NULL;
-  if (!need_len(env, lx, (size_t)rows * cols, "x") || !need_len(env, lo, cols, "out")) return NULL;
-  column_sums(rows, cols, x, out);
+  if (!get_ints(env, argv, 0, 2, d, 0, "columnSums")) return NULL;
+  if (!get_f32_len(env, argv[2], &x, (size_t)d[0] * d[1], "x") || !get_f32_len(env, argv[3], &out, d[1], "out")) return NULL;
+  column_sums((size_t)d[0], d[1], x, out);
   return NULL;
 }
 
 /* adamUpdate(params, grads, m, v, lr, beta1, beta2, eps, accBeta1, accBeta2) */
 static napi_value js_adam_update(napi_env env, napi_callback_info info) {
   ARGS(10);
-  float *p, *g, *m, *v, lr, b1, b2, eps, a1, a2;
-  size_t lp, lg, lm, lv;
-  if (!get_f32(env, argv[0], &p, &lp, "params") || !get_f32(env, argv[1], &g, &lg, "grads") || !get_f32(env, argv[2], &m, &lm, "m") ||
-      !get_f32(env, argv[3], &v, &lv, "v")) return NULL;
-  if (!get_float(env, argv[4], &lr) || !get_float(env, argv[5], &b1) || !get_float(env, argv[6], &b2) || !get_float(env, argv[7], &eps) ||
-      !get_float(env, argv[8], &a1) || !get_float(env, argv[9], &a2)) { napi_throw_type_error(env, NULL, "adamUpdate: bad hyper-parameters"); return NULL; }
-  if (!need_len(env, lg, lp, "grads") || !need_len(env, lm, lp, "m") || !need_len(env, lv, lp, "v")) return NULL;
-  adam_update(lp, p, g, m, v, lr, b1, b2, eps, a1, a2);
+  float *p, *g, *m, *v, h[6];
+  size_t lp;
+  if (!get_f32(env, argv[0], &p, &lp, "params") || !get_f32_len(env, argv[1], &g, lp, "grads") || !get_f32_len(env, argv[2], &m, lp, "m") ||
+      !get_f32_len(env, argv[3], &v, lp, "v")) return NULL;
+  for (int i = 0; i < 6; i++) if (!get_float(env, argv[4 + i], &h[i])) { napi_throw_type_error(env, NULL, "adamUpdate: bad hyper-parameters"); return NULL; }
+  adam_update(lp, p, g, m, v, h[0], h[1], h[2], h[3], h[4], h[5]);
   return NULL;
 }
 
@@ -385,135 +197,217 @@ static napi_value js_adam_update(napi_env env, napi_callback_info info) {
 static napi_value js_momentum_update(napi_env env, napi_callback_info info) {
   ARGS(5);
   float *p, *g, *a, lr, mom;
-  size_t lp, lg, la;
-  if (!get_f32(env, argv[0], &p, &lp, "params") || !get_f32(env, argv[1], &g, &lg, "grads") || !get_f32(env, argv[2], &a, &la, "accum")) return NULL;
+  size_t lp;
+  if (!get_f32(env, argv[0], &p, &lp, "params") || !get_f32_len(env, argv[1], &g, lp, "grads") || !get_f32_len(env, argv[2], &a, lp, "accum")) return NULL;
   if (!get_float(env, argv[3], &lr) || !get_float(env, argv[4], &mom)) { napi_throw_type_error(env, NULL, "momentumUpdate: bad hyper-parameters"); return NULL; }
-  if (!need_len(env, lg, lp, "grads") || !need_len(env, la, lp, "accum")) return NULL;
   momentum_update(lp, p, g, a, lr, mom);
   return NULL;
 }
 
-static void finalize_mlp(napi_env env, void *data, void *hint) {
-  (void)env; (void)hint;
-  mlp_free((Mlp *)data);
+/* The shape arguments (n, h, w, c, filters|size, kernel|0, stride, same) of the conv and pool kernels, checked. */
+static int get_window(napi_env env, napi_value *argv, int *d, const char *fn) {
+  if (!get_ints(env, argv, 0, 8, d, 0, fn)) return 0;
+  if (d[1] < 1 || d[2] < 1 || d[3] < 1 || d[4] < 1 || d[6] < 1) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "%s: height, width, channels, filters/size and stride must be ≥ 1", fn);
+    napi_throw_range_error(env, NULL, msg);
+    return 0;
+  }
+  return 1;
 }
 
-static Mlp *unwrap_mlp(napi_env env, napi_value v) {
+/* conv2dForward(n, h, w, c, filters, kernel, stride, same, x, kernelWeights, bias, z) */
+static napi_value js_conv2d_forward(napi_env env, napi_callback_info info) {
+  ARGS(12);
+  int d[8];
+  float *x, *w, *b, *z;
+  if (!get_window(env, argv, d, "conv2dForward")) return NULL;
+  if (d[5] < 1) { napi_throw_range_error(env, NULL, "conv2dForward: kernel must be ≥ 1"); return NULL; }
+  ConvShape s = conv_shape(d[0], d[1], d[2], d[3], d[5], d[6], d[4], d[7]);
+  size_t outs = (size_t)s.n * s.out_h * s.out_w * s.filters;
+  if (!get_f32_len(env, argv[8], &x, (size_t)s.n * s.in_h * s.in_w * s.in_c, "x") ||
+      !get_f32_len(env, argv[9], &w, (size_t)s.kernel * s.kernel * s.in_c * s.filters, "kernel") ||
+      !get_f32_len(env, argv[10], &b, s.filters, "bias") || !get_f32_len(env, argv[11], &z, outs, "z")) return NULL;
+  float *cols = malloc(sizeof(float) * (conv_cols_size(&s) + 1));
+  if (!cols) { napi_throw_error(env, NULL, "conv2dForward: out of memory"); return NULL; }
+  conv2d_forward(&s, x, w, b, cols, z);
+  free(cols);
+  return NULL;
+}
+
+/* conv2dBackward(n, h, w, c, filters, kernel, stride, same, x, kernelWeights, dz, dx|null, dKernel, dBias) */
+static napi_value js_conv2d_backward(napi_env env, napi_callback_info info) {
+  ARGS(14);
+  int d[8];
+  float *x, *w, *dz, *dx = NULL, *dw, *db;
+  if (!get_window(env, argv, d, "conv2dBackward")) return NULL;
+  if (d[5] < 1) { napi_throw_range_error(env, NULL, "conv2dBackward: kernel must be ≥ 1"); return NULL; }
+  ConvShape s = conv_shape(d[0], d[1], d[2], d[3], d[5], d[6], d[4], d[7]);
+  size_t ins = (size_t)s.n * s.in_h * s.in_w * s.in_c, weights = (size_t)s.kernel * s.kernel * s.in_c * s.filters;
+  if (!get_f32_len(env, argv[8], &x, ins, "x") || !get_f32_len(env, argv[9], &w, weights, "kernel") ||
+      !get_f32_len(env, argv[10], &dz, (size_t)s.n * s.out_h * s.out_w * s.filters, "dz") ||
+      !get_f32_len(env, argv[12], &dw, weights, "dKernel") || !get_f32_len(env, argv[13], &db, s.filters, "dBias")) return NULL;
+  if (!is_nullish(env, argv[11]) && !get_f32_len(env, argv[11], &dx, ins, "dx")) return NULL;
+  float *cols = malloc(sizeof(float) * (conv_cols_size(&s) + 1)), *dcols = malloc(sizeof(float) * (conv_cols_size(&s) + 1));
+  if (!cols || !dcols) { free(cols); free(dcols); napi_throw_error(env, NULL, "conv2dBackward: out of memory"); return NULL; }
+  if (!conv_input_is_cols(&s)) im2col(&s, x, cols);
+  conv2d_backward(&s, conv_input_is_cols(&s) ? x : cols, w, dz, dw, db, dcols, dx);
+  free(cols);
+  free(dcols);
+  return NULL;
+}
+
+/* poolForward(max, n, h, w, c, size, stride, same, x, y) and poolBackward(max, n, h, w, c, size, stride, same, x, dy, dx) */
+static napi_value pool(napi_env env, napi_callback_info info, int backward) {
+  size_t argc = 11;
+  napi_value argv[11];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < (size_t)(backward ? 11 : 10)) { napi_throw_type_error(env, NULL, "too few arguments"); return NULL; }
+  int is_max, d[8];
+  float *x, *y, *dx = NULL;
+  if (!get_int(env, argv[0], &is_max) || !get_ints(env, argv, 1, 7, d, 0, "pool")) return NULL;
+  if (d[0] < 1 || d[1] < 1 || d[2] < 1 || d[3] < 1 || d[4] < 1 || d[5] < 1) { napi_throw_range_error(env, NULL, "pool: sizes must be ≥ 1"); return NULL; }
+  PoolShape s = pool_shape(d[0], d[1], d[2], d[3], d[4], d[5], d[6]);
+  size_t ins = (size_t)s.n * s.in_h * s.in_w * s.c, outs = (size_t)s.n * s.out_h * s.out_w * s.c;
+  if (!get_f32_len(env, argv[8], &x, ins, "x") || !get_f32_len(env, argv[9], &y, outs, backward ? "dy" : "y")) return NULL;
+  if (backward && !get_f32_len(env, argv[10], &dx, ins, "dx")) return NULL;
+  if (!backward) {
+    if (is_max) max_pool_forward(&s, x, y, NULL);
+    else avg_pool_forward(&s, x, y);
+    return NULL;
+  }
+  if (!is_max) { avg_pool_backward(&s, y, dx); return NULL; }
+  float *out = malloc(sizeof(float) * (outs + 1));
+  int *argmax = malloc(sizeof(int) * (outs + 1));
+  if (!out || !argmax) { free(out); free(argmax); napi_throw_error(env, NULL, "poolBackward: out of memory"); return NULL; }
+  max_pool_forward(&s, x, out, argmax);
+  max_pool_backward(&s, y, argmax, dx);
+  free(out);
+  free(argmax);
+  return NULL;
+}
+static napi_value js_pool_forward(napi_env env, napi_callback_info info) { return pool(env, info, 0); }
+static napi_value js_pool_backward(napi_env env, napi_callback_info info) { return pool(env, info, 1); }
+
+/*
+ * batchNorm(rows, c, x, gamma, beta, eps, y, dy|null, dx, dGamma, dBeta): training-mode forward (batch
+ * statistics) into y and, when dy is given, the backward pass into dx, dGamma, dBeta.
+ */
+static napi_value js_batch_norm(napi_env env, napi_callback_info info) {
+  ARGS(11);
+  int d[2];
+  float eps, *x, *gamma, *beta, *y, *dy = NULL, *dx = NULL, *dg = NULL, *dbeta = NULL;
+  if (!get_ints(env, argv, 0, 2, d, 1, "batchNorm") || !get_float(env, argv[5], &eps)) return NULL;
+  size_t rows = (size_t)d[0], total = rows * d[1];
+  if (!get_f32_len(env, argv[2], &x, total, "x") || !get_f32_len(env, argv[3], &gamma, d[1], "gamma") ||
+      !get_f32_len(env, argv[4], &beta, d[1], "beta") || !get_f32_len(env, argv[6], &y, total, "y")) return NULL;
+  if (!is_nullish(env, argv[7]) && (!get_f32_len(env, argv[7], &dy, total, "dy") || !get_f32_len(env, argv[8], &dx, total, "dx") ||
+                                    !get_f32_len(env, argv[9], &dg, d[1], "dGamma") || !get_f32_len(env, argv[10], &dbeta, d[1], "dBeta"))) return NULL;
+  float *stats = malloc(sizeof(float) * 3 * d[1]), *xhat = malloc(sizeof(float) * total);
+  if (!stats || !xhat) { free(stats); free(xhat); napi_throw_error(env, NULL, "batchNorm: out of memory"); return NULL; }
+  batch_norm_train_forward(rows, d[1], x, gamma, beta, eps, stats, stats + d[1], stats + 2 * d[1], xhat, y);
+  if (dy) batch_norm_backward(rows, d[1], xhat, gamma, stats + 2 * d[1], dy, dg, dbeta, dx);
+  free(stats);
+  free(xhat);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- networks */
+
+static void finalize_network(napi_env env, void *data, void *hint) {
+  (void)env; (void)hint;
+  network_free((Network *)data);
+}
+
+static Network *unwrap_network(napi_env env, napi_value v) {
   void *data = NULL;
   napi_valuetype t;
   napi_typeof(env, v, &t);
   if (t != napi_external || napi_get_value_external(env, v, &data) != napi_ok || !data) {
-    napi_throw_type_error(env, NULL, "expected a native MLP handle");
+    napi_throw_type_error(env, NULL, "expected a native network handle");
     return NULL;
   }
-  if (!((Mlp *)data)->params) {
-    napi_throw_error(env, NULL, "native MLP used after disposeMlp()");
+  if (!((Network *)data)->layers) {
+    napi_throw_error(env, NULL, "native network used after disposeNetwork()");
     return NULL;
   }
-  return (Mlp *)data;
+  return (Network *)data;
 }
 
-/* createMlp(sizes: Int32Array, act, opt, lr, momentum, keepScale, params: Float32Array) → handle; params are copied. */
-static napi_value js_create_mlp(napi_env env, napi_callback_info info) {
-  ARGS(7);
-  napi_typedarray_type type;
-  size_t nsizes, lp;
-  void *sp;
-  napi_value ab;
-  size_t off;
-  int act, opt;
-  float lr, mom, keep, *params;
-  if (napi_get_typedarray_info(env, argv[0], &type, &nsizes, &sp, &ab, &off) != napi_ok || type != napi_int32_array || nsizes < 2) {
-    napi_throw_type_error(env, NULL, "createMlp: sizes must be an Int32Array of at least 2 widths");
+static int64_t network_bytes(const Network *net) { return (int64_t)(sizeof(float) * (net->param_count * 4 + net->stat_count)); }
+
+/*
+ * createNetwork(input: Int32Array [h, w, c], layers: Float64Array (NETWORK_RECORD per layer),
+ *               optimizer: Float64Array [kind, learningRate, momentum, weightDecay, decayMode, decayFactor],
+ *               params: Float32Array, stats: Float32Array) → handle; params and stats are copied.
+ */
+static napi_value js_create_network(napi_env env, napi_callback_info info) {
+  ARGS(5);
+  int32_t *shape;
+  double *records, *opt;
+  size_t lshape, lrec, lopt, lp, ls;
+  float *params, *stats;
+  if (!get_typed(env, argv[0], napi_int32_array, (void **)&shape, &lshape, "input", "Int32Array") ||
+      !get_typed(env, argv[1], napi_float64_array, (void **)&records, &lrec, "layers", "Float64Array") ||
+      !get_typed(env, argv[2], napi_float64_array, (void **)&opt, &lopt, "optimizer", "Float64Array") ||
+      !get_f32(env, argv[3], &params, &lp, "params") || !get_f32(env, argv[4], &stats, &ls, "stats")) return NULL;
+  if (lshape != 3 || lrec % NETWORK_RECORD != 0 || lopt != 6) { napi_throw_type_error(env, NULL, "createNetwork: input is [h, w, c], layers whole records, optimizer 6 numbers"); return NULL; }
+  if (!(opt[0] == OPT_ADAM || opt[0] == OPT_MOMENTUM) || !(opt[4] == DECAY_L2 || opt[4] == DECAY_DECOUPLED)) { napi_throw_type_error(env, NULL, "createNetwork: unknown optimizer or weight decay mode"); return NULL; }
+  const char *problem;
+  Network *net = network_create(shape[0], shape[1], shape[2], records, (int)(lrec / NETWORK_RECORD), &problem);
+  if (!net) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "createNetwork: %s", problem);
+    napi_throw_range_error(env, NULL, msg);
     return NULL;
   }
-  if (!get_int(env, argv[1], &act) || !get_int(env, argv[2], &opt) || !get_float(env, argv[3], &lr) || !get_float(env, argv[4], &mom) ||
-      !get_float(env, argv[5], &keep) || act < 0 || act > 3 || opt < 0 || opt > 1) { napi_throw_type_error(env, NULL, "createMlp: bad arguments"); return NULL; }
-  if (!get_f32(env, argv[6], &params, &lp, "params")) return NULL;
-  Mlp *net = calloc(1, sizeof(Mlp));
-  if (!net) { napi_throw_error(env, NULL, "createMlp: out of memory"); return NULL; }
-  net->layers = (int)nsizes - 1;
-  net->sizes = malloc(sizeof(int) * nsizes);
-  net->w_off = malloc(sizeof(size_t) * net->layers);
-  net->b_off = malloc(sizeof(size_t) * net->layers);
-  net->z = calloc(net->layers, sizeof(float *));
-  net->h = calloc(net->layers, sizeof(float *));
-  if (!net->sizes || !net->w_off || !net->b_off || !net->z || !net->h) { mlp_free(net); napi_throw_error(env, NULL, "createMlp: out of memory"); return NULL; }
-  memcpy(net->sizes, sp, sizeof(int) * nsizes);
-  size_t count = 0;
-  for (int l = 0; l < net->layers; l++) {
-    if (net->sizes[l] < 1 || net->sizes[l + 1] < 1) { mlp_free(net); napi_throw_range_error(env, NULL, "createMlp: widths must be ≥ 1"); return NULL; }
-    net->w_off[l] = count;
-    count += (size_t)net->sizes[l] * net->sizes[l + 1];
-    net->b_off[l] = count;
-    count += net->sizes[l + 1];
+  if (lp != net->param_count || ls != net->stat_count) {
+    char msg[200];
+    snprintf(msg, sizeof msg, "createNetwork: params length does not match the layers (%zu and %zu values given, %zu and %zu expected)", lp, ls, net->param_count, net->stat_count);
+    network_free(net);
+    napi_throw_range_error(env, NULL, msg);
+    return NULL;
   }
-  if (lp != count) { mlp_free(net); napi_throw_range_error(env, NULL, "createMlp: params length does not match the widths"); return NULL; }
-  net->param_count = count;
-  net->act = act; net->opt = opt; net->lr = lr; net->momentum = mom; net->keep_scale = keep;
-  net->beta1 = 0.9f; net->beta2 = 0.999f; net->eps = 1e-7f; net->acc_beta1 = 0.9f; net->acc_beta2 = 0.999f;
-  net->params = malloc(sizeof(float) * count);
-  net->grads = malloc(sizeof(float) * count);
-  net->m = calloc(count, sizeof(float));
-  net->v = calloc(count, sizeof(float));
-  if (!net->params || !net->grads || !net->m || !net->v) { mlp_free(net); napi_throw_error(env, NULL, "createMlp: out of memory"); return NULL; }
-  memcpy(net->params, params, sizeof(float) * count);
+  network_set_optimizer(net, (int)opt[0], (float)opt[1], (float)opt[2], (float)opt[3], (int)opt[4], opt[5]);
+  memcpy(net->params, params, sizeof(float) * lp);
+  if (ls) memcpy(net->stats, stats, sizeof(float) * ls);
   napi_value handle;
-  if (napi_create_external(env, net, finalize_mlp, NULL, &handle) != napi_ok) { mlp_free(net); napi_throw_error(env, NULL, "createMlp: napi_create_external failed"); return NULL; }
-  napi_adjust_external_memory(env, (int64_t)(sizeof(float) * count * 4), NULL);
+  if (napi_create_external(env, net, finalize_network, NULL, &handle) != napi_ok) { network_free(net); napi_throw_error(env, NULL, "createNetwork: napi_create_external failed"); return NULL; }
+  napi_adjust_external_memory(env, network_bytes(net), NULL);
   return handle;
 }
 
 /*
- * The dropout masks argument of trainStep and trainSteps: null or undefined (no dropout), or an array
- * with one Float32Array of n × width per hidden layer of `net`. Fills masks[] and sets *mask_ptr to it,
- * or to NULL without masks; returns 0 after throwing (`fn` names the caller in the message).
+ * The dropout masks of a step: null or undefined (no dropout), or one Float32Array of n × (the layer's
+ * input size) per dropout layer of `net`. Fills masks[] and sets *mask_ptr to it, or to NULL; returns 0
+ * after throwing (`fn` names the caller in the message).
  */
-#define MAX_HIDDEN_LAYERS 64
-static int get_masks(napi_env env, napi_value value, const Mlp *net, int n, const char *fn, const float **masks, const float *const **mask_ptr) {
+static int get_masks(napi_env env, napi_value value, const Network *net, int n, const char *fn, const float **masks, const float *const **mask_ptr) {
   *mask_ptr = NULL;
   if (is_nullish(env, value)) return 1;
   uint32_t count;
-  if (napi_get_array_length(env, value, &count) != napi_ok || (int)count != net->layers - 1 || count > MAX_HIDDEN_LAYERS) {
+  if (napi_get_array_length(env, value, &count) != napi_ok || (int)count != net->dropout_count) {
     char msg[160];
-    snprintf(msg, sizeof msg, "%s: masks must be an array with one Float32Array per hidden layer", fn);
+    snprintf(msg, sizeof msg, "%s: masks must be an array with one Float32Array per dropout layer", fn);
     napi_throw_type_error(env, NULL, msg);
     return 0;
   }
-  for (uint32_t l = 0; l < count; l++) {
+  for (int l = 0; l < net->layer_count; l++) {
+    const Layer *L = &net->layers[l];
+    if (L->type != LAYER_DROPOUT) continue;
     napi_value item;
     float *mp;
-    size_t lm;
-    if (napi_get_element(env, value, l, &item) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: napi_get_element (mask)"); return 0; }
-    if (!get_f32(env, item, &mp, &lm, "mask") || !need_len(env, lm, (size_t)n * net->sizes[l + 1], "mask")) return 0;
-    masks[l] = mp;
+    if (napi_get_element(env, value, (uint32_t)L->mask_index, &item) != napi_ok) { napi_throw_error(env, NULL, "N-API call failed: napi_get_element (mask)"); return 0; }
+    if (!get_f32_len(env, item, &mp, (size_t)n * L->in_size, "mask")) return 0;
+    masks[L->mask_index] = mp;
   }
   *mask_ptr = masks;
   return 1;
 }
 
-/* trainStep(handle, n, x, targets, masks: Float32Array[]|null, logProbsOut) → loss before the update */
-static napi_value js_train_step(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  Mlp *net = unwrap_mlp(env, argv[0]);
-  if (!net) return NULL;
-  int n;
-  float *x, *t, *lp;
-  size_t lx, lt, llp;
-  if (!get_int(env, argv[1], &n) || n < 1) { napi_throw_range_error(env, NULL, "trainStep: n must be ≥ 1"); return NULL; }
-  if (!get_f32(env, argv[2], &x, &lx, "x") || !get_f32(env, argv[3], &t, &lt, "targets") || !get_f32(env, argv[5], &lp, &llp, "logProbs")) return NULL;
-  int k = net->sizes[net->layers];
-  if (!need_len(env, lx, (size_t)n * net->sizes[0], "x") || !need_len(env, lt, (size_t)n * k, "targets") || !need_len(env, llp, (size_t)n * k, "logProbs")) return NULL;
-  const float *masks[MAX_HIDDEN_LAYERS];
-  const float *const *mask_ptr;
-  if (!get_masks(env, argv[4], net, n, "trainStep", masks, &mask_ptr)) return NULL;
-  if (!ensure_capacity(net, n)) { napi_throw_error(env, NULL, "trainStep: out of memory"); return NULL; }
-  return number(env, mlp_train_step(net, n, x, t, mask_ptr, lp));
-}
-
-/* One arm's step of trainSteps, run on its own thread. */
+/* One arm's step, run on its own thread by trainSteps. */
 typedef struct {
-  Mlp *net;
+  Network *net;
   int n;
   const float *x, *targets;
   const float *const *masks;
@@ -523,16 +417,44 @@ typedef struct {
 
 static void *run_step_job(void *arg) {
   StepJob *job = arg;
-  job->loss = mlp_train_step(job->net, job->n, job->x, job->targets, job->masks, job->log_probs);
+  job->loss = network_train_step(job->net, job->n, job->x, job->targets, job->masks, job->log_probs);
   return NULL;
+}
+
+/* trainStep(handle, n, x, targets, masks|null, logProbsOut) → loss before the update */
+static napi_value js_train_step(napi_env env, napi_callback_info info) {
+  ARGS(6);
+  Network *net = unwrap_network(env, argv[0]);
+  if (!net) return NULL;
+  int n;
+  float *x, *t, *lp;
+  if (!get_int(env, argv[1], &n) || n < 1) { napi_throw_range_error(env, NULL, "trainStep: n must be ≥ 1"); return NULL; }
+  size_t k = (size_t)n * net->classes;
+  if (!get_f32_len(env, argv[2], &x, (size_t)n * net->in_size, "x") || !get_f32_len(env, argv[3], &t, k, "targets") ||
+      !get_f32_len(env, argv[5], &lp, k, "logProbs")) return NULL;
+  const float *masks[NETWORK_MAX_LAYERS];
+  const float *const *mask_ptr;
+  if (!get_masks(env, argv[4], net, n, "trainStep", masks, &mask_ptr)) return NULL;
+  if (!network_reserve(net, n)) { napi_throw_error(env, NULL, "trainStep: out of memory"); return NULL; }
+  return number(env, network_train_step(net, n, x, t, mask_ptr, lp));
+}
+
+/* Two networks built from the same records: same input, same layers. */
+static int same_structure(const Network *a, const Network *b) {
+  if (a->layer_count != b->layer_count || a->in_size != b->in_size || a->param_count != b->param_count) return 0;
+  for (int l = 0; l < a->layer_count; l++) {
+    const Layer *x = &a->layers[l], *y = &b->layers[l];
+    if (x->type != y->type || x->in_size != y->in_size || x->out_size != y->out_size || x->mask_index != y->mask_index) return 0;
+  }
+  return 1;
 }
 
 /*
  * trainSteps(handles[], n, x, targets[], masks|null, logProbs[], threads) → losses[]
- * One step of every arm on the same batch x (and the same dropout masks), each arm with its own
- * targets, up to `threads` arms at a time on their own threads. The arms share nothing but the
- * read-only x and masks, and each arm's arithmetic is exactly that of trainStep, so the results are
- * bit-identical to stepping the arms one after the other.
+ * One step of every arm on the same batch x (and the same dropout masks), each arm with its own targets,
+ * up to `threads` arms at a time on their own threads. The arms share nothing but the read-only x and
+ * masks, and each arm's arithmetic is exactly that of trainStep: results are bit-identical to stepping
+ * the arms one after the other.
  */
 static napi_value js_train_steps(napi_env env, napi_callback_info info) {
   ARGS(7);
@@ -548,32 +470,28 @@ static napi_value js_train_steps(napi_env env, napi_callback_info info) {
     return NULL;
   }
   StepJob jobs[256];
-  const float *masks[MAX_HIDDEN_LAYERS];
+  const float *masks[NETWORK_MAX_LAYERS];
   const float *const *mask_ptr;
   for (uint32_t a = 0; a < arms; a++) {
     napi_value item;
     CHECK(napi_get_element(env, argv[0], a, &item));
-    Mlp *net = unwrap_mlp(env, item);
+    Network *net = unwrap_network(env, item);
     if (!net) return NULL;
-    int k = net->sizes[net->layers];
-    if (a > 0 && (net->layers != jobs[0].net->layers || memcmp(net->sizes, jobs[0].net->sizes, sizeof(int) * (net->layers + 1)) != 0)) {
-      napi_throw_type_error(env, NULL, "trainSteps: every model must have the same layer widths");
-      return NULL;
-    }
-    float *t, *lp;
-    size_t lt, llp;
-    CHECK(napi_get_element(env, argv[3], a, &item));
-    if (!get_f32(env, item, &t, &lt, "targets") || !need_len(env, lt, (size_t)n * k, "targets")) return NULL;
-    CHECK(napi_get_element(env, argv[5], a, &item));
-    if (!get_f32(env, item, &lp, &llp, "logProbs") || !need_len(env, llp, (size_t)n * k, "logProbs")) return NULL;
+    if (a > 0 && !same_structure(net, jobs[0].net)) { napi_throw_type_error(env, NULL, "trainSteps: every model must have the same layers"); return NULL; }
     for (uint32_t b = 0; b < a; b++) {
       if (jobs[b].net == net) { napi_throw_type_error(env, NULL, "trainSteps: a model appears twice"); return NULL; }
     }
-    if (!ensure_capacity(net, n)) { napi_throw_error(env, NULL, "trainSteps: out of memory"); return NULL; }
+    float *t, *lp;
+    size_t k = (size_t)n * net->classes;
+    CHECK(napi_get_element(env, argv[3], a, &item));
+    if (!get_f32_len(env, item, &t, k, "targets")) return NULL;
+    CHECK(napi_get_element(env, argv[5], a, &item));
+    if (!get_f32_len(env, item, &lp, k, "logProbs")) return NULL;
+    if (!network_reserve(net, n)) { napi_throw_error(env, NULL, "trainSteps: out of memory"); return NULL; }
     jobs[a] = (StepJob){net, n, x, t, NULL, lp, 0.0};
   }
-  if (!need_len(env, lx, (size_t)n * jobs[0].net->sizes[0], "x")) return NULL;
-  /* Every model has the same widths (checked above): the first one's say what the masks must hold. */
+  if (!need_len(env, lx, (size_t)n * jobs[0].net->in_size, "x")) return NULL;
+  /* Every model has the same layers (checked above): the first one's say what the masks must hold. */
   if (!get_masks(env, argv[4], jobs[0].net, n, "trainSteps", masks, &mask_ptr)) return NULL;
   for (uint32_t a = 0; a < arms; a++) jobs[a].masks = mask_ptr;
   /* Groups of `threads` arms: the calling thread runs the first arm of a group, new threads the others. */
@@ -594,53 +512,42 @@ static napi_value js_train_steps(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* predictLogProbs(handle, n, x, out) */
+/* predict(handle, n, x, logProbsOut, penultimateOut|null): inference mode (no dropout, batch norm on running statistics) */
 static napi_value js_predict(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  Mlp *net = unwrap_mlp(env, argv[0]);
+  ARGS(5);
+  Network *net = unwrap_network(env, argv[0]);
   if (!net) return NULL;
   int n;
-  float *x, *out;
-  size_t lx, lo;
-  if (!get_int(env, argv[1], &n) || n < 0) { napi_throw_range_error(env, NULL, "predictLogProbs: bad n"); return NULL; }
-  if (!get_f32(env, argv[2], &x, &lx, "x") || !get_f32(env, argv[3], &out, &lo, "out")) return NULL;
-  int k = net->sizes[net->layers];
-  if (!need_len(env, lx, (size_t)n * net->sizes[0], "x") || !need_len(env, lo, (size_t)n * k, "out")) return NULL;
+  float *x, *out, *pen = NULL;
+  if (!get_int(env, argv[1], &n) || n < 0) { napi_throw_range_error(env, NULL, "predict: bad n"); return NULL; }
+  if (!get_f32_len(env, argv[2], &x, (size_t)n * net->in_size, "x") || !get_f32_len(env, argv[3], &out, (size_t)n * net->classes, "out")) return NULL;
+  const Layer *last = &net->layers[net->layer_count - 1];
+  if (!is_nullish(env, argv[4]) && !get_f32_len(env, argv[4], &pen, (size_t)n * last->in_size, "penultimate")) return NULL;
   if (n == 0) return NULL;
-  if (!ensure_capacity(net, n)) { napi_throw_error(env, NULL, "predictLogProbs: out of memory"); return NULL; }
-  const float *logits = mlp_forward(net, n, x, NULL);
-  smoothed_cross_entropy(n, k, logits, NULL, out, NULL);
-  return NULL;
-}
-
-/* readParams(handle, out) */
-static napi_value js_read_params(napi_env env, napi_callback_info info) {
-  ARGS(2);
-  Mlp *net = unwrap_mlp(env, argv[0]);
-  if (!net) return NULL;
-  float *out;
-  size_t lo;
-  if (!get_f32(env, argv[1], &out, &lo, "out") || !need_len(env, lo, net->param_count, "out")) return NULL;
-  memcpy(out, net->params, sizeof(float) * net->param_count);
+  if (!network_reserve(net, n)) { napi_throw_error(env, NULL, "predict: out of memory"); return NULL; }
+  network_predict(net, n, x, out, pen);
   return NULL;
 }
 
 /*
- * readState(handle, params, m, v) → [accBeta1, accBeta2]
- * The whole training state (weights, optimizer slots, Adam's running β powers), for checkpoints: a run
- * restored from it continues bit-identically.
+ * readState(handle, params, stats, m, v) → [accBeta1, accBeta2]: the whole training state (weights,
+ * batch-norm statistics, optimizer slots, Adam's running β powers), so a run restored from it continues
+ * bit-identically. m and v may be null (the weights only).
  */
 static napi_value js_read_state(napi_env env, napi_callback_info info) {
-  ARGS(4);
-  Mlp *net = unwrap_mlp(env, argv[0]);
+  ARGS(5);
+  Network *net = unwrap_network(env, argv[0]);
   if (!net) return NULL;
-  float *p, *m, *v;
-  size_t lp, lm, lv;
-  if (!get_f32(env, argv[1], &p, &lp, "params") || !get_f32(env, argv[2], &m, &lm, "m") || !get_f32(env, argv[3], &v, &lv, "v")) return NULL;
-  if (!need_len(env, lp, net->param_count, "params") || !need_len(env, lm, net->param_count, "m") || !need_len(env, lv, net->param_count, "v")) return NULL;
-  memcpy(p, net->params, sizeof(float) * net->param_count);
-  memcpy(m, net->m, sizeof(float) * net->param_count);
-  memcpy(v, net->v, sizeof(float) * net->param_count);
+  float *p, *s, *m = NULL, *v = NULL;
+  size_t count = net->param_count;
+  if (!get_f32_len(env, argv[1], &p, count, "params") || !get_f32_len(env, argv[2], &s, net->stat_count, "stats")) return NULL;
+  if (!is_nullish(env, argv[3]) && (!get_f32_len(env, argv[3], &m, count, "m") || !get_f32_len(env, argv[4], &v, count, "v"))) return NULL;
+  memcpy(p, net->params, sizeof(float) * count);
+  if (net->stat_count) memcpy(s, net->stats, sizeof(float) * net->stat_count);
+  if (m) {
+    memcpy(m, net->m, sizeof(float) * count);
+    memcpy(v, net->v, sizeof(float) * count);
+  }
   napi_value out;
   CHECK(napi_create_array_with_length(env, 2, &out));
   CHECK(napi_set_element(env, out, 0, number(env, net->acc_beta1)));
@@ -648,70 +555,94 @@ static napi_value js_read_state(napi_env env, napi_callback_info info) {
   return out;
 }
 
-/* writeState(handle, params, m, v, accBeta1, accBeta2): the inverse of readState. */
+/* writeState(handle, params, stats, m, v, accBeta1, accBeta2): the inverse of readState. */
 static napi_value js_write_state(napi_env env, napi_callback_info info) {
-  ARGS(6);
-  Mlp *net = unwrap_mlp(env, argv[0]);
+  ARGS(7);
+  Network *net = unwrap_network(env, argv[0]);
   if (!net) return NULL;
-  float *p, *m, *v, b1, b2;
-  size_t lp, lm, lv;
-  if (!get_f32(env, argv[1], &p, &lp, "params") || !get_f32(env, argv[2], &m, &lm, "m") || !get_f32(env, argv[3], &v, &lv, "v")) return NULL;
-  if (!need_len(env, lp, net->param_count, "params") || !need_len(env, lm, net->param_count, "m") || !need_len(env, lv, net->param_count, "v")) return NULL;
-  if (!get_float(env, argv[4], &b1) || !get_float(env, argv[5], &b2)) { napi_throw_type_error(env, NULL, "writeState: accBeta1 and accBeta2 must be numbers"); return NULL; }
-  memcpy(net->params, p, sizeof(float) * net->param_count);
-  memcpy(net->m, m, sizeof(float) * net->param_count);
-  memcpy(net->v, v, sizeof(float) * net->param_count);
+  float *p, *s, *m, *v, b1, b2;
+  size_t count = net->param_count;
+  if (!get_f32_len(env, argv[1], &p, count, "params") || !get_f32_len(env, argv[2], &s, net->stat_count, "stats") ||
+      !get_f32_len(env, argv[3], &m, count, "m") || !get_f32_len(env, argv[4], &v, count, "v")) return NULL;
+  if (!get_float(env, argv[5], &b1) || !get_float(env, argv[6], &b2)) { napi_throw_type_error(env, NULL, "writeState: accBeta1 and accBeta2 must be numbers"); return NULL; }
+  memcpy(net->params, p, sizeof(float) * count);
+  if (net->stat_count) memcpy(net->stats, s, sizeof(float) * net->stat_count);
+  memcpy(net->m, m, sizeof(float) * count);
+  memcpy(net->v, v, sizeof(float) * count);
   net->acc_beta1 = b1;
   net->acc_beta2 = b2;
   return NULL;
 }
 
-/* disposeMlp(handle): frees the model's memory now instead of at garbage collection. */
-static napi_value js_dispose_mlp(napi_env env, napi_callback_info info) {
+/* layerSeconds(handle) → Float64Array: per layer forward and backward seconds, then the update, summed over steps since the last call (which resets them). */
+static napi_value js_layer_seconds(napi_env env, napi_callback_info info) {
   ARGS(1);
-  Mlp *net = unwrap_mlp(env, argv[0]);
+  Network *net = unwrap_network(env, argv[0]);
   if (!net) return NULL;
-  napi_adjust_external_memory(env, -(int64_t)(sizeof(float) * net->param_count * 4), NULL);
-  mlp_release(net);
+  size_t count = network_seconds_count(net);
+  void *data;
+  napi_value buffer, out;
+  CHECK(napi_create_arraybuffer(env, sizeof(double) * count, &data, &buffer));
+  memcpy(data, net->seconds, sizeof(double) * count);
+  memset(net->seconds, 0, sizeof(double) * count);
+  CHECK(napi_create_typedarray(env, napi_float64_array, count, buffer, 0, &out));
+  return out;
+}
+
+/* disposeNetwork(handle): frees the network's memory now instead of at garbage collection. */
+static napi_value js_dispose_network(napi_env env, napi_callback_info info) {
+  ARGS(1);
+  Network *net = unwrap_network(env, argv[0]);
+  if (!net) return NULL;
+  napi_adjust_external_memory(env, -network_bytes(net), NULL);
+  /* The handle keeps the emptied struct until it is garbage-collected. */
+  network_release(net);
   return NULL;
 }
 
-/* setThreads(n): OpenBLAS threads for this process. */
+/* setThreads(n): BLAS threads for this process. */
 static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   ARGS(1);
   int n;
   if (!get_int(env, argv[0], &n) || n < 1) { napi_throw_range_error(env, NULL, "setThreads: n must be ≥ 1"); return NULL; }
-  openblas_set_num_threads(n);
+  ls_blas_set_threads(n);
   return NULL;
 }
 
 static napi_value js_blas_config(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
-  const char *cfg = openblas_get_config();
-  napi_create_string_utf8(env, cfg ? cfg : "", NAPI_AUTO_LENGTH, &out);
+  napi_create_string_utf8(env, ls_blas_config(), NAPI_AUTO_LENGTH, &out);
   return out;
 }
 
+#define EXPORT(name, fn) {name, NULL, fn, NULL, NULL, NULL, napi_default, NULL}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
-    {"matmul", NULL, js_matmul, NULL, NULL, NULL, napi_default, NULL},
-    {"denseForward", NULL, js_dense_forward, NULL, NULL, NULL, napi_default, NULL},
-    {"activationBackward", NULL, js_activation_backward, NULL, NULL, NULL, napi_default, NULL},
-    {"smoothedCrossEntropy", NULL, js_smoothed_cross_entropy, NULL, NULL, NULL, napi_default, NULL},
-    {"columnSums", NULL, js_column_sums, NULL, NULL, NULL, napi_default, NULL},
-    {"adamUpdate", NULL, js_adam_update, NULL, NULL, NULL, napi_default, NULL},
-    {"momentumUpdate", NULL, js_momentum_update, NULL, NULL, NULL, napi_default, NULL},
-    {"createMlp", NULL, js_create_mlp, NULL, NULL, NULL, napi_default, NULL},
-    {"trainStep", NULL, js_train_step, NULL, NULL, NULL, napi_default, NULL},
-    {"trainSteps", NULL, js_train_steps, NULL, NULL, NULL, napi_default, NULL},
-    {"predictLogProbs", NULL, js_predict, NULL, NULL, NULL, napi_default, NULL},
-    {"readParams", NULL, js_read_params, NULL, NULL, NULL, napi_default, NULL},
-    {"readState", NULL, js_read_state, NULL, NULL, NULL, napi_default, NULL},
-    {"writeState", NULL, js_write_state, NULL, NULL, NULL, napi_default, NULL},
-    {"disposeMlp", NULL, js_dispose_mlp, NULL, NULL, NULL, napi_default, NULL},
-    {"setThreads", NULL, js_set_threads, NULL, NULL, NULL, napi_default, NULL},
-    {"blasConfig", NULL, js_blas_config, NULL, NULL, NULL, napi_default, NULL},
+    EXPORT("matmul", js_matmul),
+    EXPORT("denseForward", js_dense_forward),
+    EXPORT("activationForward", js_activation_forward),
+    EXPORT("activationBackward", js_activation_backward),
+    EXPORT("smoothedCrossEntropy", js_smoothed_cross_entropy),
+    EXPORT("columnSums", js_column_sums),
+    EXPORT("adamUpdate", js_adam_update),
+    EXPORT("momentumUpdate", js_momentum_update),
+    EXPORT("conv2dForward", js_conv2d_forward),
+    EXPORT("conv2dBackward", js_conv2d_backward),
+    EXPORT("poolForward", js_pool_forward),
+    EXPORT("poolBackward", js_pool_backward),
+    EXPORT("batchNorm", js_batch_norm),
+    EXPORT("createNetwork", js_create_network),
+    EXPORT("trainStep", js_train_step),
+    EXPORT("trainSteps", js_train_steps),
+    EXPORT("predict", js_predict),
+    EXPORT("readState", js_read_state),
+    EXPORT("writeState", js_write_state),
+    EXPORT("layerSeconds", js_layer_seconds),
+    EXPORT("disposeNetwork", js_dispose_network),
+    EXPORT("setThreads", js_set_threads),
+    EXPORT("blasConfig", js_blas_config),
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

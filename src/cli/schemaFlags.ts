@@ -14,7 +14,8 @@ export function addSchemaFlags(command: Command, options: SchemaOption[]): void 
   for (const o of options) {
     const choices = o.choices ? ` (one of: ${o.choices.join(', ')})` : '';
     const shown = o.defaultValue === undefined ? '' : ` [default: ${Array.isArray(o.defaultValue) ? o.defaultValue.join(',') : String(o.defaultValue)}]`;
-    const option = new Option(`${o.flag} <${o.kind === 'number-list' ? 'list' : o.kind === 'number' ? 'number' : 'value'}>`, `${o.description}${choices}${shown}`);
+    const valueName = o.kind === 'number-list' ? 'list' : o.kind === 'number' ? 'number' : o.kind === 'yaml' ? 'yaml' : 'value';
+    const option = new Option(`${o.flag} <${valueName}>`, `${o.description}${choices}${shown}`);
     if (o.choices) FLAG_CHOICES.set(option, o.choices);
     else if (o.kind === 'boolean') FLAG_CHOICES.set(option, ['true', 'false']);
     command.addOption(option);

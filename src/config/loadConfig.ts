@@ -3,6 +3,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { CliError } from '../errors';
+import { LAYER_KEY_ALIASES, modelKeysAt } from './modelSchema';
 import { TrainConfigSchema, type TrainConfig } from './schema';
 import { kebabCase } from './schemaOptions';
 import { locateConfigFile, shippedConfigs } from './shippedConfigs';
@@ -100,26 +101,67 @@ export function resolveTrainConfig(options: { configFile?: string; flags?: FlagV
   const flags = options.flags ?? {};
   const merged = { ...fromFile, ...flags };
   const result = TrainConfigSchema.safeParse(merged);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new CliError(describeIssue(issue, merged, flags, file));
+  if (!result.success) throw new CliError(describeIssue(result.error.issues[0]!, merged, flags, file));
+  checkOneModel(result.data, fromFile, flags, file);
+  return result.data;
+}
+
+const MLP_SHORT_FORM = ['hidden', 'activation', 'dropout'] as const;
+
+/**
+ * `model.layers` and the MLP short form (hidden, activation, dropout) both describe the model: given
+ * together, one would be silently ignored. A short-form flag next to a layer list is refused; in a file,
+ * a short-form key with its default value is allowed, because a resolved config (a sweep cell's, a run's
+ * config.json) writes every key out.
+ */
+function checkOneModel(config: TrainConfig, fromFile: Record<string, unknown>, flags: FlagValues, configFile?: string): void {
+  if (!config.model) return;
+  const defaults = TrainConfigSchema.parse({});
+  const modelFrom = 'model' in flags ? '--model' : `model in ${configFile ?? 'the config'}`;
+  for (const key of MLP_SHORT_FORM) {
+    const fromFlag = key in flags;
+    if (!fromFlag && (!(key in fromFile) || JSON.stringify(config[key]) === JSON.stringify(defaults[key]))) continue;
+    const where = fromFlag ? `--${kebabCase(key)}` : `${configFile ?? 'config'}: key "${key}"`;
+    throw new CliError(`${where}: the model is given as a layer list (${modelFrom}); hidden, activation and dropout are the short form of an MLP, so put the layers you want in model.layers instead`);
+  }
+}
+
+/** A path as a user would write it: model.layers[2].conv. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+/** "did you mean": the known key that differs only in case, dashes or underscores, or a known alias. */
+function suggestion(key: string, known: string[]): string | undefined {
+  const plain = key.toLowerCase().replace(/[-_]/g, '');
+  return known.find((n) => n.toLowerCase() === plain) ?? (known.includes(LAYER_KEY_ALIASES[plain] ?? '') ? LAYER_KEY_ALIASES[plain] : undefined);
 }
 
 export function describeIssue(issue: z.core.$ZodIssue, input: Record<string, unknown>, flags: FlagValues, configFile?: string): string {
+  const key = String(issue.path[0] ?? '');
+  const fromFlag = key in flags;
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;
-    const where = configFile ?? 'config';
-    const known = Object.keys(TrainConfigSchema.shape);
+    const nested = issue.path.length > 0;
+    const where = nested ? `${fromFlag ? `--${kebabCase(key)}` : configFile ?? 'config'}: ${formatPath(issue.path)}` : configFile ?? 'config';
+    const known = (nested ? modelKeysAt(issue.path) : undefined) ?? Object.keys(TrainConfigSchema.shape);
     const hints = keys.map((k) => {
-      const close = known.find((n) => n.toLowerCase() === k.toLowerCase().replace(/[-_]/g, ''));
+      const close = suggestion(k, known);
       return close ? `"${k}" (did you mean "${close}"?)` : `"${k}"`;
     });
     return `${where}: unknown key${keys.length > 1 ? 's' : ''} ${hints.join(', ')}; expected one of: ${known.join(', ')}`;
   }
-  const key = String(issue.path[0] ?? '');
-  const fromFlag = key in flags;
-  const where = fromFlag ? `--${kebabCase(key)}` : `${configFile ?? 'config'}: key "${issue.path.join('.')}"`;
-  const got = fromFlag ? flags[key] : input[key];
+  const path = formatPath(issue.path);
+  // A flag is shown whole (--epsilon 0.1,1.5), except a nested one (--model), where the path inside it says more.
+  const nestedFlag = fromFlag && issue.path.length > 1 && typeof flags[key] === 'object' && !Array.isArray(flags[key]);
+  const where = fromFlag ? `--${kebabCase(key)}${nestedFlag ? `: ${path}` : ''}` : `${configFile ?? 'config'}: key "${path}"`;
+  const got = fromFlag && !nestedFlag ? flags[key] : valueAt(fromFlag ? flags : input, issue.path);
   return `${where}: ${expectation(issue)}, got ${showValue(got)}`;
 }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { SMOOTHING_VARIANTS } from '../smoothing/labelSmoothing';
 import { NOISE_KINDS } from '../data/labelNoise';
+import { ACTIVATIONS, ModelSchema } from './modelSchema';
+
+export { ACTIVATIONS } from './modelSchema';
 
 /**
  * The one source of ls-bench's training options: every key is a config-file key (YAML or JSON) and a
@@ -18,8 +21,9 @@ export const MAX_MODEL_PARAMETERS = 50_000_000;
 
 export const BACKEND_NAMES = ['auto', 'node', 'native', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
-export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu'] as const;
 export const OPTIMIZERS = ['adam', 'sgd'] as const;
+export const INITIALISATIONS = ['glorot', 'kaiming'] as const;
+export const WEIGHT_DECAY_MODES = ['l2', 'decoupled'] as const;
 
 export const TrainConfigSchema = z
   .object({
@@ -58,12 +62,21 @@ export const TrainConfigSchema = z
     imbalance: z.number().gt(0).lte(1).optional().describe('subsample the training set so the rarest class has this ratio to the most common one (geometric over classes 0..K-1, seeded)'),
     hidden: listOf(z.number().int().min(1).max(16384), 16)
       .default([32])
-      .describe('hidden layer sizes of the MLP, e.g. 256,128 (empty list: a linear model)'),
-    activation: z.enum(ACTIVATIONS).default('relu').describe('hidden-layer activation'),
-    dropout: z.number().min(0).lt(1).default(0).describe('dropout rate after each hidden layer (masks identical across arms)'),
+      .describe('hidden layer sizes of the MLP, e.g. 256,128 (empty list: a linear model); the short form of model.layers'),
+    activation: z.enum(ACTIVATIONS).default('relu').describe('hidden-layer activation of the MLP'),
+    dropout: z.number().min(0).lt(1).default(0).describe('dropout rate after each hidden layer of the MLP (masks identical across arms)'),
+    model: ModelSchema.optional().describe(
+      "the model as a layer list (dense, conv, maxPool, avgPool, flatten, dropout, batchNorm, activation) instead of the MLP of hidden/activation/dropout; in a config file model.layers, on the command line inline YAML, e.g. --model '{layers: [{conv: 16, kernel: 3, activation: relu}, {maxPool: 2}, {flatten: true}, {dense: 64, activation: relu}]}' (docs/training.md)",
+    ),
+    init: z.enum(INITIALISATIONS).default('glorot').describe("initial weights: glorot (Glorot-uniform kernels, zero biases; Keras' default) or kaiming (PyTorch's default for conv and linear layers: kernels and biases U(±1/√fan-in))"),
     optimizer: z.enum(OPTIMIZERS).default('adam').describe('optimizer'),
     learningRate: z.number().gt(0).max(10).default(0.003).describe('learning rate'),
     momentum: z.number().min(0).lt(1).default(0.9).describe('SGD momentum (ignored by adam)'),
+    weightDecay: z.number().min(0).max(1).default(0).describe('weight decay of the dense and conv kernels (not biases or batch-norm scales), the same for every arm; 0: none'),
+    weightDecayMode: z
+      .enum(WEIGHT_DECAY_MODES)
+      .default('l2')
+      .describe("l2: weightDecay·w added to the gradient, i.e. weightDecay/2·‖w‖² added to the loss (PyTorch's weight_decay in Adam and SGD); decoupled: w ← w·(1 − learningRate·weightDecay) before each update (AdamW)"),
     batchSize: z.number().int().min(1).max(1_000_000).default(64).describe('mini-batch size'),
     epochs: z.number().int().min(1).max(100_000).default(15).describe('number of epochs'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(0).describe('seed for data, initial weights, batch order and dropout'),

@@ -1,10 +1,11 @@
+import YAML from 'yaml';
 import type { z } from 'zod';
 
 /**
  * Reads a flat zod object schema as a list of command-line options, so that flags, their help text and
  * their defaults come from the schema and nowhere else.
  */
-export type OptionKind = 'number' | 'string' | 'enum' | 'number-list' | 'string-list' | 'boolean';
+export type OptionKind = 'number' | 'string' | 'enum' | 'number-list' | 'string-list' | 'boolean' | 'yaml';
 
 export interface SchemaOption {
   key: string;
@@ -50,6 +51,9 @@ function kindOf(core: z.ZodType): { kind: OptionKind; choices?: readonly string[
       return { kind: 'string' };
     case 'boolean':
       return { kind: 'boolean' };
+    case 'object':
+      // A nested option (model: its layer list) is a mapping on the command line too, written as inline YAML or JSON.
+      return { kind: 'yaml' };
     case 'enum':
       return { kind: 'enum', choices: Object.values(def.entries!) };
     case 'array': {
@@ -111,6 +115,16 @@ export function parseFlagText(option: SchemaOption, text: string): { value: unkn
     }
     case 'string-list':
       return { value: text.split(',').map((s) => s.trim()).filter((s) => s.length > 0) };
+    case 'yaml': {
+      let value: unknown;
+      try {
+        value = YAML.parse(text, { maxAliasCount: 50 });
+      } catch (error) {
+        return { error: `expected a mapping in YAML or JSON (${(error as Error).message.split('\n')[0]})` };
+      }
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return { error: `expected a mapping in YAML or JSON, e.g. '{layers: [{dense: 64}]}', got "${text}"` };
+      return { value };
+    }
     case 'boolean': {
       // Anything but a clear yes or no is an error: "--header of" must not quietly mean false.
       const t = text.trim().toLowerCase();

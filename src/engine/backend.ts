@@ -13,7 +13,7 @@ const LABELS: Record<string, string> = {
   tensorflow: 'tfjs-node (native libtensorflow, CPU)',
   wasm: 'tfjs-backend-wasm (WebAssembly, SIMD)',
   cpu: 'tfjs-backend-cpu (plain JavaScript)',
-  native: 'ls-bench native (C, OpenBLAS sgemm, fused MLP training step)',
+  native: 'ls-bench native (C, OpenBLAS sgemm, fused training step)',
 };
 
 const TFJS_NODE_HINT =

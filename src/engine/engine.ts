@@ -1,4 +1,5 @@
-import type { InitialWeights, MlpSpec } from './initialWeights';
+import type { InitialWeights } from './initialWeights';
+import type { ModelSpec } from './modelSpec';
 import type { Batch, BatchResult, Model, OptimizerSpec } from './model';
 
 export interface BackendChoice {
@@ -40,7 +41,7 @@ export interface TrainedArms {
  */
 export interface Engine extends BackendChoice {
   /** A model on this engine, from a copy of `initial`: a paired run is one call per arm from one set of initial weights. */
-  createModel(spec: MlpSpec, initial: InitialWeights, optimizer: OptimizerSpec): Model;
+  createModel(spec: ModelSpec, initial: InitialWeights, optimizer: OptimizerSpec): Model;
   /**
    * One training step of every model on the same batch, model i on batch.targets[i]. The models are
    * independent: stepping them together or one by one gives each the same arithmetic, bit for bit.

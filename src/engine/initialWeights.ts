@@ -1,16 +1,8 @@
 import { createHash } from 'node:crypto';
 import { SeededRandom } from '../random/SeededRandom';
+import { elementCount, weightTensors, type ModelSpec } from './modelSpec';
 
-/** The MLP's architecture: input width, hidden widths, output classes. */
-export interface MlpSpec {
-  numFeatures: number;
-  hidden: number[];
-  numClasses: number;
-  activation: 'relu' | 'tanh' | 'sigmoid' | 'elu';
-  dropout: number;
-}
-
-/** Kernels and biases in layer order, as flat float32 arrays with their shapes. */
+/** Every weight tensor of a model (weightTensors' order) as flat float32 arrays with their shapes. */
 export interface InitialWeights {
   shapes: number[][];
   values: Float32Array[];
@@ -18,27 +10,40 @@ export interface InitialWeights {
   digest: string;
 }
 
-export function layerSizes(spec: MlpSpec): number[] {
-  return [spec.numFeatures, ...spec.hidden, spec.numClasses];
+/** Fan-in and fan-out of a kernel: [in, out] for dense, [k, k, in, out] for conv (receptive field × channels, as Keras and PyTorch count them). */
+function fans(shape: number[]): { fanIn: number; fanOut: number } {
+  const field = shape.length === 4 ? shape[0]! * shape[1]! : 1;
+  return { fanIn: field * shape[shape.length - 2]!, fanOut: field * shape[shape.length - 1]! };
 }
 
 /**
- * Glorot-uniform kernels (Keras' default) and zero biases, drawn once from the seed. Every arm copies
- * these, so their starting points are identical by construction, and the digest proves it.
+ * The initial weights, drawn once from the seed; every arm copies them, so their starting points are
+ * identical by construction, and the digest proves it.
+ * - glorot (the default, Keras'): kernels U(±√(6/(fanIn + fanOut))), biases 0.
+ * - kaiming (PyTorch's default for nn.Linear and nn.Conv2d, kaiming_uniform_(a=√5)): kernels and biases U(±1/√fanIn).
+ * Batch norms start at γ = 1, β = 0, running mean 0 and running variance 1.
  */
-export function glorotInitialWeights(spec: MlpSpec, seed: number): InitialWeights {
-  const sizes = layerSizes(spec);
+export function initialWeights(spec: ModelSpec, seed: number): InitialWeights {
   const rng = new SeededRandom(seed, 'initial-weights');
+  const uniform = (values: Float32Array, limit: number) => {
+    for (let i = 0; i < values.length; i++) values[i] = (rng.nextFloat() * 2 - 1) * limit;
+  };
   const shapes: number[][] = [];
   const values: Float32Array[] = [];
-  for (let l = 0; l < sizes.length - 1; l++) {
-    const fanIn = sizes[l]!;
-    const fanOut = sizes[l + 1]!;
-    const limit = Math.sqrt(6 / (fanIn + fanOut));
-    const kernel = new Float32Array(fanIn * fanOut);
-    for (let i = 0; i < kernel.length; i++) kernel[i] = (rng.nextFloat() * 2 - 1) * limit;
-    shapes.push([fanIn, fanOut], [fanOut]);
-    values.push(kernel, new Float32Array(fanOut));
+  let fanIn = 1;
+  for (const tensor of weightTensors(spec)) {
+    const v = new Float32Array(elementCount(tensor.shape));
+    if (tensor.kind === 'kernel') {
+      const f = fans(tensor.shape);
+      fanIn = f.fanIn;
+      uniform(v, spec.init === 'kaiming' ? 1 / Math.sqrt(f.fanIn) : Math.sqrt(6 / (f.fanIn + f.fanOut)));
+    } else if (tensor.kind === 'bias' && spec.init === 'kaiming') {
+      uniform(v, 1 / Math.sqrt(fanIn));
+    } else if (tensor.kind === 'gamma' || tensor.kind === 'movingVariance') {
+      v.fill(1);
+    }
+    shapes.push(tensor.shape);
+    values.push(v);
   }
   return { shapes, values, digest: weightsDigest(values) };
 }

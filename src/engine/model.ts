@@ -7,15 +7,19 @@ export interface OptimizerSpec {
   optimizer: 'adam' | 'sgd';
   learningRate: number;
   momentum: number;
+  /** Decay of the dense and conv kernels (0: none); see weightDecayMode. */
+  weightDecay: number;
+  /** l2: weightDecay·w added to the gradient; decoupled: w ← w·(1 − learningRate·weightDecay) before the update (AdamW). */
+  weightDecayMode: 'l2' | 'decoupled';
 }
 
-/** One batch: rows of features, their smoothed targets, and the dropout keep-masks of each hidden layer. */
+/** One batch: rows of features, their smoothed targets, and the dropout keep-masks of each dropout layer. */
 export interface Batch {
   x: Float32Array;
   /** [size × numClasses] target distributions. */
   targets: Float32Array;
   size: number;
-  /** One [size × hidden_l] 0/1 mask per hidden layer, or undefined without dropout. */
+  /** One [size × the layer's input size] 0/1 mask per dropout layer, or undefined without dropout. */
   dropoutMasks?: Float32Array[];
 }
 
@@ -26,9 +30,21 @@ export interface BatchResult {
   logProbs: Float32Array;
 }
 
+/** A model's inference on some rows: no dropout, batch norms on their running statistics. */
+export interface Prediction {
+  /** log-softmax of the logits, [count × numClasses] row-major. */
+  logProbs: Float32Array;
+  /**
+   * The activations of the last hidden layer (the input of the output layer), [count × its width], when
+   * asked for: what a penultimate-layer projection plots.
+   */
+  penultimate?: Float32Array;
+}
+
 /**
- * Everything needed to continue training exactly where it stopped: weights, optimizer slots and step
- * count, and Adam's running β powers (restored as saved, not recomputed, so a resumed run is bit-identical).
+ * Everything needed to continue training exactly where it stopped: weights (batch norms' running
+ * statistics included), optimizer slots and step count, and Adam's running β powers (restored as saved,
+ * not recomputed, so a resumed run is bit-identical).
  */
 export interface ModelState {
   weights: Float32Array[];
@@ -37,12 +53,12 @@ export interface ModelState {
   betaPowers: number[];
 }
 
-/** An MLP and its optimizer, behind the small interface the paired trainer needs. */
+/** A model and its optimizer, behind the small interface the paired trainer needs. */
 export interface Model {
   trainBatch(batch: Batch): BatchResult;
-  /** log-softmax of the logits for `count` rows of `x`, row-major; no dropout. */
-  predictLogProbs(x: Float32Array, count: number): Float32Array;
-  /** The current weights, copied out (kernels and biases in layer order). */
+  /** Inference on `count` rows of `x` (row-major samples). */
+  predict(x: Float32Array, count: number, options?: { penultimate?: boolean }): Prediction;
+  /** The current weights, copied out, in weightTensors' order. */
   readWeights(): Float32Array[];
   /** sha256 of the current weights. */
   weightsDigest(): string;

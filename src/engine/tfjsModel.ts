@@ -1,17 +1,18 @@
-import type { MlpSpec, InitialWeights } from './initialWeights';
+import type { InitialWeights } from './initialWeights';
 import { weightsDigest } from './initialWeights';
 import { trainOneByOne, type BackendChoice, type Engine } from './engine';
 import { smoothedCrossEntropy } from './loss';
-import type { Batch, BatchResult, Model, ModelState, OptimizerSpec } from './model';
+import type { Batch, BatchResult, Model, ModelState, OptimizerSpec, Prediction } from './model';
+import { predictionChunk } from './modelSize';
+import { dropoutLayers, elementCount, weightTensors, type ModelSpec, type WeightTensor } from './modelSpec';
 import { tf, type Tensor, type Variable } from './tf';
+import { forwardPass, type BatchStatistics, type LayerWeights } from './tfjsLayers';
 
 /** Adam keeps β1^t and β2^t as private variables; they are part of its state. */
 interface AdamInternals {
   accBeta1?: Variable;
   accBeta2?: Variable;
 }
-
-const PREDICT_CHUNK = 4096;
 
 /**
  * The engine of a TensorFlow.js backend (tensorflow, wasm or cpu). TensorFlow.js has one active backend
@@ -33,62 +34,111 @@ export function tfjsEngine(choice: BackendChoice): Engine {
   };
 }
 
-/** An MLP and its optimizer as TensorFlow.js variables; the initial weights are copied in, so arms never share a buffer. */
+/** A model and its optimizer as TensorFlow.js variables; the initial weights are copied in, so arms never share a buffer. */
 export class TfjsModel implements Model {
+  /** Every weight tensor in weightTensors' order, batch norms' running statistics included. */
   private readonly variables: Variable[];
+  private readonly tensors: WeightTensor[];
+  private readonly trainable: Variable[];
+  private readonly layerWeights: LayerWeights[];
   private readonly optimizer: tf.Optimizer;
-  private readonly keepScale: number;
+  private readonly dropoutShapes: number[][];
 
   constructor(
-    private readonly spec: MlpSpec,
+    private readonly spec: ModelSpec,
     initial: InitialWeights,
     private readonly optimizerSpec: OptimizerSpec,
   ) {
+    this.tensors = weightTensors(spec);
     this.variables = initial.values.map((values, i) =>
       // slice(): the variable owns its own buffer, never shared with another arm; tidy disposes the
       // initial tensor (the variable keeps its data alive).
-      tf.tidy(() => tf.variable(tf.tensor(values.slice(), initial.shapes[i]!, 'float32'), true)),
+      tf.tidy(() => tf.variable(tf.tensor(values.slice(), initial.shapes[i]!, 'float32'), this.tensors[i]!.trainable)),
     );
+    this.trainable = this.variables.filter((_, i) => this.tensors[i]!.trainable);
+    this.layerWeights = spec.layers.map(() => ({}));
+    this.tensors.forEach((t, i) => (this.layerWeights[t.layer]![t.kind] = this.variables[i]!));
     this.optimizer =
       optimizerSpec.optimizer === 'adam' ? tf.train.adam(optimizerSpec.learningRate) : tf.train.momentum(optimizerSpec.learningRate, optimizerSpec.momentum);
-    this.keepScale = spec.dropout > 0 ? 1 / (1 - spec.dropout) : 1;
+    this.dropoutShapes = dropoutLayers(spec).map((d) => d.inShape);
   }
 
   trainBatch(batch: Batch): BatchResult {
     const { spec } = this;
-    const { size } = batch;
-    const x = tf.tensor2d(batch.x, [size, spec.numFeatures]);
-    const targets = tf.tensor2d(batch.targets, [size, spec.numClasses]);
-    const masks = batch.dropoutMasks?.map((m, l) => tf.tensor2d(m, [size, spec.hidden[l]!]));
+    const { size: n } = batch;
+    const x = tf.tensor(batch.x, [n, ...spec.input], 'float32');
+    const targets = tf.tensor2d(batch.targets, [n, spec.numClasses]);
+    const masks = batch.dropoutMasks?.map((m, l) => tf.tensor(m, [n, ...this.dropoutShapes[l]!], 'float32'));
     let logProbs: Tensor | undefined;
-    const cost = this.optimizer.minimize(
-      () => {
-        const logits = this.forward(x, masks);
-        logProbs = tf.keep(tf.logSoftmax(logits));
-        return smoothedCrossEntropy(logits, targets) as tf.Scalar;
-      },
-      true,
-      this.variables,
-    );
-    const loss = cost!.dataSync()[0]!;
+    let stats: BatchStatistics[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const pass = forwardPass(spec, this.layerWeights, x, { training: true, ...(masks ? { masks } : {}) });
+      logProbs = tf.keep(tf.logSoftmax(pass.logits));
+      stats = pass.batchStatistics.map((s) => ({ ...s, mean: tf.keep(s.mean), variance: tf.keep(s.variance) }));
+      return smoothedCrossEntropy(pass.logits, targets) as tf.Scalar;
+    }, this.trainable);
+    this.decayWeights(grads);
+    this.optimizer.applyGradients(grads);
+    this.updateRunningStatistics(stats);
+    const loss = value.dataSync()[0]!;
     const lp = logProbs!.dataSync() as Float32Array;
-    tf.dispose([x, targets, cost!, logProbs!, ...(masks ?? [])]);
+    tf.dispose([x, targets, value, logProbs!, ...Object.values(grads), ...(masks ?? []), ...stats.flatMap((s) => [s.mean, s.variance])]);
     return { loss, logProbs: lp };
   }
 
-  predictLogProbs(xAll: Float32Array, count: number): Float32Array {
-    const { numFeatures, numClasses } = this.spec;
-    const out = new Float32Array(count * numClasses);
-    for (let start = 0; start < count; start += PREDICT_CHUNK) {
-      const n = Math.min(PREDICT_CHUNK, count - start);
-      const values = tf.tidy(() => {
-        const x = tf.tensor2d(xAll.subarray(start * numFeatures, (start + n) * numFeatures), [n, numFeatures]);
-        return tf.logSoftmax(this.forward(x));
+  /** Weight decay of the kernels, as the native backend applies it: a gradient term (l2) or a shrink before the update (decoupled). */
+  private decayWeights(grads: tf.NamedTensorMap): void {
+    const { weightDecay, weightDecayMode, learningRate } = this.optimizerSpec;
+    if (!(weightDecay > 0)) return;
+    this.tensors.forEach((t, i) => {
+      if (t.kind !== 'kernel') return;
+      const v = this.variables[i]!;
+      if (weightDecayMode === 'l2') {
+        const old = grads[v.name]!;
+        grads[v.name] = tf.tidy(() => tf.add(old, tf.mul(v, weightDecay)));
+        old.dispose();
+      } else {
+        tf.tidy(() => v.assign(tf.mul(v, 1 - learningRate * weightDecay)));
+      }
+    });
+  }
+
+  /** running ← momentum·running + (1 − momentum)·batch, the variance unbiased, with the native backend's float32 constants. */
+  private updateRunningStatistics(stats: BatchStatistics[]): void {
+    for (const s of stats) {
+      const layer = this.spec.layers[s.layer]!.layer;
+      if (layer.kind !== 'batchNorm') continue;
+      const { movingMean, movingVariance } = this.layerWeights[s.layer]!;
+      const momentum = Math.fround(layer.momentum);
+      const rest = Math.fround(1 - momentum);
+      const unbias = s.count > 1 ? Math.fround(s.count / (s.count - 1)) : 1;
+      tf.tidy(() => {
+        movingMean!.assign(tf.add(tf.mul(movingMean!, momentum), tf.mul(s.mean, rest)));
+        movingVariance!.assign(tf.add(tf.mul(movingVariance!, momentum), tf.mul(tf.mul(s.variance, unbias), rest)));
       });
-      out.set(values.dataSync(), start * numClasses);
-      values.dispose();
     }
-    return out;
+  }
+
+  predict(xAll: Float32Array, count: number, options: { penultimate?: boolean } = {}): Prediction {
+    const { spec } = this;
+    const features = spec.numFeatures;
+    const k = spec.numClasses;
+    const width = elementCount(spec.layers[spec.layers.length - 1]!.inShape);
+    const logProbs = new Float32Array(count * k);
+    const penultimate = options.penultimate ? new Float32Array(count * width) : undefined;
+    const chunk = predictionChunk(spec);
+    for (let start = 0; start < count; start += chunk) {
+      const n = Math.min(chunk, count - start);
+      const [lp, pen] = tf.tidy(() => {
+        const x = tf.tensor(xAll.subarray(start * features, (start + n) * features), [n, ...spec.input], 'float32');
+        const pass = forwardPass(spec, this.layerWeights, x, { training: false });
+        return [tf.logSoftmax(pass.logits), penultimate ? tf.reshape(pass.penultimate, [n, width]) : undefined];
+      });
+      logProbs.set(lp!.dataSync(), start * k);
+      if (penultimate && pen) penultimate.set(pen.dataSync(), start * width);
+      tf.dispose([lp!, ...(pen ? [pen] : [])]);
+    }
+    return { logProbs, ...(penultimate ? { penultimate } : {}) };
   }
 
   readWeights(): Float32Array[] {
@@ -145,34 +195,6 @@ export class TfjsModel implements Model {
   dispose(): void {
     this.optimizer.dispose();
     tf.dispose(this.variables);
-  }
-
-  private forward(x: Tensor, masks?: Tensor[]): Tensor {
-    const { variables, keepScale } = this;
-    const numLayers = variables.length / 2;
-    let h = x;
-    for (let l = 0; l < numLayers; l++) {
-      h = tf.add(tf.matMul(h, variables[2 * l]!), variables[2 * l + 1]!);
-      if (l < numLayers - 1) {
-        h = activate(h, this.spec.activation);
-        // Inverted dropout with masks drawn by the trainer, identical for every arm.
-        if (masks) h = tf.mul(h, tf.mul(masks[l]!, keepScale));
-      }
-    }
-    return h;
-  }
-}
-
-function activate(h: Tensor, activation: MlpSpec['activation']): Tensor {
-  switch (activation) {
-    case 'relu':
-      return tf.relu(h);
-    case 'tanh':
-      return tf.tanh(h);
-    case 'sigmoid':
-      return tf.sigmoid(h);
-    case 'elu':
-      return tf.elu(h);
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeModelConfig } from '../engine/describeModel';
 import { gatesSummary, gatesTabular, gridSections, headerLines, legend, sweepFindings, sweepSections } from '../text/sweepReport';
 import { formatGridValue, gridAxes } from '../sweep/grid';
 import type { SweepAggregate } from '../sweep/aggregate';
@@ -39,12 +40,6 @@ function cells(row: string[]): { text: string; numeric: boolean }[] {
   return row.map((text) => ({ text, numeric: /^[−+±\-\d[—]/.test(text) }));
 }
 
-/** The model as the base config has it; a key the grid sweeps is not in the base config and says so. */
-function describeModel(config: SweepMeta['config']): string {
-  const hidden = config.hidden === undefined ? 'by grid point' : config.hidden.length ? config.hidden.join('→') : 'none (linear)';
-  return `MLP, hidden ${hidden}, ${config.activation ?? 'activation by grid point'}${config.dropout ? `, dropout ${config.dropout}` : ''}`;
-}
-
 /** The HTML report of a sweep: header, the two charts, the tables of `sweep show` (same rows). */
 export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart[], generatedAt = new Date()): string {
   const { meta, aggregate } = input;
@@ -55,7 +50,7 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
   };
   const { grid } = aggregate;
   const config = meta.config;
-  const shown = new Set(['dataset', 'hidden', 'activation', 'dropout']);
+  const shown = new Set(['dataset', 'hidden', 'activation', 'dropout', 'model', 'init']);
   // the CSV reader's options mean nothing for the built-in data sets
   const csvOnly = new Set(['delimiter', 'header', 'ignoreColumns']);
   const isCsv = /^csv:/i.test(String(config.dataset));
@@ -71,7 +66,7 @@ export function sweepReportHtml(input: SweepReportInput, rendered: RenderedChart
     ['seeds', grid.seeds.join(', ')],
     ['cells', `${completed}/${aggregate.expectedCells.length} completed${aggregate.missingCells.length ? `; missing: ${aggregate.missingCells.join(', ')}` : ''}`],
     ['data set', dataset],
-    ['model', describeModel(config)],
+    ['model', describeModelConfig(config)],
     ['config', otherConfig.join(', ')],
     ['created', meta.createdAt],
     ['command', `ls-bench ${meta.command.join(' ')}`],

@@ -1,7 +1,7 @@
 import type { TrainConfig } from '../config/schema';
 import { classCounts, datasetDigest, type Dataset } from '../data/Dataset';
-import type { MlpSpec } from '../engine/initialWeights';
-import { describeModel, describeOptimizer } from '../engine/mlpSpec';
+import { describeModel, describeOptimizer } from '../engine/describeModel';
+import type { ModelSpec } from '../engine/modelSpec';
 import { HISTOGRAM_BINS } from '../metrics/evaluate';
 import { setupWarnings } from '../train/arms';
 import { compareArms } from '../train/compareArms';
@@ -64,7 +64,7 @@ function storedScaling(scaled: TemperatureScaledArm | null): StoredTemperatureSc
 }
 
 /** The result files of a completed run (probabilities.bin as its bytes). */
-export function runResults(options: { runId: string; config: TrainConfig; dataset: Dataset; spec: MlpSpec; backend: string; result: PairedResult }): {
+export function runResults(options: { runId: string; config: TrainConfig; dataset: Dataset; spec: ModelSpec; backend: string; result: PairedResult }): {
   summary: RunSummary;
   histograms: HistogramsFile;
   predictions: PredictionsFile;

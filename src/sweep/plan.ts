@@ -8,7 +8,7 @@ import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist'
 import type { Dataset } from '../data/Dataset';
 import { checkEpsilonFits } from '../train/arms';
 import { loadDataset } from '../data/loadDataset';
-import { checkModelSize } from '../engine/mlpSpec';
+import { checkModelSize } from '../engine/modelSize';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkAssertionArms, parseAssertions, type Assertion } from './assertions';
 import { canonicalJson, checkGrid, expandGrid, gridAxes, gridPoints, parseSeeds, pointLabel, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';

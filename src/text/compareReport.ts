@@ -1,3 +1,6 @@
+import type { ModelConfig } from '../config/modelSchema';
+import { describeLayerList, describeModelConfig } from '../engine/describeModel';
+import type { ModelConfigKeys } from '../engine/modelSpec';
 import { CliError } from '../errors';
 import type { RunRecord } from '../store/runReader';
 import type { ArmSummary, HistogramsFile, RunSummary } from '../store/runFiles';
@@ -94,8 +97,10 @@ export function compareModel(records: CompletedRun[], metric: CurveMetric): Comp
 
   const configs = records.map((r) => r.summary.config as unknown as Record<string, unknown>);
   const keys = [...new Set(configs.flatMap((c) => Object.keys(c)))];
+  // The model of a run without a layer list is its MLP short form, said as such (not "—"); init has a row of its own.
+  const modelOf = (c: Record<string, unknown>) => (c.model ? c.model : describeModelConfig({ ...(c as unknown as ModelConfigKeys), init: 'glorot' }));
   const configDiff = keys
-    .map((key) => ({ key, values: configs.map((c) => (key in c ? c[key] : null)) }))
+    .map((key) => ({ key, values: configs.map((c) => (key === 'model' ? modelOf(c) : key in c ? c[key] : null)) }))
     .filter((d) => new Set(d.values.map((v) => JSON.stringify(v))).size > 1);
 
   const first = records[0]!.summary;
@@ -142,9 +147,12 @@ export function groupIdentical<T>(items: T[], name: (t: T) => string, values: (t
   return groups.map(({ names, item }) => ({ names, item }));
 }
 
-function configValue(v: unknown): string {
+function configValue(v: unknown, key?: string): string {
   if (v === null || v === undefined) return '—';
-  return Array.isArray(v) ? v.join(',') : String(v);
+  // a layer list in a line, as the sweep report shows it ("conv 32 3×3 same relu → maxPool 2 → ...")
+  if (key === 'model' && typeof v === 'object' && Array.isArray((v as ModelConfig).layers)) return describeLayerList(v as ModelConfig);
+  if (Array.isArray(v)) return v.join(',');
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
 export function runsTabular(model: CompareModel): Tabular {
@@ -156,7 +164,7 @@ export function runsTabular(model: CompareModel): Tabular {
 }
 
 export function configDiffTabular(model: CompareModel): Tabular {
-  return { head: ['config key', ...model.runs.map((r) => r.key)], rows: model.configDiff.map((d) => [d.key, ...d.values.map(configValue)]) };
+  return { head: ['config key', ...model.runs.map((r) => r.key)], rows: model.configDiff.map((d) => [d.key, ...d.values.map((v) => configValue(v, d.key))]) };
 }
 
 const FINAL_HEADS: Record<FinalMetric, string> = { accuracy: 'accuracy', nll: 'NLL', ece: 'ECE', brier: 'Brier', meanConfidence: 'mean conf', macroF1: 'macro F1', tsNll: 'NLL (TS)', tsEce: 'ECE (TS)' };
@@ -253,7 +261,7 @@ export function compareCsvTabular(model: CompareModel): Tabular {
   for (const r of model.runs) {
     rows.push(['run', r.key, '', 'id', '', r.id, ''], ['run', r.key, '', 'dataset', '', r.dataset, '']);
   }
-  model.configDiff.forEach((d) => d.values.forEach((v, i) => rows.push(['config', model.runs[i]!.key, '', d.key, '', configValue(v), ''])));
+  model.configDiff.forEach((d) => d.values.forEach((v, i) => rows.push(['config', model.runs[i]!.key, '', d.key, '', configValue(v, d.key), ''])));
   for (const f of model.final) for (const m of FINAL_METRICS) rows.push(['final', f.run, f.arm, m, '', String(f[m] ?? ''), String(f.delta?.[m] ?? '')]);
   for (const c of model.curves) c.values.forEach((v, e) => rows.push(['curve', c.run, c.arm, model.metric, String(e + 1), String(v), '']));
   for (const s of model.histograms.series) {

@@ -1,6 +1,6 @@
 import type { Dataset } from '../data/Dataset';
 import type { SharedBatch } from '../engine/engine';
-import type { MlpSpec } from '../engine/initialWeights';
+import { dropoutLayers, elementCount, type ModelSpec } from '../engine/modelSpec';
 import { SeededRandom } from '../random/SeededRandom';
 import { smoothTargets, type SmoothingOptions } from '../smoothing/labelSmoothing';
 
@@ -9,13 +9,18 @@ export function batchOrder(seed: number, epoch: number, count: number): Int32Arr
   return new SeededRandom(seed, 'batch-order', epoch).permutation(count);
 }
 
-/** Keep-masks (1 = kept) for each hidden layer of one batch, the same for every arm. */
-export function dropoutMasks(seed: number, epoch: number, batch: number, size: number, spec: MlpSpec): Float32Array[] | undefined {
-  if (spec.dropout === 0 || spec.hidden.length === 0) return undefined;
+/**
+ * Keep-masks (1 = kept) for each dropout layer of one batch, [rows × the layer's input size], the same
+ * for every arm; undefined when no dropout layer drops anything. Drawn layer after layer from one stream,
+ * so an MLP's masks are those of the hidden layers in order.
+ */
+export function dropoutMasks(seed: number, epoch: number, batch: number, rows: number, spec: ModelSpec): Float32Array[] | undefined {
+  const layers = dropoutLayers(spec);
+  if (!layers.some((l) => l.rate > 0)) return undefined;
   const rng = new SeededRandom(seed, 'dropout', epoch, batch);
-  return spec.hidden.map((width) => {
-    const mask = new Float32Array(size * width);
-    for (let i = 0; i < mask.length; i++) mask[i] = rng.nextFloat() >= spec.dropout ? 1 : 0;
+  return layers.map(({ rate, inShape }) => {
+    const mask = new Float32Array(rows * elementCount(inShape));
+    for (let i = 0; i < mask.length; i++) mask[i] = rng.nextFloat() >= rate ? 1 : 0;
     return mask;
   });
 }
@@ -35,7 +40,7 @@ function gatherBatch(train: Dataset['train'], order: Int32Array, start: number, 
 /** Where a batch comes from: the epoch's order and the seed of its dropout masks. */
 export interface BatchSource {
   dataset: Dataset;
-  spec: MlpSpec;
+  spec: ModelSpec;
   seed: number;
   batchSize: number;
   epoch: number;

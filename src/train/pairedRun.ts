@@ -2,8 +2,8 @@ import os from 'node:os';
 import type { TrainConfig } from '../config/schema';
 import { datasetDigest, type Dataset } from '../data/Dataset';
 import type { Engine } from '../engine/engine';
-import { glorotInitialWeights, type InitialWeights, type MlpSpec } from '../engine/initialWeights';
-import { mlpSpec } from '../engine/mlpSpec';
+import { initialWeights, type InitialWeights } from '../engine/initialWeights';
+import { resolveModelSpec, type ModelSpec } from '../engine/modelSpec';
 import type { Model, ModelState } from '../engine/model';
 import type { ArmSpec } from './arms';
 
@@ -72,7 +72,7 @@ export interface TrainPairedOptions {
 /** A paired run between epochs: its models and what each arm has kept so far, arm by arm in the arms' order. */
 export interface PairedRun {
   options: TrainPairedOptions;
-  spec: MlpSpec;
+  spec: ModelSpec;
   initial: InitialWeights;
   models: Model[];
   /** The digest of each arm's starting weights (as recorded in the checkpoint when resumed). */
@@ -99,8 +99,8 @@ export interface PairedRun {
  */
 export function newRun(options: TrainPairedOptions): PairedRun {
   const { config, dataset, arms, resume } = options;
-  const spec = mlpSpec(config, dataset);
-  const initial = glorotInitialWeights(spec, config.seed);
+  const spec = resolveModelSpec(config, dataset);
+  const initial = initialWeights(spec, config.seed);
   if (resume) checkCheckpointFits(resume.checkpoint, initial, arms);
   return {
     options,

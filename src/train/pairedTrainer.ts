@@ -85,11 +85,11 @@ function armResults(run: PairedRun): ArmResult[] {
   return arms.map((arm, a) => {
     const model = run.models[a]!;
     // The test predictions of the last good weights, from that epoch's evaluation (none when no epoch completed).
-    const logProbs = run.lastGoodLogProbs[a] ?? model.predictLogProbs(test.x, test.count);
+    const logProbs = run.lastGoodLogProbs[a] ?? model.predict(test.x, test.count).logProbs;
     const validation = dataset.validation;
-    const validationLogProbs = validation ? model.predictLogProbs(validation.x, validation.count) : undefined;
+    const validationLogProbs = validation ? model.predict(validation.x, validation.count).logProbs : undefined;
     const flippedFit =
-      noise && flippedRows ? flippedLabelFit(argmaxRows(model.predictLogProbs(flippedRows.x, flippedRows.count), k), noise.noisyLabels, noise.cleanLabels) : undefined;
+      noise && flippedRows ? flippedLabelFit(argmaxRows(model.predict(flippedRows.x, flippedRows.count).logProbs, k), noise.noisyLabels, noise.cleanLabels) : undefined;
     return {
       ...(flippedFit ? { flippedTrainLabels: flippedFit } : {}),
       ...arm,

@@ -132,7 +132,7 @@ async function evaluateArm(run: PairedRun, training: EpochTraining, a: number): 
     message: `${arms[a]!.label} diverged: ${what} at the end of epoch ${training.epoch}`,
   });
   let divergence = training.diverged[a] ?? (model.weightsFinite() ? null : atEnd('non-finite weights'));
-  const logProbs = divergence ? undefined : model.predictLogProbs(test.x, test.count);
+  const logProbs = divergence ? undefined : model.predict(test.x, test.count).logProbs;
   // Finite but huge weights can still overflow the logits: non-finite predictions are divergence too.
   if (logProbs && !logProbs.every(Number.isFinite)) divergence = atEnd('non-finite predictions on the test set');
   if (divergence || !logProbs) {

@@ -71,6 +71,17 @@ test('compare across data sets says so instead of crashing', async () => {
   assert.equal(json.sameDataset, false);
 });
 
+test('compare: a layer list that differs is shown layer by layer (not as [object Object]), an MLP run as its short form', async () => {
+  const root = tempDir();
+  const { store } = threeRuns(root);
+  const model = { layers: [{ conv: 8, kernel: 3, padding: 'same' as const, activation: 'relu' as const }, { maxPool: 2 }, { flatten: true as const }] };
+  writeFixtureRun(store, { epsilon: 0.1, name: 'cnn', createdAt: '2026-11-21T10:00:00Z', config: { model, weightDecay: 0.0005 } });
+  const r = await runCli(['compare', 'eps01', 'cnn', '--runs-dir', root]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /│ model +│ MLP, hidden [\d→]+, \w+ +│ conv 8 3×3 same relu → maxPool 2 → flatten → output │/);
+  assert.match(r.stdout, /│ weightDecay │ 0 +│ 0\.0005 +│/);
+});
+
 test('compare: bad input is one line and exit 2', async () => {
   const root = tempDir();
   const { store, a } = threeRuns(root);

@@ -125,6 +125,11 @@ test('bad input: one line, exit 2, and no run directory left behind', async () =
     [['--dataset', 'fashion-mnist', '--data-dir', runs], /fashion-mnist: .* lacks train-images-idx3-ubyte\.gz/],
     [['--name', '../../etc'], /--name "\.\.\/\.\.\/etc": expected/],
     [['--no-such-flag'], /unknown option '--no-such-flag'/],
+    // a conv layer on tabular (1-D) data, a dense layer on images without flatten, a malformed --model
+    [['--dataset', 'iris', '--model', '{layers: [{conv: 4, kernel: 3}]}'], /^ls-bench: model\.layers\[0\]\.conv: its input is flat \(4 values per sample\); a conv layer needs images/m],
+    [['--dataset', 'digits', '--model', '{layers: [{dense: 8}]}'], /model\.layers\[0\]\.dense: its input is 8×8×1; add \{ flatten: true \}/],
+    [['--model', '{layers: [{conv: 0}]}'], /--model: model\.layers\[0\]\.conv: expected a positive integer/],
+    [['--model', 'layers'], /--model: expected a mapping in YAML or JSON/],
   ];
   for (const [args, pattern] of cases) {
     const r = await runCli(['train', '--runs-dir', runs, ...args]);

@@ -61,7 +61,7 @@ test('a wrong type names the file, the key, what was expected and what was given
 test('ε outside [0, 1) is refused, from a flag or from a file', () => {
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [1] } })).message, /^--epsilon: expected a value < 1, got \[1\]/);
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [-0.1] } })).message, /--epsilon: expected a value ≥ 0/);
-  assert.match(cliError(() => resolveTrainConfig({ configFile: file('f.yaml', 'epsilon: [0.1, 1.5]\n') })).message, /f\.yaml: key "epsilon\.1": expected a value < 1/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('f.yaml', 'epsilon: [0.1, 1.5]\n') })).message, /f\.yaml: key "epsilon\[1\]": expected a value < 1, got 1\.5/);
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [] } })).message, /--epsilon: expected at least one value/);
 });
 
@@ -115,6 +115,50 @@ test('flags are generated from the schema with help text and defaults', () => {
   assert.deepEqual(parseFlagText(epsilon, '0.05, 0.1'), { value: [0.05, 0.1] });
   assert.match((parseFlagText(epsilon, '0.1,abc') as { error: string }).error, /"abc" is not a number/);
   assert.match((parseFlagText(options.find((o) => o.key === 'epochs')!, '3x') as { error: string }).error, /expected a number, got "3x"/);
+});
+
+test('model.layers: a bad value names the file, the layer index and the key, what was expected and what was given', () => {
+  const model = (layers: string) => file('m.yaml', `model:\n  layers:\n${layers}`);
+  const ok = '    - { conv: 32, kernel: 3, padding: same, activation: relu }\n    - { maxPool: 2 }\n';
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`${ok}    - { conv: 0, kernel: 3 }\n`) })).message, /m\.yaml: key "model\.layers\[2\]\.conv": expected a positive integer ≤ 4096, got 0$/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`${ok}    - { conv: 3.5, kernel: 3 }\n`) })).message, /key "model\.layers\[2\]\.conv": expected a positive integer ≤ 4096, got 3\.5/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`${ok}    - { dropout: 1 }\n`) })).message, /key "model\.layers\[2\]\.dropout": expected a value < 1, got 1/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`    - { dense: 8, activation: swish }\n`) })).message, /key "model\.layers\[0\]\.activation": expected one of "relu", "tanh", "sigmoid", "elu", "gelu", got "swish"/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`    - { conv: 8 }\n`) })).message, /key "model\.layers\[0\]\.kernel": a conv layer needs a kernel size, e\.g\. kernel: 3/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`    - { dense: 8, kernel: 3 }\n`) })).message, /key "model\.layers\[0\]\.kernel": does not apply to a dense layer, which takes activation/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`    - { dense: 8, conv: 4, kernel: 3 }\n`) })).message, /key "model\.layers\[0\]\.conv": a layer is one of dense, conv, .*; this one is both dense and conv/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`    - { }\n`) })).message, /key "model\.layers\[0\]": expected a layer: an object with one of dense, conv, maxPool, avgPool, flatten, dropout, batchNorm or activation/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: model(`    - { filters: 8, kernel: 3 }\n`) })).message, /m\.yaml: model\.layers\[0\]: unknown key "filters" \(did you mean "conv"\?\); expected one of: dense, conv, maxPool/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('n.yaml', 'model:\n  layer: []\n') })).message, /n\.yaml: model: unknown key "layer" \(did you mean "layers"\?\)|n\.yaml: key "model\.layers": expected a list/);
+});
+
+test('--model takes the layer list as inline YAML or JSON; the MLP short form next to it is refused, whichever way it comes', () => {
+  const c = resolveTrainConfig({ flags: { model: { layers: [{ conv: 4, kernel: 3 }, { flatten: true }] } } });
+  assert.deepEqual(c.model, { layers: [{ conv: 4, kernel: 3 }, { flatten: true }] });
+  const option = schemaOptions(TrainConfigSchema).find((o) => o.key === 'model')!;
+  assert.equal(option.kind, 'yaml');
+  assert.deepEqual(parseFlagText(option, '{layers: [{dense: 64, activation: relu}]}'), { value: { layers: [{ dense: 64, activation: 'relu' }] } });
+  assert.deepEqual(parseFlagText(option, '{"layers": []}'), { value: { layers: [] } });
+  assert.match((parseFlagText(option, '[1, 2]') as { error: string }).error, /expected a mapping in YAML or JSON/);
+  assert.match((parseFlagText(option, '{layers: [') as { error: string }).error, /expected a mapping in YAML or JSON \(/);
+  assert.match(cliError(() => resolveTrainConfig({ flags: { model: { layers: [{ conv: -1 }] } } })).message, /^--model: model\.layers\[0\]\.conv: expected a positive integer/);
+  const cnn = file('cnn.yaml', 'model:\n  layers: [{ dense: 8 }]\n');
+  assert.match(cliError(() => resolveTrainConfig({ configFile: cnn, flags: { hidden: [64] } })).message, /^--hidden: the model is given as a layer list \(model in .*cnn\.yaml\); hidden, activation and dropout are the short form of an MLP/);
+  assert.match(cliError(() => resolveTrainConfig({ flags: { model: { layers: [] }, dropout: 0.5 } })).message, /^--dropout: the model is given as a layer list \(--model\)/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('both.yaml', 'hidden: [64]\nmodel:\n  layers: []\n') })).message, /both\.yaml: key "hidden": the model is given as a layer list/);
+  // a resolved config (a sweep cell's, a run's config.json) writes every key out: the defaults next to a model are fine
+  const resolved = resolveTrainConfig({ configFile: file('resolved.json', JSON.stringify({ ...resolveTrainConfig({}), model: { layers: [{ dense: 8 }] } })) });
+  assert.deepEqual(resolved.model, { layers: [{ dense: 8 }] });
+});
+
+test('weight decay and the initialisation are options like any other', () => {
+  const c = resolveTrainConfig({ flags: { weightDecay: 0.0005, weightDecayMode: 'decoupled', init: 'kaiming' } });
+  assert.equal(c.weightDecay, 0.0005);
+  assert.equal(c.weightDecayMode, 'decoupled');
+  assert.equal(c.init, 'kaiming');
+  assert.match(cliError(() => resolveTrainConfig({ flags: { weightDecay: -1 } })).message, /^--weight-decay: expected a value ≥ 0, got -1/);
+  assert.match(cliError(() => resolveTrainConfig({ flags: { weightDecayMode: 'adamw' } })).message, /^--weight-decay-mode: expected one of "l2", "decoupled", got "adamw"/);
+  assert.match(cliError(() => resolveTrainConfig({ flags: { init: 'he' } })).message, /^--init: expected one of "glorot", "kaiming", got "he"/);
 });
 
 test('a sweep: section is left to ls-bench sweep, so one config file serves train and sweep', () => {

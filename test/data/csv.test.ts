@@ -114,5 +114,7 @@ test('the bundled sets load by name with their class names', async () => {
     assert.equal(d.numFeatures, features, name);
     assert.equal(d.numClasses, classes, name);
     assert.deepEqual(d.classNames, names, name);
+    // digits are 8×8 images (conv layers may read them); the others are tabular
+    assert.deepEqual(d.sampleShape, name === 'digits' ? [8, 8, 1] : undefined, name);
   }
 });

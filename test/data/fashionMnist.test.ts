@@ -79,6 +79,7 @@ test('the real Fashion-MNIST files load into typed arrays scaled to [0, 1]; --li
   assert.equal(ds.train.count, 60000);
   assert.equal(ds.test.count, 10000);
   assert.equal(ds.numFeatures, 784);
+  assert.deepEqual(ds.sampleShape, [28, 28, 1]);
   assert.ok(ds.train.x instanceof Float32Array);
   let max = 0;
   for (let i = 0; i < ds.train.x.length; i += 97) max = Math.max(max, ds.train.x[i]!);
@@ -86,6 +87,7 @@ test('the real Fashion-MNIST files load into typed arrays scaled to [0, 1]; --li
   assert.deepEqual(classCounts(ds.train.y, 10), new Array(10).fill(6000));
   const small = limitDataset(ds, 1000, 0);
   assert.equal(small.train.count, 1000);
+  assert.deepEqual(small.sampleShape, [28, 28, 1], 'a subset keeps the shape');
   assert.deepEqual(classCounts(small.train.y, 10), new Array(10).fill(100));
   assert.equal(small.test.count, 167);
 });

@@ -38,12 +38,21 @@ const trainLabels = file('train-labels', idxBytes([12], labels));
 test('an IDX pair, gzip or not, with a stratified seeded split when no test pair is given', () => {
   const d = idxDataset(`idx:${trainImages},${trainLabels}`, { testFraction: 0.25, seed: 3 });
   assert.equal(d.numFeatures, 4);
+  assert.deepEqual(d.sampleShape, [2, 2, 1], '2-D samples are one-channel images');
   assert.equal(d.numClasses, 3);
   assert.deepEqual(d.classNames, ['0', '1', '2']);
   assert.deepEqual(classCounts(d.test.y, 3), [1, 1, 1]);
   assert.deepEqual(classCounts(d.train.y, 3), [3, 3, 3]);
   for (const v of d.train.x) assert.ok(v >= 0 && v <= 1, 'pixels scaled to [0, 1]');
   assert.deepEqual(idxDataset(`idx:${trainImages},${trainLabels}`, { testFraction: 0.25, seed: 3 }).test, d.test, 'seeded');
+});
+
+test('IDX samples of 3 dimensions are [h, w, c] images, of 1 dimension flat', () => {
+  const rgb = file('rgb-images', idxBytes([3, 2, 2, 3], Array.from({ length: 36 }, (_, i) => i)));
+  const flat = file('flat-images', idxBytes([3, 5], Array.from({ length: 15 }, (_, i) => i)));
+  const three = file('three-labels', idxBytes([3], [0, 1, 2]));
+  assert.deepEqual(idxDataset(`idx:${rgb},${three},${rgb},${three}`, { testFraction: 0.25, seed: 0 }).sampleShape, [2, 2, 3]);
+  assert.equal(idxDataset(`idx:${flat},${three},${flat},${three}`, { testFraction: 0.25, seed: 0 }).sampleShape, undefined);
 });
 
 test('an IDX test pair is used as the test set', () => {

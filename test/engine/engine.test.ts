@@ -2,25 +2,26 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/engine/backend';
 import { armBatch, trainOneByOne, type SharedBatch } from '../../src/engine/engine';
-import { glorotInitialWeights, type MlpSpec } from '../../src/engine/initialWeights';
+import { initialWeights } from '../../src/engine/initialWeights';
+import { dropoutLayers, resolveModelSpec, elementCount } from '../../src/engine/modelSpec';
 import type { Batch, Model } from '../../src/engine/model';
 import { tf } from '../../src/engine/tf';
 import { SeededRandom } from '../../src/random/SeededRandom';
 import { smoothTargets } from '../../src/smoothing/labelSmoothing';
 import { nativeForTests } from '../helpers/native';
 
-const spec: MlpSpec = { numFeatures: 5, hidden: [7, 6], numClasses: 3, activation: 'tanh', dropout: 0.25 };
-const optimizer = { optimizer: 'adam', learningRate: 0.01, momentum: 0 } as const;
+const spec = resolveModelSpec({ hidden: [7, 6], activation: 'tanh', dropout: 0.25, init: 'glorot' }, { name: 'test', numFeatures: 5, numClasses: 3 });
+const optimizer = { optimizer: 'adam', learningRate: 0.01, momentum: 0, weightDecay: 0, weightDecayMode: 'l2' } as const;
 
 /** A batch of `size` random rows with dropout masks, and one target array per ε. */
-function sharedBatch(size: number, epsilons: number[], seed = 1): SharedBatch {
+function sharedBatch(rows: number, epsilons: number[], seed = 1): SharedBatch {
   const rng = new SeededRandom(seed, 'engine-test');
-  const labels = Array.from({ length: size }, () => Math.floor(rng.nextFloat() * spec.numClasses));
+  const labels = Array.from({ length: rows }, () => Math.floor(rng.nextFloat() * spec.numClasses));
   return {
-    x: Float32Array.from({ length: size * spec.numFeatures }, () => rng.nextFloat() * 2 - 1),
-    size,
-    targets: epsilons.map((epsilon) => smoothTargets(labels, spec.numClasses, { epsilon }, new Float32Array(size * spec.numClasses))),
-    dropoutMasks: spec.hidden.map((width) => Float32Array.from({ length: size * width }, () => (rng.nextFloat() >= spec.dropout ? 1 : 0))),
+    x: Float32Array.from({ length: rows * spec.numFeatures }, () => rng.nextFloat() * 2 - 1),
+    size: rows,
+    targets: epsilons.map((epsilon) => smoothTargets(labels, spec.numClasses, { epsilon }, new Float32Array(rows * spec.numClasses))),
+    dropoutMasks: dropoutLayers(spec).map(({ rate, inShape }) => Float32Array.from({ length: rows * elementCount(inShape) }, () => (rng.nextFloat() >= rate ? 1 : 0))),
   };
 }
 
@@ -48,7 +49,7 @@ const { skip: nativeSkip } = nativeForTests();
 
 test('native engine: stepping the models on threads gives each exactly its one-by-one result, and counts the step', { skip: nativeSkip }, async () => {
   const engine = await selectBackend('native');
-  const initial = glorotInitialWeights(spec, 3);
+  const initial = initialWeights(spec, 3);
   const build = () => [0, 0.1, 0.3].map(() => engine.createModel(spec, initial, optimizer));
   const together = build();
   const alone = build();
@@ -74,7 +75,7 @@ test('native engine: stepping the models on threads gives each exactly its one-b
 
 test('native engine: models it did not build cannot be stepped on threads', { skip: nativeSkip }, async () => {
   const engine = await selectBackend('native');
-  const model = engine.createModel(spec, glorotInitialWeights(spec, 3), optimizer);
+  const model = engine.createModel(spec, initialWeights(spec, 3), optimizer);
   const foreign = { ...model } as Model;
   try {
     assert.throws(() => engine.trainArms([model, foreign], sharedBatch(2, [0, 0.1]), { threads: 2 }), /steps only its own models together/);
@@ -86,7 +87,7 @@ test('native engine: models it did not build cannot be stepped on threads', { sk
 test('a TensorFlow.js engine builds no model once TensorFlow.js has been switched to another backend', async () => {
   const cpu = await selectBackend('cpu');
   const wasm = await selectBackend('wasm');
-  const initial = glorotInitialWeights(spec, 3);
+  const initial = initialWeights(spec, 3);
   assert.throws(() => cpu.createModel(spec, initial, optimizer), /the cpu engine cannot build a model: TensorFlow.js has since been switched to its wasm backend/);
   const model = wasm.createModel(spec, initial, optimizer);
   model.dispose();

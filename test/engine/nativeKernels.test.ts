@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../../src/engine/tf';
 import { smoothedCrossEntropy } from '../../src/engine/loss';
-import { ACTIVATION_CODES } from '../../src/engine/nativeAddon';
+import { ACTIVATION_CODES, LAYER_CODES, NO_ACTIVATION } from '../../src/engine/nativeAddon';
+import { activate } from '../../src/engine/tfjsLayers';
 import { SeededRandom } from '../../src/random/SeededRandom';
 import { nativeForTests } from '../helpers/native';
 
@@ -65,7 +66,7 @@ test('native dense forward equals add(matMul(x, w), b) → activation → dropou
       const mask = Float32Array.from({ length: n * outWidth }, () => (rng.nextFloat() < 0.3 ? 0 : 1));
       const [zExpected, hExpected] = tf.tidy(() => {
         const z = tf.add(tf.matMul(tf.tensor2d(x, [n, inWidth]), tf.tensor2d(w, [inWidth, outWidth])), tf.tensor1d(b));
-        const act = { relu: tf.relu, tanh: tf.tanh, sigmoid: tf.sigmoid, elu: tf.elu }[name as keyof typeof ACTIVATION_CODES](z);
+        const act = activate(z, name as keyof typeof ACTIVATION_CODES);
         return [z.dataSync(), tf.mul(act, tf.mul(tf.tensor2d(mask, [n, outWidth]), keepScale)).dataSync()];
       });
       const z = new Float32Array(n * outWidth);
@@ -84,16 +85,20 @@ test('native dense forward equals add(matMul(x, w), b) → activation → dropou
   }
 });
 
-test('native activation gradients equal tf.grad of relu, tanh, sigmoid and elu (zero and large inputs included)', { skip }, async () => {
+test('native activations and their gradients equal TF.js relu, tanh, sigmoid, elu and gelu and tf.grad of them (zero and large inputs included)', { skip }, async () => {
   await cpu();
   for (const [name, code] of Object.entries(ACTIVATION_CODES)) {
     const z = Float32Array.from([0, -0, 1e-8, -1e-8, 30, -30, ...randomArray(257, 4)]);
     const dh = randomArray(z.length);
-    const fn = { relu: tf.relu, tanh: tf.tanh, sigmoid: tf.sigmoid, elu: tf.elu }[name as keyof typeof ACTIVATION_CODES];
-    const expected = tf.tidy(() => tf.grad((t: tf.Tensor) => fn(t))(tf.tensor1d(z), tf.tensor1d(dh)).dataSync());
+    const fn = (t: tf.Tensor) => activate(t, name as keyof typeof ACTIVATION_CODES);
+    const [value, grad] = tf.tidy(() => [fn(tf.tensor1d(z)).dataSync(), tf.grad(fn)(tf.tensor1d(z), tf.tensor1d(dh)).dataSync()]);
+    const h = new Float32Array(z.length);
+    addon!.activationForward(code, z, h);
+    // TF.js computes erf with a polynomial good to ~1e-7, C with libm's erff
+    assertClose(h, value!, 1e-5, name === 'gelu' ? 1e-6 : 1e-7, name);
     const dz = new Float32Array(z.length);
     addon!.activationBackward(code, z, dh, dz);
-    assertClose(dz, expected, 1e-5, 1e-6, `${name}'`);
+    assertClose(dz, grad!, 1e-5, 1e-6, `${name}'`);
   }
 });
 
@@ -163,26 +168,56 @@ test('native Adam and momentum updates equal tf.train.adam and tf.train.momentum
   }
 });
 
+/** A network of dense layers `widths[0] → … → widths[last]` (relu, the last linear) as native records, with dropout layers after the hidden ones when asked. */
+function denseNetwork(widths: number[], dropout = 0): { input: Int32Array; layers: Float64Array; paramCount: number } {
+  const records: number[] = [];
+  let paramCount = 0;
+  for (let l = 1; l < widths.length; l++) {
+    const last = l === widths.length - 1;
+    records.push(LAYER_CODES.dense, widths[l]!, 0, 0, 0, last ? NO_ACTIVATION : ACTIVATION_CODES.relu, 0, 0);
+    if (!last && dropout > 0) records.push(LAYER_CODES.dropout, 0, 0, 0, 0, NO_ACTIVATION, dropout, 0);
+    paramCount += widths[l - 1]! * widths[l]! + widths[l]!;
+  }
+  return { input: Int32Array.from([1, 1, widths[0]!]), layers: Float64Array.from(records), paramCount };
+}
+const ADAM = Float64Array.from([0, 0.1, 0.9, 0, 0, 1]);
+const none = new Float32Array(0);
+
 test('native kernels reject wrong array types and too-short arrays with an error, never a crash', { skip }, () => {
   const a = new Float32Array(4);
   assert.throws(() => addon!.matmul(0, 0, 2, 2, 2, new Float64Array(4) as unknown as Float32Array, a, a), /Float32Array/);
   assert.throws(() => addon!.matmul(0, 0, 3, 2, 2, a, a, a), /needs 6/);
   assert.throws(() => addon!.columnSums(4, 4, a, a), /needs 16/);
-  const handle = addon!.createMlp(Int32Array.from([2, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(3));
+  const net = denseNetwork([2, 1]);
+  const handle = addon!.createNetwork(net.input, net.layers, ADAM, new Float32Array(3), none);
   assert.throws(() => addon!.trainStep(handle, 2, a, new Float32Array(1), null, new Float32Array(2)), /targets/);
-  assert.throws(() => addon!.createMlp(Int32Array.from([2, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(4)), /params length/);
+  assert.throws(() => addon!.createNetwork(net.input, net.layers, ADAM, new Float32Array(4), none), /params length/);
   const two = new Float32Array(2);
   assert.throws(() => addon!.trainSteps([handle, handle], 1, a, [two, two], null, [two, two], 2), /appears twice/);
-  const other = addon!.createMlp(Int32Array.from([3, 1]), 0, 0, 0.1, 0.9, 1, new Float32Array(4));
-  assert.throws(() => addon!.trainSteps([handle, other], 1, a, [two, two], null, [two, two], 2), /same layer widths/);
-  addon!.disposeMlp(handle);
-  assert.throws(() => addon!.readParams(handle, new Float32Array(3)), /after disposeMlp/);
+  const wider = denseNetwork([3, 1]);
+  const other = addon!.createNetwork(wider.input, wider.layers, ADAM, new Float32Array(4), none);
+  assert.throws(() => addon!.trainSteps([handle, other], 1, a, [two, two], null, [two, two], 2), /same layers/);
+  addon!.disposeNetwork(handle);
+  assert.throws(() => addon!.readState(handle, new Float32Array(3), none, null, null), /after disposeNetwork/);
+  addon!.disposeNetwork(other);
 });
 
-test('trainStep and trainSteps read dropout masks alike: one Float32Array of n × width per hidden layer, or an error', { skip }, () => {
-  // 2 → 3 → 2 → 1: two hidden layers, of widths 3 and 2
-  const params = new Float32Array(2 * 3 + 3 + 3 * 2 + 2 + 2 * 1 + 1).fill(0.1);
-  const [first, second] = [0, 1].map(() => addon!.createMlp(Int32Array.from([2, 3, 2, 1]), 0, 0, 0.1, 0.9, 2, params));
+test('createNetwork refuses records that do not describe a network: one line naming what is wrong', { skip }, () => {
+  const record = (...r: number[]) => Float64Array.from(r);
+  const create = (input: number[], layers: Float64Array, params = 0) => addon!.createNetwork(Int32Array.from(input), layers, ADAM, new Float32Array(params), none);
+  // a conv layer on [1, 1, 4] with a 3×3 valid kernel has no output
+  assert.throws(() => create([1, 1, 4], record(LAYER_CODES.conv, 2, 3, 1, 0, NO_ACTIVATION, 0, 0, LAYER_CODES.dense, 1, 0, 0, 0, NO_ACTIVATION, 0, 0)), /kernel is larger than its input/);
+  assert.throws(() => create([2, 2, 1], record(LAYER_CODES.dense, 1, 0, 0, 0, NO_ACTIVATION, 0, 0), 5), /flat input/);
+  assert.throws(() => create([1, 1, 2], record(LAYER_CODES.dense, 1, 0, 0, 0, ACTIVATION_CODES.relu, 0, 0), 3), /last layer must be a dense layer without activation/);
+  assert.throws(() => create([1, 1, 2], record(9, 1, 0, 0, 0, NO_ACTIVATION, 0, 0)), /unknown layer type/);
+  assert.throws(() => create([1, 1, 2], Float64Array.from([0, 1, 0])), /whole records/);
+});
+
+test('trainStep and trainSteps read dropout masks alike: one Float32Array of n × (input size) per dropout layer, or an error', { skip }, () => {
+  // 2 → 3 → dropout → 2 → dropout → 1: two dropout layers, reading widths 3 and 2
+  const net = denseNetwork([2, 3, 2, 1], 0.5);
+  const params = new Float32Array(net.paramCount).fill(0.1);
+  const [first, second] = [0, 1].map(() => addon!.createNetwork(net.input, net.layers, ADAM, params, none));
   const n = 2;
   const x = new Float32Array(n * 2).fill(1);
   const t = new Float32Array(n).fill(1);
@@ -193,10 +228,10 @@ test('trainStep and trainSteps read dropout masks alike: one Float32Array of n �
   for (const [name, call] of [['trainStep', step], ['trainSteps', steps]] as const) {
     assert.doesNotThrow(() => call(null));
     assert.doesNotThrow(() => call(full));
-    assert.throws(() => call(full.slice(0, 1)), new RegExp(`^TypeError: ${name}: masks must be an array with one Float32Array per hidden layer`));
+    assert.throws(() => call(full.slice(0, 1)), new RegExp(`^TypeError: ${name}: masks must be an array with one Float32Array per dropout layer`));
     assert.throws(() => call([full[0]!, new Float32Array(n * 2 - 1)]), /mask: has 3 values, needs 4/);
     assert.throws(() => call([full[0]!, new Float64Array(n * 2) as unknown as Float32Array]), /mask: expected a Float32Array/);
   }
-  addon!.disposeMlp(first!);
-  addon!.disposeMlp(second!);
+  addon!.disposeNetwork(first!);
+  addon!.disposeNetwork(second!);
 });

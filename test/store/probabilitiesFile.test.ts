@@ -5,7 +5,7 @@ import path from 'node:path';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { loadDataset } from '../../src/data/loadDataset';
 import { selectBackend } from '../../src/engine/backend';
-import { mlpSpec } from '../../src/engine/mlpSpec';
+import { resolveModelSpec } from '../../src/engine/modelSpec';
 import { CliError } from '../../src/errors';
 import { evaluatePredictions } from '../../src/metrics/evaluate';
 import { scaleLogProbs } from '../../src/metrics/temperature';
@@ -97,7 +97,7 @@ test('the stored summary is recomputed from probabilities.bin alone: every test 
   const dataset = await loadDataset(config);
   const result = await trainPaired({ config, dataset, arms: armsFromConfig(config), engine: await selectBackend('cpu') });
   const writer = new RunStore(tempDir()).create({ config, environment: FIXTURE_ENVIRONMENT, command: ['train'] });
-  const files = runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: 'cpu', result });
+  const files = runResults({ runId: writer.id, config, dataset, spec: resolveModelSpec(config, dataset), backend: 'cpu', result });
   writer.complete(files.summary, files.histograms, files.predictions, files.probabilities);
 
   const record = readValidRunDirectory(writer.dir);

@@ -34,7 +34,7 @@ test('--grid mistakes: one line naming the key and the value', () => {
   usage(() => parseGridFlag('learningRate=0.1,fast'), /--grid learningRate: expected a number, got "fast"/);
   usage(() => axis('learningRate=0.1,-1'), /--grid learningRate: expected a value > 0, got -1/);
   usage(() => axis('labelNoise=0,1'), /--grid labelNoise: expected a value < 1, got 1/);
-  usage(() => axis('activation=relu,swish'), /--grid activation: expected one of "relu", "tanh", "sigmoid", "elu", got "swish"/);
+  usage(() => axis('activation=relu,swish'), /--grid activation: expected one of "relu", "tanh", "sigmoid", "elu", "gelu", got "swish"/);
   usage(() => axis('epochs=2,2.5'), /--grid epochs: expected an integer, got 2\.5/);
   usage(() => axis('learningRate=0.1,0.10'), /--grid learningRate: 0\.1 is repeated/);
   usage(() => axis('hidden=64;64'), /--grid hidden: \[64\] is repeated/);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { loadDataset } from '../../src/data/loadDataset';
-import { mlpSpec } from '../../src/engine/mlpSpec';
+import { resolveModelSpec } from '../../src/engine/modelSpec';
 import { batchOrder, dropoutMasks, sharedBatchAt } from '../../src/train/batches';
 import type { TrainConfig } from '../../src/config/schema';
 
@@ -14,18 +14,18 @@ test('batch order and dropout masks depend only on (seed, epoch, batch)', async 
   assert.notDeepEqual(batchOrder(1, 2, 50), batchOrder(1, 3, 50));
   assert.deepEqual(Array.from(batchOrder(1, 2, 50)).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i));
   const config = small({ dropout: 0.5 });
-  const spec = mlpSpec(config, (await loadDataset(config)));
+  const spec = resolveModelSpec(config, await loadDataset(config));
   const masks = dropoutMasks(1, 1, 0, 32, spec)!;
   assert.deepEqual(masks, dropoutMasks(1, 1, 0, 32, spec));
   const kept = masks[0]!.reduce((a, b) => a + b, 0) / masks[0]!.length;
   assert.ok(kept > 0.35 && kept < 0.65, `kept ${kept}`);
-  assert.equal(dropoutMasks(1, 1, 0, 32, { ...spec, dropout: 0 }), undefined);
+  assert.equal(dropoutMasks(1, 1, 0, 32, resolveModelSpec({ ...config, dropout: 0 }, await loadDataset(config))), undefined);
 });
 
 test('a shared batch holds the epoch order\'s rows once, one set of dropout masks, and each arm\'s own targets', async () => {
   const config = small({ dropout: 0.5, samples: 100 });
   const dataset = await loadDataset(config);
-  const spec = mlpSpec(config, dataset);
+  const spec = resolveModelSpec(config, dataset);
   const { train, numFeatures: f, numClasses: k } = dataset;
   const order = batchOrder(config.seed, 2, train.count);
   const source = { dataset, spec, seed: config.seed, batchSize: 32, epoch: 2, order };
@@ -45,5 +45,5 @@ test('a shared batch holds the epoch order\'s rows once, one set of dropout mask
     }
     assert.deepEqual(batch.dropoutMasks, dropoutMasks(config.seed, 2, b, size, spec));
   }
-  assert.equal(sharedBatchAt({ ...source, spec: { ...spec, dropout: 0 } }, 0, [{ epsilon: 0 }]).batch.dropoutMasks, undefined);
+  assert.equal(sharedBatchAt({ ...source, spec: resolveModelSpec({ ...config, dropout: 0 }, dataset) }, 0, [{ epsilon: 0 }]).batch.dropoutMasks, undefined);
 });

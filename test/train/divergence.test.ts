@@ -5,6 +5,7 @@ import { loadDataset } from '../../src/data/loadDataset';
 import { selectBackend } from '../../src/engine/backend';
 import type { Engine } from '../../src/engine/engine';
 import type { Model } from '../../src/engine/model';
+import { resolveModelSpec } from '../../src/engine/modelSpec';
 import { armsFromConfig } from '../../src/train/arms';
 import { trainPaired } from '../../src/train/pairedTrainer';
 import { runResults } from '../../src/store/runResults';
@@ -28,7 +29,7 @@ function misreportFrom(model: Model, from: number, change: (r: ReturnType<Model[
       calls++;
       return calls >= from ? change(r) : r;
     },
-    predictLogProbs: (x, count) => model.predictLogProbs(x, count),
+    predict: (x, count, options) => model.predict(x, count, options),
     readWeights: () => model.readWeights(),
     weightsDigest: () => model.weightsDigest(),
     weightsFinite: () => model.weightsFinite(),
@@ -63,7 +64,7 @@ test('an arm whose loss turns non-finite stops with epoch, batch and last finite
   assert.ok(Number.isFinite(smoothed!.diverged!.lastFiniteLoss));
   assert.match(smoothed!.diverged!.message, /non-finite loss \(NaN\) at epoch 2, batch 3 \(last finite loss [\d.]+\)/);
   assert.ok(Number.isFinite(smoothed!.test.accuracy) && Number.isFinite(smoothed!.test.nll), 'metrics from the last finite weights');
-  const { summary } = runResults({ runId: 'x', config, dataset, spec: { numFeatures: 6, hidden: [12], numClasses: 3, activation: 'relu', dropout: 0 }, backend: 'cpu', result });
+  const { summary } = runResults({ runId: 'x', config, dataset, spec: resolveModelSpec(config, dataset), backend: 'cpu', result });
   const verdict = renderVerdict(summary);
   assert.match(verdict, /not comparable — smoothed diverged/);
   assert.doesNotMatch(verdict, /Δ/, 'no deltas between a diverged arm and a healthy one');
@@ -99,7 +100,7 @@ test('a finite but absurd loss is divergence, with the bound in the reason; the 
   assert.equal(smoothed!.diverged!.batch, 5);
   assert.match(smoothed!.diverged!.message, /smoothed diverged: training NLL [\d.e+]+ at epoch 1, batch 5, above 100 × ln K = 109\.9/);
   assert.equal(smoothed!.history.length, 0, 'no epoch of it completed');
-  const { summary, histograms } = runResults({ runId: 'x', config, dataset, spec: { numFeatures: 6, hidden: [12], numClasses: 3, activation: 'relu', dropout: 0 }, backend: 'cpu', result });
+  const { summary, histograms } = runResults({ runId: 'x', config, dataset, spec: resolveModelSpec(config, dataset), backend: 'cpu', result });
   assert.match(renderVerdict(summary), /not comparable — smoothed diverged/);
   const input = { dir: '/runs/x', meta: { schemaVersion: 1, id: 'x', name: null, tags: [], createdAt: '2026-01-01T00:00:00Z', command: ['train'] }, status: null, environment: null, config, summary, histograms };
   const html = runReportHtml(input, runCharts(input).map((chart) => ({ chart, svg: '<svg width="10"></svg>' })));

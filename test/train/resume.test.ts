@@ -12,9 +12,18 @@ const ARGS = [...BASE, '--backend', 'cpu'];
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const strip = (s: RunSummary) => s.arms.map((a) => ({ history: a.history.map(({ seconds: _s, ...r }) => r), final: a.finalWeightsDigest, test: a.test }));
 
-for (const backend of ['cpu', 'native'] as const) {
-test(`${backend}: a run interrupted at a random epoch and resumed ends with exactly the metrics of an uninterrupted run`, { skip: backend === 'native' ? nativeForTests().skip : false }, async () => {
-  const ARGS = [...BASE, '--backend', backend];
+/** A small CNN on the bundled digits (8×8 images), given inline as --model: conv, pooling, batch norm (running statistics in the checkpoint), dropout. */
+const CNN = [
+  '--dataset', 'digits', '--limit', '300', '--epochs', '6', '--batch-size', '32', '--learning-rate', '0.01', '--weight-decay', '0.001',
+  '--model', '{layers: [{conv: 4, kernel: 3, padding: same, activation: relu}, {maxPool: 2}, {batchNorm: true}, {flatten: true}, {dense: 12, activation: relu}, {dropout: 0.2}]}',
+];
+const RESUMED: [string, string[], string | undefined][] = [
+  ['cpu', [...BASE, '--backend', 'cpu'], undefined],
+  ['native', [...BASE, '--backend', 'native'], nativeForTests().skip],
+  ['native, a CNN', [...CNN, '--backend', 'native'], nativeForTests().skip],
+];
+for (const [backend, ARGS, skip] of RESUMED) {
+test(`${backend}: a run interrupted at a random epoch and resumed ends with exactly the metrics of an uninterrupted run`, { skip: skip ?? false }, async () => {
   const stopAfter = 1 + Math.floor(Math.random() * 4); // 1..4 of 6
   const runs = tempDir();
   const controller = new AbortController();

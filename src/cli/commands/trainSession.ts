@@ -5,8 +5,9 @@ import type { TrainConfig } from '../../config/schema';
 import { datasetDigest, type Dataset } from '../../data/Dataset';
 import { loadDataset } from '../../data/loadDataset';
 import type { Engine } from '../../engine/backend';
-import { glorotInitialWeights } from '../../engine/initialWeights';
-import { checkModelSize, mlpSpec } from '../../engine/mlpSpec';
+import { initialWeights } from '../../engine/initialWeights';
+import { checkModelSize } from '../../engine/modelSize';
+import type { ModelSpec } from '../../engine/modelSpec';
 import { outputWidth } from '../../text/layout';
 import { progressReporter } from '../../text/progress';
 import { renderRun } from '../../text/runReport';
@@ -48,6 +49,7 @@ export interface TrainOptions {
 interface Session {
   config: TrainConfig;
   dataset: Dataset;
+  spec: ModelSpec;
   arms: ArmSpec[];
   backend: Engine;
   environment: EnvironmentInfo;
@@ -67,7 +69,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   for (const tag of options.tags) checkRunName('--tag', tag);
   const backend = await announceBackend(config, io);
   const dataset = await timed(io, `load the data set (${config.dataset})`, () => loadDataset(config));
-  checkModelSize(config, dataset);
+  const spec = checkModelSize(config, dataset);
   checkEpsilonFits(config, dataset.numClasses, fromFlagOrFile('epsilon', options));
   for (const line of notes) note(io, `note: ${line}`);
   const arms = armsFromConfig(config);
@@ -90,7 +92,7 @@ export async function trainCommand(options: TrainOptions, io: CommandIo): Promis
   options.onRunCreated?.({ runId: writer.id, runDir: writer.dir });
   const noise = labelNoiseFile(dataset, config.seed);
   if (noise) writer.writeLabelNoise(noise);
-  return runSession({ config, dataset, arms, backend, environment, writer }, options, io);
+  return runSession({ config, dataset, spec, arms, backend, environment, writer }, options, io);
 }
 
 /** Where a config key's value came from, for an error message: the flag, else the config file's key. */
@@ -158,12 +160,12 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
     throw new CliError(`--resume ${options.resume}: the run was trained on the ${previousBackend} backend, but ${backend.name} was selected here; a checkpoint continues only on the backend that wrote it`);
   }
   const dataset = await loadDataset(config);
-  checkModelSize(config, dataset);
+  const spec = checkModelSize(config, dataset);
   const arms = armsFromConfig(config);
   // Before anything is written: a refused resume leaves the run exactly as it was.
   const mismatch = checkpointMismatch(checkpoint, {
     dataDigest: datasetDigest(dataset),
-    initialWeightsDigest: glorotInitialWeights(mlpSpec(config, dataset), config.seed).digest,
+    initialWeightsDigest: initialWeights(spec, config.seed).digest,
     armLabels: arms.map((a) => a.label),
   });
   if (mismatch) throw new CliError(`--resume ${options.resume}: run ${id}: ${mismatch}`);
@@ -175,7 +177,7 @@ async function resumeCommand(options: TrainOptions, io: CommandIo): Promise<numb
   );
   writer.writeStatus('running');
   note(io, `run: ${dir} (resuming after epoch ${checkpoint.epoch} of ${config.epochs})`);
-  return runSession({ config, dataset, arms, backend, environment: describeEnvironment(backend), writer, resume: { checkpoint, histories } }, options, io);
+  return runSession({ config, dataset, spec, arms, backend, environment: describeEnvironment(backend), writer, resume: { checkpoint, histories } }, options, io);
 }
 
 async function runSession(session: Session, options: TrainOptions, io: CommandIo): Promise<number> {
@@ -223,12 +225,12 @@ async function runSession(session: Session, options: TrainOptions, io: CommandIo
 
 /** After training: the results, the determinism check, the run completed on disk, the output, the report. */
 async function finishSession(session: Session, result: PairedResult, options: TrainOptions, io: CommandIo): Promise<number> {
-  const { config, dataset, arms, backend, environment, writer } = session;
+  const { config, dataset, spec, arms, backend, environment, writer } = session;
   let completed = false;
   try {
     if (result.parallelArms > 1) note(io, `arms: trained at the same time, ${result.parallelArms} threads`);
     const { summary, histograms, predictions, probabilities } = await timed(io, 'final metrics', () =>
-      runResults({ runId: writer.id, config, dataset, spec: mlpSpec(config, dataset), backend: backend.name, result }),
+      runResults({ runId: writer.id, config, dataset, spec, backend: backend.name, result }),
     );
     summary.resumedAfterEpoch = session.resume?.checkpoint.epoch ?? null;
     if (options.checkDeterminism) {
