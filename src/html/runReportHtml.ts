@@ -15,6 +15,7 @@ import type { Tabular } from '../text/tabular';
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
 import { armColours } from './palette';
+import type { Projection } from './projectionChart';
 import { armSlug, hasScaledReliability } from './runCharts';
 
 type RunSummary = RunReportInput['summary'];
@@ -85,25 +86,37 @@ function perClassSection(summary: RunSummary): ReportSection {
   return { id: 'per-class', heading: 'Per class', html: perClass };
 }
 
+/** Each arm's mean logit gap against the bound its smoothing sets. */
+function logitGapTable(projection: Projection): string {
+  return htmlTable({
+    caption: 'Mean logit gap on the test set (top logit − mean of the others, from probabilities.bin) against the bound log((1 − ε + ε/K)/(ε/K)) a smoothed arm\'s targets set (log((1 − ε)/(ε/(K − 1))) for --smoothing others)',
+    head: [['arm', { text: 'mean logit gap', numeric: true }, { text: 'bound', numeric: true }, { text: 'gap / bound', numeric: true }]],
+    rows: projection.arms.map((a) => {
+      const finite = Number.isFinite(a.bound);
+      return [armHeading(a.arm), { text: a.logitGap.toFixed(2), numeric: true }, { text: finite ? a.bound.toFixed(2) : 'none', numeric: true }, { text: finite ? (a.logitGap / a.bound).toFixed(2) : '—', numeric: true }];
+    }),
+  });
+}
+
 /**
  * The per-sample sections: the gallery and the scatter (from probabilities.bin), then the penultimate-layer
  * projection; each only when it was drawn, with the notes that say why one is missing.
  */
-function samplesSections(rendered: RenderedChart[], notes: string[]): ReportSection[] {
+function samplesSections(rendered: RenderedChart[], notes: string[], projection: Projection | null): ReportSection[] {
   const find = (id: string) => rendered.find((r) => r.chart.id === id);
   const noteHtml = notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n');
   const gallery = find('gallery');
   const scatter = find('confidence-scatter');
   const samples = [noteHtml, gallery ? chartFigure(gallery) : '', scatter ? chartRow([scatter]) : ''].filter((h) => h);
-  const projections = rendered.filter((r) => r.chart.id.startsWith('projection'));
+  const drawn = find('projection');
   const sections: ReportSection[] = [];
   if (samples.length > 0) sections.push({ id: 'samples', heading: 'Samples', html: samples.join('\n') });
-  if (projections.length > 0) sections.push({ id: 'projection', heading: 'Penultimate layer', html: projections.map((p) => chartFigure(p)).join('\n') });
+  if (drawn && projection) sections.push({ id: 'projection', heading: 'Penultimate layer', html: `${chartFigure(drawn)}\n${logitGapTable(projection)}` });
   return sections;
 }
 
 /** The HTML report of one run, from its stored files and its rendered charts (runCharts → renderSvg). */
-export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], extras: { sampleNotes?: string[]; generatedAt?: Date } = {}): string {
+export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], extras: { sampleNotes?: string[]; projection?: Projection | null; generatedAt?: Date } = {}): string {
   const generatedAt = extras.generatedAt ?? new Date();
   const { summary, meta } = input;
   const chart = (id: string): RenderedChart => {
@@ -127,7 +140,7 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
     },
     { id: 'confusion', heading: 'Confusion matrices', html: chartRow(summary.arms.map((a) => chart(`confusion-${armSlug(a.label)}`))) },
     perClassSection(summary),
-    ...samplesSections(rendered, extras.sampleNotes ?? []),
+    ...samplesSections(rendered, extras.sampleNotes ?? [], extras.projection ?? null),
   ];
   const smoothedEpsilons = summary.arms.filter((a) => a.epsilon > 0).map((a) => epsilonLabel(a.epsilon));
   return reportPage({

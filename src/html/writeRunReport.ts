@@ -9,6 +9,8 @@ import { loadSampleLayer } from './loadSampleLayer';
 import { renderSvg, svgToPng } from './renderChart';
 import { runCharts, type ReportChart } from './runCharts';
 import { runReportHtml } from './runReportHtml';
+import { loadProjection, parseProjectionClasses } from './loadProjection';
+import { projectionChart, type Projection } from './projectionChart';
 import { sampleCharts } from './sampleCharts';
 
 export const REPORT_FILE = 'report.html';
@@ -18,6 +20,8 @@ export interface ReportOptions {
   out?: string;
   png?: boolean;
   svg?: boolean;
+  /** A run report's penultimate-layer projection: three classes by name or index, "a,b,c" (default: the three most confused). */
+  classes?: string;
 }
 
 export interface WrittenReport {
@@ -87,18 +91,29 @@ export interface RenderedRunReport {
   warnings: string[];
   /** Why the gallery, the scatter or the projection is missing, for the page. */
   sampleNotes: string[];
+  projection: Projection | null;
 }
 
-/** Renders every chart of a run's report: the stored files' charts, then the per-sample ones (probabilities.bin, the test images). */
-export async function renderRunCharts(runDir: string): Promise<RenderedRunReport> {
+/**
+ * Renders every chart of a run's report: the stored files' charts, then the per-sample ones
+ * (probabilities.bin, the test images) and the penultimate-layer projection (the final weights, the data).
+ */
+export async function renderRunCharts(runDir: string, options: Pick<ReportOptions, 'classes'> = {}): Promise<RenderedRunReport> {
   const input = loadRunForReport(runDir);
-  const { layer, notes } = await loadSampleLayer(input, false);
-  const charts = [...runCharts(input), ...sampleCharts(input.summary, layer)];
-  return { input, ...(await renderCharts(charts)), sampleNotes: notes };
+  const asked = options.classes === undefined ? undefined : parseProjectionClasses(options.classes, input.summary.dataset.classNames);
+  const { layer, dataset, notes } = await loadSampleLayer(input, true);
+  let projection: Projection | null = null;
+  if (layer && dataset) {
+    const loaded = await loadProjection(input, layer, dataset, asked);
+    projection = loaded.projection;
+    if (loaded.note) notes.push(loaded.note);
+  }
+  const charts = [...runCharts(input), ...sampleCharts(input.summary, layer), ...(projection ? [projectionChart(projection)] : [])];
+  return { input, ...(await renderCharts(charts)), sampleNotes: notes, projection };
 }
 
 /** Reads a completed run, renders its charts and writes report.html (and the images asked for). */
 export async function writeRunReport(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
-  const { input, rendered, warnings, sampleNotes } = await renderRunCharts(runDir);
-  return { ...writeReportFiles(runDir, rendered, runReportHtml(input, rendered, { sampleNotes }), options), warnings };
+  const { input, rendered, warnings, sampleNotes, projection } = await renderRunCharts(runDir, options);
+  return { ...writeReportFiles(runDir, rendered, runReportHtml(input, rendered, { sampleNotes, projection }), options), warnings };
 }

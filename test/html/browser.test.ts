@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { runCharts } from '../../src/html/runCharts';
 import { loadRunForReport } from '../../src/html/loadRunForReport';
 import { runCli } from '../helpers/cli';
@@ -12,7 +13,7 @@ import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 const runsRoot = tempDir('ls-bench-report-browser-');
 
 /** The per-sample charts of an image run's report. */
-const SAMPLE_CHARTS = ['gallery', 'confidence-scatter'];
+const SAMPLE_CHARTS = ['gallery', 'confidence-scatter', 'projection'];
 
 
 /**
@@ -23,6 +24,13 @@ function screenshotPath(name: string): string {
   const dir = path.join(PROJECT_ROOT, 'test-artifacts');
   mkdirSync(dir, { recursive: true });
   return path.join(dir, name);
+}
+
+/** The box from the top of the first section to the bottom of the last, for a screenshot of them. */
+async function sectionsBox(page: Page, ids: string[]): Promise<{ x: number; y: number; width: number; height: number }> {
+  const boxes = await Promise.all(ids.map((id) => page.locator(`section#${id}`).boundingBox()));
+  const [first, last] = [boxes[0]!, boxes[boxes.length - 1]!];
+  return { x: first.x, y: first.y, width: first.width, height: last.y + last.height - first.y };
 }
 
 /** Each chart at a readable size, with its data drawn (marks in an SVG, or its PNG decoded in full) and a caption. */
@@ -45,8 +53,8 @@ test('the report of a real run opens in headless Chromium: no console errors, no
   const r = await runCli(['report', small.dir]);
   assert.equal(r.code, 0, r.stderr);
   const html = path.join(small.dir, 'report.html');
-  // the synthetic data is not images: no gallery, but the scatter of every test sample
-  const expectedCharts = [...runCharts(loadRunForReport(small.dir)).map((c) => c.id), 'confidence-scatter'];
+  // the synthetic data is not images: no gallery, but the scatter of every test sample and the projection
+  const expectedCharts = [...runCharts(loadRunForReport(small.dir)).map((c) => c.id), 'confidence-scatter', 'projection'];
 
   const browser = await launchChromium();
   try {
@@ -81,7 +89,7 @@ test('the report of a real run opens in headless Chromium: no console errors, no
 
 const digitsRunsRoot = tempDir('ls-bench-digits-report-browser-');
 
-test('the report of an image run shows the gallery and the scatter in headless Chromium: no console errors, no requests; screenshot saved', { timeout: 180_000 }, async (t) => {
+test('the report of an image run shows the gallery, the scatter and the projection in headless Chromium: no console errors, no requests; screenshot saved', { timeout: 180_000 }, async (t) => {
   const skip = browserSkipReason();
   if (skip) {
     t.skip(skip);
@@ -106,10 +114,10 @@ test('the report of an image run shows the gallery and the scatter in headless C
     assert.equal(images.length, gallery.marks, 'one image per card');
     for (const href of images) assert.match(href, /^data:image\/png;base64,/);
     const body = await page.innerText('body');
-    for (const heading of ['Samples']) assert.ok(body.includes(heading), heading);
+    for (const heading of ['Samples', 'Penultimate layer', 'Mean logit gap']) assert.ok(body.includes(heading), heading);
 
     const screenshot = screenshotPath('report-samples.png');
-    await page.locator('#samples').screenshot({ path: screenshot });
+    await page.screenshot({ path: screenshot, fullPage: true, clip: await sectionsBox(page, ['samples', 'projection']) });
     assert.equal(readFileSync(screenshot).subarray(1, 4).toString('latin1'), 'PNG');
     t.diagnostic(`screenshot of the samples section: ${screenshot}`);
   } finally {

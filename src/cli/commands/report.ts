@@ -7,7 +7,7 @@ import type { ReportOptions, WrittenReport } from '../../html/writeRunReport';
 import { resolveRunsDir } from '../../store/RunStore';
 import { findSweepDir } from '../../sweep/locateSweep';
 import type { SweepDir } from '../../sweep/sweepFiles';
-import { ExitCode } from '../../errors';
+import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
 import { addExamples } from '../help';
 
@@ -18,6 +18,7 @@ export interface ReportCommandOptions {
   open: boolean;
   png: boolean;
   svg: boolean;
+  classes?: string;
 }
 
 /** The first executable `name` on PATH, or null. */
@@ -94,9 +95,10 @@ export async function reportCommand(options: ReportCommandOptions, io: CommandIo
   const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg };
   // A sweep directory or sweep id names a sweep; anything else, a run.
   const sweepDir = findSweepDir(options.target, resolveRunsDir(options.runsDir));
+  if (sweepDir && options.classes !== undefined) throw new CliError(`--classes: ${options.target} is a sweep; the penultimate-layer projection is in a run's report (ls-bench report <run> --classes a,b,c)`);
   const written = sweepDir
     ? await writeSweepReportLazily(sweepDir, reportOptions)
-    : await writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), reportOptions);
+    : await writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), { ...reportOptions, ...(options.classes !== undefined ? { classes: options.classes } : {}) });
   reportWritten(written, io);
   if (options.open) await openInViewer(written.html, io);
   return ExitCode.ok;
@@ -109,10 +111,12 @@ export function configureReportCommand(command: Command, io: CommandIo, setExitC
     .option('--out <file>', 'where to write the HTML (a file, or a directory to put report.html in) [default: <run or sweep dir>/report.html]')
     .option('--open', 'open the report when it is written (open on macOS, start on Windows, xdg-open elsewhere)', false)
     .option('--png', 'also write each chart as a PNG, in <report>-charts/ beside the HTML', false)
-    .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false);
+    .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false)
+    .option('--classes <a,b,c>', "the three classes of the penultimate-layer projection, by name or index [default: the three the arms confuse most]");
   addExamples(command, [
     ['ls-bench report latest --open', "the newest run's report, opened in the browser"],
     ['ls-bench report sweep-1a2b3c4d5e6f --png', "a sweep's report, with each chart as a PNG too"],
+    ['ls-bench report latest --classes Shirt,T-shirt/top,Pullover', 'the penultimate-layer projection of these three classes'],
   ]);
   command.action(async (target: string, parsed: Record<string, unknown>) => {
     setExitCode(
@@ -124,6 +128,7 @@ export function configureReportCommand(command: Command, io: CommandIo, setExitC
           open: parsed.open === true,
           png: parsed.png === true,
           svg: parsed.svg === true,
+          ...(parsed.classes !== undefined ? { classes: String(parsed.classes) } : {}),
         },
         io,
       ),
