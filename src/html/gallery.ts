@@ -95,7 +95,8 @@ function cardSvg(card: GalleryCard, x: number, y: number, classNames: string[], 
   const scale = Math.max(1, Math.floor(IMAGE_BOX / Math.max(image.height, image.width)));
   const parts = [`<g class="gallery-card" data-index="${card.index}" transform="translate(${x},${y})">`, `<rect width="${CARD_WIDTH}" height="${cardHeight(classNames.length)}" fill="#fafafa" stroke="#ddd" rx="3"/>`];
   parts.push(`<image x="${PAD}" y="${PAD}" width="${image.width * scale}" height="${image.height * scale}" href="${pngDataUrl(encodePng(image, scale))}"/>`);
-  const textX = PAD + IMAGE_BOX + 8;
+  // room for "true: Ankle boot" at 11 px
+  const textX = PAD + IMAGE_BOX + 6;
   const room = CARD_WIDTH - textX - PAD;
   parts.push(svgText(textX, PAD + 11, fitText(`test #${card.index}`, room, 11, true), { bold: true }));
   parts.push(svgText(textX, PAD + 26, fitText(`true: ${classNames[card.label]}`, room, 11)));
