@@ -609,6 +609,14 @@ static napi_value js_set_threads(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* blasThreads(): the number of threads OpenBLAS uses in this process (it changes the order of sums, so results). */
+static napi_value js_blas_threads(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value out;
+  napi_create_int32(env, openblas_get_num_threads(), &out);
+  return out;
+}
+
 static napi_value js_blas_config(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value out;
@@ -643,6 +651,7 @@ static napi_value init(napi_env env, napi_value exports) {
     EXPORT("disposeNetwork", js_dispose_network),
     EXPORT("setThreads", js_set_threads),
     EXPORT("blasConfig", js_blas_config),
+    EXPORT("blasThreads", js_blas_threads),
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

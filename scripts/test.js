@@ -19,7 +19,7 @@ const { spawnSync } = require('node:child_process');
  * or a child process, or sends a signal goes into test/cli/ if it tests a command, else its path goes here.
  * Every entry must exist, so a renamed file cannot drop out of this list unnoticed.
  */
-const SLOW = ['test/cli/', 'test/fuzz/', 'test/html/browser.test.ts', 'test/store/runWriter.test.ts', 'test/sweep/cellWorker.test.ts'];
+const SLOW = ['test/cli/', 'test/fuzz/', 'test/html/browser.test.ts', 'test/store/runWriter.test.ts', 'test/store/processLockRace.test.ts', 'test/sweep/cellWorker.test.ts'];
 
 const ROOT = path.resolve(__dirname, '..');
 

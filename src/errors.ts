@@ -12,6 +12,15 @@ export class CliError extends Error {
   }
 }
 
+/**
+ * A path the user typed must name something: an empty string would otherwise silently mean the current
+ * directory or the default (`--runs-dir ''` used to mean ./runs). `what` is the flag, e.g. "--runs-dir".
+ */
+export function nonEmptyPath(what: string, value: string): string {
+  if (value.trim() === '') throw new CliError(`${what}: expected a path, got an empty string`);
+  return value;
+}
+
 /** Exit codes, in one place so tests and the README agree. */
 export const ExitCode = {
   ok: 0,

@@ -3,6 +3,7 @@ import { CliError, ExitCode } from '../errors';
 import { lsBenchVersion } from '../store/environment';
 import { detail, milliseconds, type CommandIo } from './commandIo';
 import { currentInvocation } from './invocation';
+import { escapedIo } from './escapedIo';
 
 /** Adds a command's flags and action to the command main created for it. */
 export type ConfigureCommand = (command: Command, io: CommandIo, setExitCode: (code: number) => void) => void;
@@ -145,7 +146,8 @@ export async function buildProgram(io: CommandIo, setExitCode: (code: number) =>
  */
 export async function run(argv: string[], streams: CommandIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const io: CommandIo = { ...streams, invocation: streams.invocation ?? currentInvocation(), startedAt: streams.startedAt ?? performance.now() };
+  // Everything a command prints — results, notes, errors — is escaped for the terminal on its way out.
+  const io: CommandIo = escapedIo({ ...streams, invocation: streams.invocation ?? currentInvocation(), startedAt: streams.startedAt ?? performance.now() });
   try {
     const program = await buildProgram(io, (code) => (exitCode = code), argv);
     await program.parseAsync(argv, { from: 'user' });

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { CliError } from '../errors';
+import { CliError, nonEmptyPath } from '../errors';
+import { FileTooLarge, formatBytes, readBounded } from '../data/boundedRead';
 import { LAYER_KEY_ALIASES, modelKeysAt } from './modelSchema';
 import { TrainConfigSchema, type TrainConfig } from './schema';
 import { kebabCase } from './schemaOptions';
@@ -11,7 +11,7 @@ import { locateConfigFile, shippedConfigs } from './shippedConfigs';
 /** Values given on the command line, already converted to the schema's kinds. */
 export type FlagValues = Record<string, unknown>;
 
-const MAX_CONFIG_BYTES = 1 << 20;
+export const MAX_CONFIG_BYTES = 1 << 20;
 const MAX_NESTING = 16;
 
 /** Depth of nested arrays/objects, computed without recursion (a hostile file can nest thousands deep). */
@@ -41,17 +41,17 @@ function showValue(value: unknown): string {
 
 /**
  * Reads a YAML or JSON config file into a plain object; every failure names the file. `ref` is a path, or
- * the name of a shipped config (`fashion-mnist`) when no file of that name exists here.
+ * the name of a shipped config (`fashion-mnist`) when no file of that name exists here; `-` is stdin.
+ * The file is read with a bound, so /dev/zero, an endless FIFO or a huge file is refused after 1 MiB.
  */
 export function readConfigFile(ref: string): Record<string, unknown> {
-  const file = locateConfigFile(ref);
+  nonEmptyPath('--config', ref);
+  const file = ref === '-' ? ref : locateConfigFile(ref);
   let text: string;
   try {
-    const buffer = readFileSync(file);
-    if (buffer.length > MAX_CONFIG_BYTES) throw new CliError(`${file}: config file is ${buffer.length} bytes, expected at most ${MAX_CONFIG_BYTES}`);
-    text = buffer.toString('utf8').replace(/^\uFEFF/, '');
+    text = readBounded(file, MAX_CONFIG_BYTES).toString('utf8').replace(/^\uFEFF/, '');
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (error instanceof FileTooLarge) throw new CliError(`${file === '-' ? 'stdin' : file}: larger than ${formatBytes(MAX_CONFIG_BYTES)}; expected a config file (a YAML or JSON mapping of options) of at most ${formatBytes(MAX_CONFIG_BYTES)}`);
     const code = (error as NodeJS.ErrnoException).code;
     const shipped = shippedConfigs().map((c) => c.name);
     const hint = code === 'ENOENT' && !ref.includes('/') ? `, and no shipped config of that name (shipped: ${shipped.join(', ')}; \`ls-bench configs\` lists them)` : '';
@@ -92,9 +92,9 @@ export function readConfigFile(ref: string): Record<string, unknown> {
  * Errors name where the bad value came from (the file and key, or the flag) and what was expected.
  */
 export function resolveTrainConfig(options: { configFile?: string; flags?: FlagValues; notes?: string[] }): TrainConfig {
-  const file = options.configFile ? locateConfigFile(options.configFile) : undefined;
+  const file = options.configFile !== undefined ? locateConfigFile(nonEmptyPath('--config', options.configFile)) : undefined;
   // A `sweep:` section belongs to `ls-bench sweep` (which validates it); one file serves both commands.
-  const { sweep: sweepSection, ...fromFile } = file ? readConfigFile(file) : {};
+  const { sweep: sweepSection, ...fromFile } = file !== undefined ? readConfigFile(file) : {};
   if (sweepSection !== undefined) {
     options.notes?.push(`${file}: its sweep: section is for \`ls-bench sweep\` (a grid over seeds and ε); train reads the rest of the file and trains one run`);
   }

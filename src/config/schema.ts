@@ -83,6 +83,8 @@ export const TrainConfigSchema = z
     smoothing: z.enum(SMOOTHING_VARIANTS).default('uniform').describe('uniform: q=(1-ε)·onehot+ε/K (PyTorch, Keras); others: ε spread over the K-1 wrong classes'),
     epsilon: listOf(z.number().min(0).lt(1), 64)
       .refine((v) => v.length >= 1, 'expected at least one value')
+      // Two arms with one ε would share a label: their rows, charts and comparisons would overwrite each other.
+      .refine((v) => new Set(v).size === v.length, 'expected each value once (two arms with the same ε would share a label)')
       .default([0.1])
       .describe('smoothing strength ε in [0, 1); a list (0.05,0.1) trains one smoothed arm per value'),
     parallelArms: z

@@ -2,6 +2,7 @@ import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse, CsvError } from 'csv-parse';
 import { CliError } from '../errors';
+import { formatBytes } from './boundedRead';
 import { SeededRandom } from '../random/SeededRandom';
 import { makeSplit, selectRows, type Dataset } from './Dataset';
 import { featureStats, standardizeInPlace, type FeatureStats } from './standardize';
@@ -57,9 +58,22 @@ function resolveColumn(spec: string, names: string[], header: boolean, file: str
   throw new CliError(`${file}: ${what} "${spec}" does not exist; ${known}`);
 }
 
-function layoutFrom(firstRecord: string[], options: CsvOptions, file: string): CsvLayout {
+/** A header naming two columns alike would make --label-column and --ignore-columns pick one silently. */
+function checkUniqueNames(names: string[], file: string, line: number): void {
+  const first = new Map<string, number>();
+  names.forEach((name, i) => {
+    const earlier = first.get(name);
+    if (earlier !== undefined) {
+      throw new CliError(`${file}:${line}: the header names columns ${earlier + 1} and ${i + 1} both ${JSON.stringify(name)}; expected unique column names`);
+    }
+    first.set(name, i);
+  });
+}
+
+function layoutFrom(firstRecord: string[], options: CsvOptions, file: string, line: number): CsvLayout {
   const width = firstRecord.length;
   const columnNames = options.header ? firstRecord.map((n) => n.trim()) : firstRecord.map((_, i) => `column ${i}`);
+  if (options.header) checkUniqueNames(columnNames, file, line);
   const labelIndex = options.labelColumn === undefined ? width - 1 : resolveColumn(options.labelColumn, columnNames, options.header, file, 'label column');
   const ignored = new Set(options.ignoreColumns.map((c) => resolveColumn(c, columnNames, options.header, file, 'ignored column')));
   if (ignored.has(labelIndex)) throw new CliError(`${file}: column "${columnNames[labelIndex]}" is both the label column and ignored`);
@@ -73,7 +87,7 @@ function layoutFrom(firstRecord: string[], options: CsvOptions, file: string): C
  * go straight into a Float32Array that grows by doubling. BOM, CRLF, quoted fields with newlines and
  * empty lines are handled by the parser; every error names the file, the line and the column.
  */
-async function readCsvTable(file: string, options: CsvOptions, expected?: { layout: CsvLayout; source: string }): Promise<CsvTable> {
+async function readCsvTable(file: string, options: CsvOptions, memoryLimit: number, expected?: { layout: CsvLayout; source: string }): Promise<CsvTable> {
   checkReadable(file, 'CSV file');
   const input = createReadStream(file);
   const parser = parse({ bom: true, delimiter: options.delimiter, info: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true });
@@ -97,17 +111,18 @@ async function readCsvTable(file: string, options: CsvOptions, expected?: { layo
             throw new CliError(`${file}:${line}: header ${JSON.stringify(names)} differs from ${expected.source}'s ${JSON.stringify(expected.layout.columnNames)}; expected the same columns`);
           }
         } else {
-          layout = layoutFrom(record, options, file);
+          layout = layoutFrom(record, options, file, line);
         }
         continue;
       }
-      if (!layout) layout = layoutFrom(record, options, file);
+      if (!layout) layout = layoutFrom(record, options, file, line);
       if (record.length !== layout.width) {
         throw new CliError(`${file}:${line}: ${record.length} field(s), expected ${layout.width} (as in ${expected ? expected.source : options.header ? 'the header' : 'the first row'})`);
       }
       const f = layout.featureIndices.length;
       if (rows === capacity || x.length === 0) {
         if (rows === capacity) capacity *= 2;
+        checkCsvMemory(capacity * f, memoryLimit, file, line);
         const grownX = new Float32Array(capacity * f);
         grownX.set(x);
         x = grownX;
@@ -118,10 +133,8 @@ async function readCsvTable(file: string, options: CsvOptions, expected?: { layo
       for (let j = 0; j < f; j++) {
         const column = layout.featureIndices[j]!;
         const text = record[column]!.trim();
-        const value = text === '' ? NaN : Number(text);
-        if (!Number.isFinite(value)) {
-          throw new CliError(`${file}:${line}: column ${column + 1} (${JSON.stringify(layout.columnNames[column])}) is ${JSON.stringify(text)}, expected a finite number`);
-        }
+        const value = decimalCell(text);
+        if (typeof value === 'string') throw new CliError(`${file}:${line}: column ${column + 1} (${JSON.stringify(layout.columnNames[column])}) is ${JSON.stringify(text)}, ${value}`);
         x[rows * f + j] = value;
       }
       const label = record[layout.labelIndex]!.trim();
@@ -148,6 +161,50 @@ async function readCsvTable(file: string, options: CsvOptions, expected?: { layo
   return { layout, rows, x: x.slice(0, rows * f), labelIds: labelIds.slice(0, rows), labelKeys };
 }
 
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A feature cell as a float32 value, or what is wrong with it. Only decimal notation: JavaScript's
+ * Number() would also read 0x1F, 0b101 and 0o17, which no spreadsheet or pandas export means. A value
+ * beyond float32's range would become Infinity once stored, so it is refused here, with its place.
+ */
+export function decimalCell(text: string): number | string {
+  if (!DECIMAL.test(text)) {
+    return /^[+-]?0[xXbBoO]/.test(text) ? 'expected a decimal number (hexadecimal, binary and octal notation are not read as numbers)' : 'expected a finite number';
+  }
+  const value = Number(text);
+  if (!Number.isFinite(value) || Math.abs(value) > FLOAT32_MAX) return `outside the float32 range; expected a finite number within ±${FLOAT32_MAX.toPrecision(8)}`;
+  return value;
+}
+
+/**
+ * Features read so far are held three times over at worst: the growing array and its doubled successor,
+ * then the final copy and the training split's copy. Refused while reading, at the line that would cross.
+ */
+const CSV_MEMORY_PER_VALUE = 4 * 3;
+
+function checkCsvMemory(values: number, memoryLimit: number, file: string, line: number): void {
+  if (values * CSV_MEMORY_PER_VALUE > memoryLimit) {
+    throw new CliError(`${file}:${line}: the data read so far would need more than the memory limit of ${formatBytes(memoryLimit)} (--max-memory); use a smaller file or raise the limit`);
+  }
+}
+
+/**
+ * A test value far outside the training data's spread (a column nearly constant in training) can overflow
+ * float32 once standardised: refused, naming the column, instead of becoming Infinity in the model's input.
+ */
+function checkStandardized(x: Float32Array, numFeatures: number, layout: CsvLayout, file: string): void {
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]!)) {
+      const column = layout.featureIndices[i % numFeatures]!;
+      throw new CliError(
+        `${file}: test row ${Math.floor(i / numFeatures) + 1}, column ${column + 1} (${JSON.stringify(layout.columnNames[column])}): standardised with the training rows' mean and spread it overflows float32; expected test values on the training data's scale`,
+      );
+    }
+  }
+}
+
 /** Class order: numeric when every label is an integer (so 1, 2, 10 stay in order), else by string. */
 export function orderClassLabels(labels: string[]): string[] {
   const allIntegers = labels.every((l) => /^[+-]?\d+$/.test(l));
@@ -170,9 +227,12 @@ function classIndices(table: CsvTable, classOf: Map<string, number>, file: strin
  * labels mapped to indices in label order, features standardised with the training split's
  * statistics only (the test split must not leak into them).
  */
-export async function csvDataset(options: CsvOptions & { file: string; testFile?: string | undefined; testFraction: number; seed: number; name?: string }): Promise<Dataset> {
+export async function csvDataset(
+  options: CsvOptions & { file: string; testFile?: string | undefined; testFraction: number; seed: number; name?: string; memoryLimit?: number },
+): Promise<Dataset> {
   const { file, testFile } = options;
-  const table = await readCsvTable(file, options);
+  const memoryLimit = options.memoryLimit ?? Number.POSITIVE_INFINITY;
+  const table = await readCsvTable(file, options, memoryLimit);
   const classNames = orderClassLabels(table.labelKeys);
   const classOf = new Map(classNames.map((name, c) => [name, c]));
   const numFeatures = table.layout.featureIndices.length;
@@ -180,7 +240,7 @@ export async function csvDataset(options: CsvOptions & { file: string; testFile?
   let train;
   let test;
   if (testFile !== undefined) {
-    const testTable = await readCsvTable(testFile, options, { layout: table.layout, source: file });
+    const testTable = await readCsvTable(testFile, options, memoryLimit, { layout: table.layout, source: file });
     train = makeSplit(table.x, y, numFeatures);
     test = makeSplit(testTable.x, classIndices(testTable, classOf, testFile, file), numFeatures);
   } else {
@@ -194,6 +254,7 @@ export async function csvDataset(options: CsvOptions & { file: string; testFile?
     standardization = featureStats(train.x, numFeatures);
     standardizeInPlace(train.x, numFeatures, standardization);
     standardizeInPlace(test.x, numFeatures, standardization);
+    checkStandardized(test.x, numFeatures, table.layout, testFile ?? file);
   }
   const labelName = table.layout.columnNames[table.layout.labelIndex]!;
   const splitText = testFile !== undefined ? `test file ${testFile}` : `stratified ${options.testFraction} test split (seed ${options.seed})`;

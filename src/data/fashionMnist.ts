@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CliError } from '../errors';
 import { makeSplit, type Dataset, type LabelledSplit } from './Dataset';
 import { readIdxFile } from './idx';
+import { IDX_MEMORY_PER_BYTE } from './idxDataset';
 
 export const FASHION_MNIST_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
@@ -45,9 +46,9 @@ export function locateFashionMnist(dataDir?: string): Record<keyof typeof FILES,
   );
 }
 
-function readPair(imagesFile: string, labelsFile: string, numClasses: number): LabelledSplit {
-  const images = readIdxFile(imagesFile, 3);
-  const labels = readIdxFile(labelsFile, 1);
+function readPair(imagesFile: string, labelsFile: string, numClasses: number, memoryLimit: number): LabelledSplit {
+  const images = readIdxFile(imagesFile, 3, Math.floor(memoryLimit / IDX_MEMORY_PER_BYTE));
+  const labels = readIdxFile(labelsFile, 1, Math.floor(memoryLimit / IDX_MEMORY_PER_BYTE));
   const count = images.dims[0]!;
   if (labels.dims[0] !== count) {
     throw new CliError(`${labelsFile}: ${labels.dims[0]} labels but ${imagesFile} has ${count} images; expected the same count`);
@@ -65,11 +66,11 @@ function readPair(imagesFile: string, labelsFile: string, numClasses: number): L
   return makeSplit(x, y, numFeatures);
 }
 
-export function fashionMnistDataset(dataDir?: string): Dataset {
+export function fashionMnistDataset(dataDir?: string, memoryLimit = Number.POSITIVE_INFINITY): Dataset {
   const files = locateFashionMnist(dataDir);
   const numClasses = FASHION_MNIST_CLASSES.length;
-  const train = readPair(files.trainImages, files.trainLabels, numClasses);
-  const test = readPair(files.testImages, files.testLabels, numClasses);
+  const train = readPair(files.trainImages, files.trainLabels, numClasses, memoryLimit);
+  const test = readPair(files.testImages, files.testLabels, numClasses, memoryLimit);
   return {
     name: 'fashion-mnist',
     description: `Fashion-MNIST IDX files in ${path.dirname(files.trainImages)}`,

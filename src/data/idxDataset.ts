@@ -23,11 +23,17 @@ export function parseIdxSpec(spec: string): IdxFiles {
   return { images, labels, ...(testImages && testLabels ? { testImages, testLabels } : {}) };
 }
 
+/**
+ * Memory per byte of an IDX body while it is loaded: the file, its inflated bytes, the float32 features
+ * (4 bytes each) and the split's copy of them (4 more).
+ */
+export const IDX_MEMORY_PER_BYTE = 10;
+
 /** An images file and its labels: counts must match; each sample's features are its bytes scaled to [0, 1]. */
-function readIdxPair(imagesFile: string, labelsFile: string): { split: LabelledSplit; shape: number[]; maxLabel: number } {
-  const images = readIdxFile(imagesFile);
+function readIdxPair(imagesFile: string, labelsFile: string, memoryLimit: number): { split: LabelledSplit; shape: number[]; maxLabel: number } {
+  const images = readIdxFile(imagesFile, undefined, Math.floor(memoryLimit / IDX_MEMORY_PER_BYTE));
   if (images.dims.length < 2) throw new CliError(`${imagesFile}: IDX file has 1 dimension, expected 2 or more (samples × features...)`);
-  const labels = readIdxFile(labelsFile, 1);
+  const labels = readIdxFile(labelsFile, 1, Math.floor(memoryLimit / IDX_MEMORY_PER_BYTE));
   const count = images.dims[0]!;
   if (labels.dims[0] !== count) {
     throw new CliError(`${labelsFile}: ${labels.dims[0]} labels but ${imagesFile} has ${count} samples; expected the same count`);
@@ -49,15 +55,16 @@ export function imageShape(dims: number[]): number[] | undefined {
 }
 
 /** Any IDX pair (MNIST, Fashion-MNIST, KMNIST, EMNIST...): classes 0..max label, a test pair or a stratified seeded split. */
-export function idxDataset(spec: string, options: { testFraction: number; seed: number }): Dataset {
+export function idxDataset(spec: string, options: { testFraction: number; seed: number; memoryLimit?: number }): Dataset {
   const files = parseIdxSpec(spec);
-  const trainPair = readIdxPair(files.images, files.labels);
+  const memoryLimit = options.memoryLimit ?? Number.POSITIVE_INFINITY;
+  const trainPair = readIdxPair(files.images, files.labels, memoryLimit);
   let train = trainPair.split;
   let test: LabelledSplit;
   let maxLabel = trainPair.maxLabel;
   const numFeatures = trainPair.split.x.length / trainPair.split.count;
   if (files.testImages && files.testLabels) {
-    const testPair = readIdxPair(files.testImages, files.testLabels);
+    const testPair = readIdxPair(files.testImages, files.testLabels, memoryLimit);
     if (testPair.shape.join('×') !== trainPair.shape.join('×')) {
       throw new CliError(`${files.testImages}: samples are ${testPair.shape.join('×')}, but ${trainPair.shape.join('×')} in ${files.images}; expected the same shape`);
     }

@@ -36,10 +36,11 @@ export interface DataOptions extends SyntheticOptions {
  * --label-noise applied to it (in that order, each seeded), then checked. The validation set is carved
  * from the training set as --limit and --imbalance left it (so it has the training set's class profile)
  * and keeps its clean labels, like the test set: --label-noise flips only what is trained on. Async
- * because CSV files are streamed.
+ * because CSV files are streamed. `memoryLimit` (bytes) bounds what reading the files may allocate: an
+ * IDX header or a CSV that would need more is refused before (or while) it is read.
  */
-export async function loadDataset(config: DataOptions): Promise<Dataset> {
-  let dataset = await readDataset(config);
+export async function loadDataset(config: DataOptions, memoryLimit = Number.POSITIVE_INFINITY): Promise<Dataset> {
+  let dataset = await readDataset(config, memoryLimit);
   if (config.limit !== undefined) dataset = limitDataset(dataset, config.limit, config.seed);
   if (config.imbalance !== undefined) dataset = imbalanceDataset(dataset, config.imbalance, config.seed);
   if (config.valFraction > 0) dataset = holdOutValidation(dataset, config.valFraction, config.seed);
@@ -48,10 +49,10 @@ export async function loadDataset(config: DataOptions): Promise<Dataset> {
   return dataset;
 }
 
-async function readDataset(config: DataOptions): Promise<Dataset> {
+async function readDataset(config: DataOptions, memoryLimit: number): Promise<Dataset> {
   const name = config.dataset;
   if (name === 'synthetic') return syntheticDataset(config);
-  if (name === 'fashion-mnist') return fashionMnistDataset(config.dataDir);
+  if (name === 'fashion-mnist') return fashionMnistDataset(config.dataDir, memoryLimit);
   if (isBundledName(name)) {
     const dataset = await csvDataset({ ...BUNDLED_CSV_OPTIONS, file: bundledFile(name), name, testFraction: config.testFraction, seed: config.seed });
     const sampleShape = bundledSampleShape(name);
@@ -69,9 +70,10 @@ async function readDataset(config: DataOptions): Promise<Dataset> {
       ignoreColumns: config.ignoreColumns,
       testFraction: config.testFraction,
       seed: config.seed,
+      memoryLimit,
     });
   }
-  if (name.startsWith('idx:')) return idxDataset(name, config);
+  if (name.startsWith('idx:')) return idxDataset(name, { ...config, memoryLimit });
   throw new CliError(`--dataset: unknown data set "${name}", expected one of: ${DATASET_NAMES.join(', ')}`);
 }
 

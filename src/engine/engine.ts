@@ -48,6 +48,8 @@ export interface Engine extends BackendChoice {
    * `threads` is how many may run at the same time; an engine that cannot steps them one by one.
    */
   trainArms(models: Model[], batch: SharedBatch, options: { threads: number }): TrainedArms;
+  /** The BLAS threads of an engine built on a BLAS library (native): recorded with each run, since they change results. */
+  blasThreads?(): number;
 }
 
 /** Model i's own view of a shared batch. */

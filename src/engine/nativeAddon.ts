@@ -67,6 +67,8 @@ export interface NativeAddon {
   /** Frees the network's memory now; the handle is unusable afterwards. */
   disposeNetwork(handle: NativeNetworkHandle): void;
   setThreads(threads: number): void;
+  /** The threads OpenBLAS uses in this process: they change the order of its sums, so the last bits of results. */
+  blasThreads(): number;
   blasConfig(): string;
 }
 
@@ -97,6 +99,10 @@ export function loadNativeAddon(): { addon?: NativeAddon; problem?: string } {
   }
   try {
     const addon = require(NATIVE_ADDON_PATH) as NativeAddon;
+    if (typeof addon.blasThreads !== 'function') {
+      loaded = { problem: 'the native backend was built from an older ls-bench (it lacks blasThreads); rebuild it with `npm run build:native`' };
+      return loaded;
+    }
     // One BLAS thread per process unless the user says otherwise: at batch 128 the products are too
     // small for a second thread to pay off, and parallel arms would oversubscribe the cores.
     if (!process.env.OPENBLAS_NUM_THREADS) addon.setThreads(1);

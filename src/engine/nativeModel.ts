@@ -25,6 +25,7 @@ export function nativeEngine(addon: NativeAddon, choice: BackendChoice): Engine 
       if (threads < 2 || models.length < 2) return trainOneByOne(models, batch);
       return trainTogether(addon, models, batch, Math.min(threads, models.length));
     },
+    blasThreads: () => addon.blasThreads(),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Dataset, LabelledSplit } from '../data/Dataset';
 import { CliError } from '../errors';
-import { logitGapBound, meanLogitGap, mostConfusedTriple, projectOnPlane, templatePlane } from '../metrics/projection';
+import { argmaxRows } from '../metrics/classification';
+import { confusionOf, logitGapBound, meanLogitGap, mostConfusedTriple, projectOnPlane, templatePlane } from '../metrics/projection';
 import { runActivations, type ArmActivations } from '../store/runActivations';
 import type { RunReportInput } from './loadRunForReport';
 import type { ArmProjection, ProjectedPoint, Projection } from './projectionChart';
@@ -68,7 +69,8 @@ export async function loadProjection(input: RunReportInput, layer: SampleLayer, 
   if (names.length < 3) return { projection: null, note: `The penultimate-layer projection needs three classes; ${summary.dataset.name} has ${names.length}.` };
   const diverged = summary.arms.filter((a) => a.diverged);
   if (diverged.length > 0) return { projection: null, note: `No penultimate-layer projection: ${diverged.map((a) => a.label).join(', ')} diverged, so its weights are not a trained model.` };
-  const classes = asked ?? mostConfusedTriple(summary.arms.map((a) => a.test.confusionMatrix));
+  // from probabilities.bin: summary.json leaves the dense matrices out for many classes
+  const classes = asked ?? mostConfusedTriple(layer.stored.arms.map((a) => confusionOf(argmaxRows(a.logProbs, names.length), layer.stored.labels, names.length)));
   const f = dataset.numFeatures;
   const training = classRows(dataset.train, f, classes, PROJECTION_SAMPLES_PER_CLASS);
   const test = classRows(dataset.test, f, classes, PROJECTION_SAMPLES_PER_CLASS);

@@ -1,8 +1,10 @@
 import type { TopLevelSpec } from 'vega-lite';
+import { hasManyClasses } from '../text/classTables';
 import type { HistogramsFile, RunSummary } from '../store/runFiles';
 import { armHeading } from '../text/format';
 import { calibrationWords, lossFloors } from '../text/runTables';
 import { armColours } from './palette';
+import type { ReportChart } from './reportChart';
 
 /**
  * The charts of a run's report, as Vega-Lite specs built from the stored files alone (summary.json and
@@ -10,17 +12,7 @@ import { armColours } from './palette';
  * can compare it with the run store, and rendering (renderChart.ts) is a separate step.
  */
 
-export interface ReportChart {
-  /** Unique within a report; the HTML anchor and the file name of --svg/--png. */
-  id: string;
-  title: string;
-  /** One or two sentences under the chart saying how to read it. */
-  caption: string;
-  /** A Vega-Lite spec (rendered by renderChart.ts), or an SVG ls-bench laid out itself (the gallery). */
-  spec: TopLevelSpec | { svg: string };
-  /** Embedded in the page as a PNG rather than inline SVG: clouds of thousands of points. */
-  raster?: boolean;
-}
+export type { ReportChart } from './reportChart';
 
 /** What the charts of a run are built from. */
 export interface RunChartInput {
@@ -284,6 +276,7 @@ export function confusionMatrixChart(summary: RunSummary, armLabel: string): Rep
   const arm = summary.arms.find((a) => a.label === armLabel);
   if (!arm) throw new Error(`confusionMatrixChart: no arm "${armLabel}" in the run`);
   const names = summary.dataset.classNames;
+  if (!arm.test.confusionMatrix) throw new Error(`confusionMatrixChart: arm "${armLabel}" has no dense confusion matrix (too many classes)`);
   const cells: ConfusionCell[] = arm.test.confusionMatrix.flatMap((row, t) => {
     const total = row.reduce((a, b) => a + b, 0);
     return row.map((count, p) => ({ trueClass: names[t]!, predictedClass: names[p]!, count, shareOfTrue: total === 0 ? 0 : count / total }));
@@ -344,6 +337,7 @@ export function runCharts(input: RunChartInput): ReportChart[] {
     ...summary.arms.map((a) => reliabilityChart(input, a.label)),
     ...summary.arms.filter((a) => hasScaledReliability(input, a.label)).map((a) => reliabilityChart(input, a.label, true)),
     confidenceHistogramChart(input),
-    ...summary.arms.map((a) => confusionMatrixChart(summary, a.label)),
+    // Above CLASS_DETAIL_LIMIT classes a K×K heat map would be unreadable and slow: the page shows tables instead.
+    ...(hasManyClasses(summary) ? [] : summary.arms.map((a) => confusionMatrixChart(summary, a.label))),
   ];
 }

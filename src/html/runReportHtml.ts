@@ -15,6 +15,7 @@ import type { Tabular } from '../text/tabular';
 import { chartFigure, chartRow, escapeHtml, factList, htmlTable, reportPage, type RenderedChart, type ReportSection } from './html';
 import type { RunReportInput } from './loadRunForReport';
 import { armColours } from './palette';
+import { hasManyClasses, rarestClassesTabular, topConfusionsTabular, topConfusionsTitle, WORST_CLASSES, worstClassesTabular, worstClassesTitle } from '../text/classTables';
 import type { Projection } from './projectionChart';
 import { armSlug, hasScaledReliability } from './runCharts';
 
@@ -73,7 +74,22 @@ function verdictSection(summary: RunSummary): ReportSection {
   return { id: 'verdict', heading: 'Verdict', html: [warnings(summary), ...verdicts(summary), key, legend, ...tables].filter((h) => h).join('\n') };
 }
 
+/** Per-class recall with --imbalance; for many classes, of the rarest training classes only. */
+function imbalanceHtml(summary: RunSummary): string {
+  if (hasManyClasses(summary)) return tabularHtml(rarestClassesTabular(summary), `Test recall of the ${WORST_CLASSES} rarest training classes`);
+  return tabularHtml(imbalanceTabular(summary), imbalanceCaption(summary));
+}
+
+/** The confusion matrices as heat maps; for many classes, each arm's most confused pairs. */
+function confusionSection(summary: RunSummary, chart: (id: string) => RenderedChart): ReportSection {
+  const html = hasManyClasses(summary)
+    ? summary.arms.map((arm) => tabularHtml(topConfusionsTabular(summary, arm), topConfusionsTitle(summary, arm))).join('\n')
+    : chartRow(summary.arms.map((a) => chart(`confusion-${armSlug(a.label)}`)));
+  return { id: 'confusion', heading: hasManyClasses(summary) ? 'Most confused classes' : 'Confusion matrices', html };
+}
+
 function perClassSection(summary: RunSummary): ReportSection {
+  if (hasManyClasses(summary)) return { id: 'per-class', heading: 'Per class', html: tabularHtml(worstClassesTabular(summary), worstClassesTitle(summary)) };
   const perClass = htmlTable({
     caption: `Per class precision, recall and F1 on the test set (${perClassNote(summary)})`,
     className: 'per-class',
@@ -130,7 +146,7 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
   if (scaled.length > 0) calibration.push(chartRow(scaled.map((a) => chart(`reliability-${armSlug(a.label)}-scaled`))));
   calibration.push(chartRow([chart('confidence')]));
   const sections: ReportSection[] = [
-    ...(summary.imbalance ? [{ id: 'imbalance', heading: 'Imbalanced training set', html: tabularHtml(imbalanceTabular(summary), imbalanceCaption(summary)) }] : []),
+    ...(summary.imbalance ? [{ id: 'imbalance', heading: 'Imbalanced training set', html: imbalanceHtml(summary) }] : []),
     verdictSection(summary),
     { id: 'curves', heading: 'Training curves', html: chartFigure(chart('curves')) },
     {
@@ -138,7 +154,7 @@ export function runReportHtml(input: RunReportInput, rendered: RenderedChart[], 
       heading: 'Calibration and confidence',
       html: calibration.join('\n'),
     },
-    { id: 'confusion', heading: 'Confusion matrices', html: chartRow(summary.arms.map((a) => chart(`confusion-${armSlug(a.label)}`))) },
+    confusionSection(summary, chart),
     perClassSection(summary),
     ...samplesSections(rendered, extras.sampleNotes ?? [], extras.projection ?? null),
   ];

@@ -22,6 +22,6 @@ export function loadSweepForReport(sweepDir: SweepDir): SweepReportInput {
 /** Renders the sweep's charts and writes <sweep-dir>/report.html (and the images asked for). */
 export async function writeSweepReport(sweepDir: SweepDir, options: ReportOptions = {}): Promise<WrittenReport> {
   const input = loadSweepForReport(sweepDir);
-  const { rendered, warnings } = await renderCharts(sweepCharts(input.aggregate));
-  return { ...writeReportFiles(sweepDir.dir, rendered, sweepReportHtml(input, rendered), options), warnings };
+  const { rendered, warnings } = await renderCharts(sweepCharts(input.aggregate), options.signal);
+  return { ...(await writeReportFiles(sweepDir.dir, rendered, sweepReportHtml(input, rendered), options)), warnings };
 }

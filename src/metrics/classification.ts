@@ -64,23 +64,73 @@ export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<
 }
 
 /**
+ * Above this many classes a confusion matrix (K² counts per arm) is not kept in summary.json nor drawn:
+ * it is stored sparse in confusion.json, and the views show the most confused pairs and the worst classes.
+ */
+export const CLASS_DETAIL_LIMIT = 32;
+
+/** One cell of a confusion matrix: test samples of class `trueClass` predicted as `predicted`. */
+export interface ConfusionEntry {
+  trueClass: number;
+  predicted: number;
+  count: number;
+}
+
+/**
+ * The non-zero cells of the confusion matrix, in O(samples) time and memory whatever the number of
+ * classes (a dense 3000-class matrix is 9 M counts per arm), ordered by true then predicted class.
+ */
+export function confusionEntries(predicted: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): ConfusionEntry[] {
+  checkSameLength(predicted, labels);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i]!;
+    const p = predicted[i]!;
+    if (t < 0 || t >= numClasses || p < 0 || p >= numClasses) {
+      throw new RangeError(`sample ${i}: label ${t} or prediction ${p} is outside [0, ${numClasses - 1}]`);
+    }
+    const key = t * numClasses + p;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => a[0] - b[0]).map(([key, count]) => ({ trueClass: Math.floor(key / numClasses), predicted: key % numClasses, count }));
+}
+
+/** The `limit` largest off-diagonal cells: the pairs of classes most often confused, largest first. */
+export function topConfusions(entries: ConfusionEntry[], limit: number): ConfusionEntry[] {
+  return entries
+    .filter((e) => e.trueClass !== e.predicted)
+    .sort((a, b) => b.count - a.count || a.trueClass - b.trueClass || a.predicted - b.predicted)
+    .slice(0, limit);
+}
+
+/**
  * Per-class precision, recall and F1 from a confusion matrix (rows true, columns predicted), as scikit-learn
  * computes them with zero_division=0: a 0/0 score is 0, so a class with test samples that is never
  * predicted has precision 0 and F1 0. A class with neither test samples nor predictions has no scores
  * (null): scikit-learn leaves such a class out of its labels too.
  */
 export function perClassScores(confusion: number[][]): ClassScores[] {
-  const k = confusion.length;
-  return confusion.map((row, c) => {
-    const tp = row[c]!;
-    const support = row.reduce((a, b) => a + b, 0);
-    let predicted = 0;
-    for (let r = 0; r < k; r++) predicted += confusion[r]![c]!;
-    if (support === 0 && predicted === 0) return { precision: null, recall: null, f1: null, support };
-    const precision = predicted === 0 ? 0 : tp / predicted;
-    const recall = support === 0 ? 0 : tp / support;
+  const entries: ConfusionEntry[] = [];
+  confusion.forEach((row, t) => row.forEach((count, p) => count > 0 && entries.push({ trueClass: t, predicted: p, count })));
+  return perClassScoresOf(entries, confusion.length);
+}
+
+/** Per-class scores from the non-zero confusion cells, in O(cells + classes). */
+export function perClassScoresOf(entries: ConfusionEntry[], numClasses: number): ClassScores[] {
+  const tp = new Float64Array(numClasses);
+  const support = new Float64Array(numClasses);
+  const predicted = new Float64Array(numClasses);
+  for (const e of entries) {
+    support[e.trueClass]! += e.count;
+    predicted[e.predicted]! += e.count;
+    if (e.trueClass === e.predicted) tp[e.trueClass] = e.count;
+  }
+  return Array.from({ length: numClasses }, (_, c) => {
+    if (support[c] === 0 && predicted[c] === 0) return { precision: null, recall: null, f1: null, support: 0 };
+    const precision = predicted[c] === 0 ? 0 : tp[c]! / predicted[c]!;
+    const recall = support[c] === 0 ? 0 : tp[c]! / support[c]!;
     const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-    return { precision, recall, f1, support };
+    return { precision, recall, f1, support: support[c]! };
   });
 }
 

@@ -1,4 +1,16 @@
-import { accuracy, argmaxRows, confusionMatrix, macroAverage, meanNegativeLogLikelihood, perClassScores, type ClassScores } from './classification';
+import {
+  accuracy,
+  argmaxRows,
+  CLASS_DETAIL_LIMIT,
+  confusionEntries,
+  confusionMatrix,
+  macroAverage,
+  meanNegativeLogLikelihood,
+  perClassScoresOf,
+  topConfusions,
+  type ClassScores,
+  type ConfusionEntry,
+} from './classification';
 import {
   adaptiveCalibrationError,
   brierScore,
@@ -13,6 +25,8 @@ import {
 
 export const ECE_BINS = 15;
 export const HISTOGRAM_BINS = 10;
+/** The most confused pairs of classes kept with every arm's metrics. */
+export const TOP_CONFUSIONS = 20;
 
 /** Everything ls-bench reports about one arm on one labelled set. */
 export interface EvaluationMetrics {
@@ -30,7 +44,12 @@ export interface EvaluationMetrics {
   classwiseEce: number;
   /** Mean confidence − accuracy: > 0 over-confident, < 0 under-confident. */
   calibrationGap: number;
-  confusionMatrix: number[][];
+  /** The dense matrix, confusion[true][predicted], for at most CLASS_DETAIL_LIMIT classes; absent above. */
+  confusionMatrix?: number[][];
+  /** The TOP_CONFUSIONS most frequent (true, predicted) pairs of different classes. */
+  topConfusions: ConfusionEntry[];
+  /** Every non-zero cell of the matrix (what confusion.json keeps when the dense matrix is not kept). */
+  confusionEntries: ConfusionEntry[];
   perClass: ClassScores[];
   macro: { precision: number | null; recall: number | null; f1: number | null };
   reliability: ReliabilityBin[];
@@ -56,8 +75,8 @@ export function topLabel(logProbs: ArrayLike<number>, labels: ArrayLike<number>,
  */
 export function evaluatePredictions(logProbs: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): EvaluationMetrics {
   const { predicted, confidence, correct } = topLabel(logProbs, labels, numClasses);
-  const confusion = confusionMatrix(predicted, labels, numClasses);
-  const perClass = perClassScores(confusion);
+  const entries = confusionEntries(predicted, labels, numClasses);
+  const perClass = perClassScoresOf(entries, numClasses);
   const bins = reliabilityBins(confidence, correct, ECE_BINS);
   const acc = accuracy(predicted, labels);
   const meanConfidence = mean(confidence);
@@ -71,7 +90,9 @@ export function evaluatePredictions(logProbs: ArrayLike<number>, labels: ArrayLi
     adaptiveEce: adaptiveCalibrationError(confidence, correct, ECE_BINS),
     classwiseEce: classwiseCalibrationError(logProbs, labels, numClasses, ECE_BINS),
     calibrationGap: meanConfidence - acc,
-    confusionMatrix: confusion,
+    ...(numClasses <= CLASS_DETAIL_LIMIT ? { confusionMatrix: confusionMatrix(predicted, labels, numClasses) } : {}),
+    topConfusions: topConfusions(entries, TOP_CONFUSIONS),
+    confusionEntries: entries,
     perClass,
     macro: macroAverage(perClass),
     reliability: bins,

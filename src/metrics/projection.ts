@@ -72,26 +72,43 @@ export function projectOnPlane(activations: ArrayLike<number>, count: number, wi
   return out;
 }
 
+/** Above this many classes, the triple is sought among the classes most confused overall (the search is cubic). */
+const TRIPLE_CANDIDATES = 40;
+
 /**
  * The three classes most confused with one another: the triple with the most test samples of one predicted as
  * another (both directions, summed over the confusion matrices given), ties to the lower class indices.
+ * With many classes, among the TRIPLE_CANDIDATES classes with the most confusion of any kind.
  */
 export function mostConfusedTriple(confusions: number[][][]): [number, number, number] {
   const k = confusions[0]?.length ?? 0;
   if (k < 3) throw new RangeError(`mostConfusedTriple: ${k} classes, a projection needs three`);
   const pair = (i: number, j: number) => confusions.reduce((s, m) => s + m[i]![j]! + m[j]![i]!, 0);
-  let best: [number, number, number] = [0, 1, 2];
+  let candidates = Array.from({ length: k }, (_, c) => c);
+  if (k > TRIPLE_CANDIDATES) {
+    const confused = candidates.map((c) => confusions.reduce((s, m) => s + m[c]!.reduce((r, n, j) => r + (j === c ? 0 : n + m[j]![c]!), 0), 0));
+    candidates = candidates.sort((a, b) => confused[b]! - confused[a]! || a - b).slice(0, TRIPLE_CANDIDATES).sort((a, b) => a - b);
+  }
+  let best: [number, number, number] = [candidates[0]!, candidates[1]!, candidates[2]!];
   let bestScore = -1;
-  for (let a = 0; a < k; a++) {
-    for (let b = a + 1; b < k; b++) {
+  for (const [ia, a] of candidates.entries()) {
+    for (const [ib, b] of candidates.entries()) {
+      if (ib <= ia) continue;
       const ab = pair(a, b);
-      for (let c = b + 1; c < k; c++) {
+      for (const c of candidates.slice(ib + 1)) {
         const score = ab + pair(a, c) + pair(b, c);
         if (score > bestScore) [best, bestScore] = [[a, b, c], score];
       }
     }
   }
   return best;
+}
+
+/** The confusion matrix [true][predicted] of predictions against labels. */
+export function confusionOf(predicted: ArrayLike<number>, labels: ArrayLike<number>, numClasses: number): number[][] {
+  const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
+  for (let i = 0; i < labels.length; i++) m[labels[i]!]![predicted[i]!]!++;
+  return m;
 }
 
 /**

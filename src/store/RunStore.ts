@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../errors';
+import { CliError, nonEmptyPath } from '../errors';
 import { fileSystemError } from './fileSystemError';
 import { RUN_FILES } from './runFiles';
 import { idTime, isRunId } from './runNames';
 import { readMetaLeniently, readRunDirectory, readValidRunDirectory, type ReadOptions, type RunRecord } from './runReader';
-import { RunWriter, type NewRun } from './runWriter';
+import { lockRun, RunWriter, type NewRun } from './runWriter';
 
 export const DEFAULT_RUNS_DIR = 'runs';
 
@@ -13,9 +13,11 @@ export const DEFAULT_RUNS_DIR = 'runs';
 export const RESUMABLE_STATUSES: readonly string[] = ['interrupted', 'failed', 'died'];
 export const RUNS_DIR_ENV = 'LS_BENCH_RUNS_DIR';
 
-/** The runs root: --runs-dir, else $LS_BENCH_RUNS_DIR, else ./runs. */
+/** The runs root: --runs-dir (which must not be empty), else $LS_BENCH_RUNS_DIR (an empty one counts as unset), else ./runs. */
 export function resolveRunsDir(flag?: string): string {
-  return path.resolve(flag ?? process.env[RUNS_DIR_ENV] ?? DEFAULT_RUNS_DIR);
+  if (flag !== undefined) return path.resolve(nonEmptyPath('--runs-dir', flag));
+  const env = process.env[RUNS_DIR_ENV];
+  return path.resolve(env !== undefined && env.trim() !== '' ? env : DEFAULT_RUNS_DIR);
 }
 
 /** The runs root: which runs it holds, what a reference names, creating and removing runs. */
@@ -125,17 +127,23 @@ export class RunStore {
     return readValidRunDirectory(this.dirOf(id));
   }
 
-  /** Deletes a run directory. A run whose process is alive is refused: its writer would recreate files. */
+  /**
+   * Deletes a run directory. A run whose process is alive is refused (its writer would recreate files):
+   * the run's lock is taken first, so no resume can start while the directory is being removed.
+   */
   remove(id: string): void {
     if (!isRunId(id)) throw new CliError(`run "${id}": not a run id`);
-    const record = this.read(id, { metrics: false });
-    if (record.status === 'running') {
-      throw new CliError(`run ${id} is still running (pid ${record.statusFile?.pid}); stop it before removing it`);
-    }
+    const lock = lockRun(this.dirOf(id), `run ${id} is still running (stop it before removing it)`);
     try {
+      const record = this.read(id, { metrics: false });
+      if (record.status === 'running') {
+        throw new CliError(`run ${id} is still running (pid ${record.statusFile?.pid}${record.statusNote ? `, ${record.statusNote}` : ''}); stop it before removing it`);
+      }
       rmSync(this.dirOf(id), { recursive: true, force: true });
     } catch (error) {
       throw fileSystemError(error, 'remove the run', this.dirOf(id));
+    } finally {
+      lock.release();
     }
   }
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
+import { readRegularFile } from '../data/boundedRead';
+import { unreadableReason } from './runReader';
 import { z } from 'zod';
 import type { ModelState } from '../engine/model';
 import type { TrainingCheckpoint } from '../train/pairedTrainer';
@@ -85,7 +87,12 @@ export function writeCheckpoint(file: string, cp: TrainingCheckpoint): void {
 
 /** Reads and verifies a checkpoint; any damage is an Error naming the file. */
 export function readCheckpoint(file: string): TrainingCheckpoint {
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try {
+    bytes = readRegularFile(file, bufferConstants.MAX_LENGTH);
+  } catch (error) {
+    throw new Error(`${file}: ${unreadableReason(error)}`);
+  }
   const fail = (why: string): never => {
     throw new Error(`${file}: ${why}`);
   };

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import type { BackendChoice } from '../engine/backend';
+import type { BackendChoice, Engine } from '../engine/backend';
 import type { EnvironmentInfo } from './runFiles';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -26,7 +26,7 @@ function gitCommit(): string | null {
  */
 export type RunEnvironment = EnvironmentInfo & { backendFallbackNote?: string | null };
 
-export function describeEnvironment(backend: BackendChoice): RunEnvironment {
+export function describeEnvironment(backend: BackendChoice & Pick<Engine, 'blasThreads'>): RunEnvironment {
   const cpus = os.cpus();
   return {
     lsBenchVersion: lsBenchVersion(),
@@ -40,5 +40,17 @@ export function describeEnvironment(backend: BackendChoice): RunEnvironment {
     backendFallbackReason: backend.fallbackReason ?? null,
     backendFallbackNote: backend.fallbackNote ?? null,
     gitCommit: gitCommit(),
+    blasThreads: backend.blasThreads?.() ?? null,
   };
+}
+
+/**
+ * Why a resumed run may not end as the uninterrupted run would have, when the BLAS thread count differs
+ * from the one the run was trained with (OPENBLAS_NUM_THREADS changes the order of BLAS's sums); null
+ * when it is the same or either side did not record one.
+ */
+export function blasThreadsChange(previous: Pick<EnvironmentInfo, 'blasThreads'> | null, now: Pick<EnvironmentInfo, 'blasThreads'>): string | null {
+  const before = previous?.blasThreads;
+  if (before === undefined || before === null || now.blasThreads === undefined || now.blasThreads === null || before === now.blasThreads) return null;
+  return `trained with ${before} BLAS thread(s), continuing with ${now.blasThreads} (OPENBLAS_NUM_THREADS); results will differ in the last bits from an uninterrupted run (set OPENBLAS_NUM_THREADS=${before} to match)`;
 }

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import type { TrainConfig } from '../config/schema';
-import type { EvaluationMetrics } from '../metrics/evaluate';
 import type { ArmComparison } from '../train/compareArms';
-import type { DivergenceInfo, EpochRecord } from '../train/pairedTrainer';
-import type { SmoothingVariant } from '../smoothing/labelSmoothing';
+import { SMOOTHING_VARIANTS } from '../smoothing/labelSmoothing';
+import { checkHistogramsShape, checkSummaryShape } from './runFileShapes';
 
 export type { ArmComparison };
 
@@ -22,6 +20,8 @@ export type { ArmComparison };
  *   predictions.json  predicted test class of every arm                    (written once, at the end)
  *   checkpoint.bin    weights and optimizer state after the last epoch     (rewritten atomically, each epoch)
  *   label-noise.json  with --label-noise: the flipped training samples     (written once, before training)
+ *   run.lock          held by the process that trains the run              (created at start, removed at the end)
+ *   confusion.json    above CLASS_DETAIL_LIMIT classes: the sparse confusion matrices (written once, at the end)
  */
 export const SCHEMA_VERSION = 1;
 
@@ -42,6 +42,10 @@ export const RUN_FILES = {
   probabilities: 'probabilities.bin',
   checkpoint: 'checkpoint.bin',
   labelNoise: 'label-noise.json',
+  /** Held by the process training the run (processLock.ts); absent when no process is. */
+  lock: 'run.lock',
+  /** The confusion matrices, sparse, of a run with more classes than summary.json keeps them for. */
+  confusion: 'confusion.json',
 } as const;
 
 /** A JSON value that may also be null (a union, so a wrong value reads "expected string or null"). */
@@ -83,6 +87,9 @@ export const RunStatusFileSchema = z.object({
   pid: z.number(),
   /** The host of that process (absent in runs written before it was recorded: taken as this host). */
   host: z.string().optional(),
+  /** The process's start time and boot (processIdentity.ts), so that a reused pid is not taken for it; absent in older runs. */
+  startTime: orNull(z.string()).optional(),
+  bootId: orNull(z.string()).optional(),
 });
 export type RunStatusFile = z.infer<typeof RunStatusFileSchema>;
 
@@ -98,6 +105,8 @@ export const EnvironmentInfoSchema = z.object({
   backendLabel: z.string(),
   backendFallbackReason: orNull(z.string()),
   gitCommit: orNull(z.string()),
+  /** The BLAS threads of the native backend (null on the others); absent in runs written before it was recorded. */
+  blasThreads: orNull(z.number()).optional(),
 });
 export type EnvironmentInfo = z.infer<typeof EnvironmentInfoSchema>;
 
@@ -113,6 +122,8 @@ const EpochRecordSchema = z.object({
 /** One line of metrics.jsonl. */
 export const MetricsRowSchema = EpochRecordSchema.extend({ arm: z.string(), epsilon: z.number() });
 
+const ConfusionEntrySchema = z.object({ trueClass: z.number().int().nonnegative(), predicted: z.number().int().nonnegative(), count: z.number() });
+
 const ArmTestSchema = z.object({
   accuracy: z.number(),
   nll: z.number(),
@@ -124,15 +135,20 @@ const ArmTestSchema = z.object({
   adaptiveEce: z.number().optional(),
   classwiseEce: z.number().optional(),
   calibrationGap: z.number().optional(),
-  confusionMatrix: z.array(z.array(z.number())),
+  /** Absent above CLASS_DETAIL_LIMIT classes (the matrix is in confusion.json). */
+  confusionMatrix: z.array(z.array(z.number())).optional(),
+  /** Absent in runs written before it was recorded. */
+  topConfusions: z.array(ConfusionEntrySchema).optional(),
   perClass: z.array(z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()), support: z.number() })),
   macro: z.object({ precision: orNull(z.number()), recall: orNull(z.number()), f1: orNull(z.number()) }),
 });
 
 const ArmSummarySchema = z.object({
   label: z.string(),
-  epsilon: z.number(),
-  smoothing: z.string(),
+  /** ε in [0, 1], as training accepts it: the views compute the smoothed targets' entropy from it. */
+  epsilon: z.number().min(0).max(1),
+  /** The views compute from it (the entropy floor of the smoothed loss): a variant ls-bench knows. */
+  smoothing: z.enum(SMOOTHING_VARIANTS),
   initialWeightsDigest: z.string(),
   finalWeightsDigest: z.string(),
   history: z.array(EpochRecordSchema),
@@ -206,7 +222,7 @@ export const RunSummarySchema = z.object({
   completedAt: z.string(),
   determinism: orNull(z.object({ identical: z.boolean(), firstDifference: orNull(z.string()) })).optional(),
   resumedAfterEpoch: orNull(z.number()).optional(),
-});
+}).superRefine(checkSummaryShape);
 
 const ReliabilitySchema = z.array(z.object({ lower: z.number(), upper: z.number(), count: z.number(), meanConfidence: orNull(z.number()), accuracy: orNull(z.number()) }));
 
@@ -223,118 +239,12 @@ export const HistogramsFileSchema = z.object({
       temperatureScaledReliability: ReliabilitySchema.optional(),
     }),
   ),
-});
-
-export interface DatasetInfo {
-  name: string;
-  description: string;
-  trainSamples: number;
-  testSamples: number;
-  features: number;
-  classes: number;
-  classNames: string[];
-  digest: string;
-  /** Training samples per true class (after --limit and --imbalance, before --label-noise). */
-  trainClassCounts?: number[];
-  /** Test samples per class. */
-  testClassCounts?: number[];
-  /** The validation set held out of the training set (--val-fraction); absent in older runs. */
-  validationSamples?: number;
-  validationClassCounts?: number[];
-}
-
-export interface MetricsRow extends EpochRecord {
-  arm: string;
-  epsilon: number;
-}
+}).superRefine(checkHistogramsShape);
 
 export const METRICS_CSV_COLUMNS = ['epoch', 'arm', 'epsilon', 'trainLoss', 'trainNll', 'testNll', 'testAccuracy', 'seconds'] as const;
 
-/** Metrics added after the first runs were written: a stored run may lack them. */
-type LaterTestMetrics = 'brier' | 'mce' | 'adaptiveEce' | 'classwiseEce' | 'calibrationGap';
-
-/** The test metrics stored per arm: everything but the bulky reliability bins and histogram (histograms.json). */
-export type ArmTestMetrics = Omit<EvaluationMetrics, 'reliability' | 'confidenceHistogram' | LaterTestMetrics> & Partial<Pick<EvaluationMetrics, LaterTestMetrics>>;
-
-/** An arm after temperature scaling, as stored: T, the validation NLL at T and at 1, and the test metrics at T. */
-export interface StoredTemperatureScaling {
-  temperature: number;
-  validationNll: number;
-  validationNllUnscaled: number;
-  validationSamples: number;
-  atBound: 'min' | 'max' | null;
-  test: Pick<EvaluationMetrics, 'accuracy' | 'nll' | 'ece' | 'brier' | 'meanConfidence' | 'calibrationGap'>;
-}
-
-/** A comparison as stored: runs written before intervals and temperature scaling lack those fields. */
-export type StoredArmComparison = Omit<ArmComparison, 'deltaBrier' | 'intervals' | 'bootstrap' | 'temperatureScaled'> &
-  Partial<Pick<ArmComparison, 'deltaBrier' | 'intervals' | 'bootstrap' | 'temperatureScaled'>>;
-
-export interface ArmSummary {
-  label: string;
-  epsilon: number;
-  smoothing: SmoothingVariant;
-  initialWeightsDigest: string;
-  finalWeightsDigest: string;
-  history: EpochRecord[];
-  test: ArmTestMetrics;
-  /** Set when the arm's loss or weights became non-finite: it stopped there, metrics are from its last finite weights. */
-  diverged?: DivergenceInfo | null;
-  /** With label noise: fractions of the flipped training samples predicted as their noisy label (memorised) and as their true label. */
-  flippedTrainLabels?: { count: number; memorised: number; predictedClean: number };
-  /** After temperature scaling on the validation set: null with --val-fraction 0; absent in older runs. */
-  temperatureScaled?: StoredTemperatureScaling | null;
-}
-
-export interface RunSummary {
-  schemaVersion: number;
-  runId: string;
-  dataset: DatasetInfo;
-  backend: string;
-  model: string;
-  optimizer: string;
-  config: TrainConfig;
-  arms: ArmSummary[];
-  comparisons: StoredArmComparison[];
-  /** Things the reader should know about this run's setup, e.g. the two-class caveat. */
-  warnings?: string[];
-  /** With --label-noise: what was flipped (the indices are in label-noise.json). */
-  labelNoise?: { kind: string; fraction: number; flipped: number; file: string };
-  /** With --imbalance: the ratio asked for (the realised counts are dataset.trainClassCounts). */
-  imbalance?: { ratio: number };
-  seconds: number;
-  completedAt: string;
-  /** With --check-determinism: whether a second training gave identical results, and the first difference. */
-  determinism?: DeterminismCheck | null;
-  /** Set when the run was continued with --resume: the epoch it continued after. */
-  resumedAfterEpoch?: number | null;
-}
-
-export type DeterminismCheck = { identical: boolean; firstDifference: string | null };
-
-/** label-noise.json: the training samples whose labels were flipped, and to what. */
-export interface LabelNoiseFile {
-  schemaVersion: number;
-  kind: string;
-  fraction: number;
-  seed: number;
-  /** Indices into the training split as trained on (after --limit and --imbalance), ascending. */
-  indices: number[];
-  cleanLabels: number[];
-  noisyLabels: number[];
-}
-
-export interface HistogramsFile {
-  schemaVersion: number;
-  confidenceBins: number[];
-  arms: { label: string; confidenceHistogram: number[]; reliability: EvaluationMetrics['reliability']; temperatureScaledReliability?: EvaluationMetrics['reliability'] }[];
-}
-
-export interface PredictionsFile {
-  schemaVersion: number;
-  labels: number[];
-  arms: { label: string; predictions: number[] }[];
-}
+export type { DatasetInfo, MetricsRow, ArmTestMetrics, ConfusionFile, StoredTemperatureScaling, StoredArmComparison, ArmSummary, RunSummary, DeterminismCheck, LabelNoiseFile, HistogramsFile, PredictionsFile } from './runFileTypes';
+import type { MetricsRow, RunSummary, HistogramsFile } from './runFileTypes';
 
 /**
  * What ls-bench writes passes what it reads: each written type must fit its schema's input, checked by the
@@ -345,4 +255,5 @@ export type WrittenFilesFitTheirSchemas = [
   Fits<MetricsRow, z.input<typeof MetricsRowSchema>>,
   Fits<RunSummary, z.input<typeof RunSummarySchema>>,
   Fits<HistogramsFile, z.input<typeof HistogramsFileSchema>>,
+  Fits<EnvironmentInfo, z.input<typeof EnvironmentInfoSchema>>,
 ];

@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { CliError } from '../errors';
+import { FileTooLarge, formatBytes, NotARegularFile, readRegularFile } from '../data/boundedRead';
 import { TrainConfigSchema, type TrainConfig } from '../config/schema';
 import {
   EnvironmentInfoSchema,
@@ -21,7 +22,8 @@ import {
 } from './runFiles';
 import { fileSystemReason } from './fileSystemError';
 import { listedStatus, type ListedStatus } from './runStatus';
-import { schemaProblem } from './schemaIssue';
+import { readLock, type LockState } from './processLock';
+import { describeIssue, schemaProblem } from './schemaIssue';
 
 // Reading run directories. Every file is parsed defensively: a truncated or hand-edited file becomes a
 // problem that names the file, never an exception that stops a listing.
@@ -69,12 +71,26 @@ function checked<T>(schema: z.ZodType, value: unknown): T {
   return value as T;
 }
 
+/**
+ * The most ls-bench reads of one run file. Run files are bounded by what training writes (the largest,
+ * summary.json, grows with arms × epochs and is far smaller than this); anything larger was not written
+ * by ls-bench and would only exhaust memory.
+ */
+export const MAX_RUN_FILE_BYTES = 512 * 1024 * 1024;
+
+/** Why a run file cannot be read, in the words of a problem: missing, not a regular file, too large, or the system's reason. */
+export function unreadableReason(error: unknown): string {
+  if (error instanceof NotARegularFile) return `${error.kind}, not a regular file; replaced by hand?`;
+  if (error instanceof FileTooLarge) return `larger than ${formatBytes(error.limit)}; not a file ls-bench wrote`;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'missing' : `cannot read (${code ? fileSystemReason(error) : (error as Error).message})`;
+}
+
 function readText(dir: string, file: string): string {
   try {
-    return readFileSync(path.join(dir, file), 'utf8');
+    return readRegularFile(path.join(dir, file), MAX_RUN_FILE_BYTES).toString('utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new BrokenFile(code === 'ENOENT' ? 'missing' : `cannot read (${String(code ?? (error as Error).message)})`);
+    throw new BrokenFile(unreadableReason(error));
   }
 }
 
@@ -103,11 +119,8 @@ function parseRunFile<T>(dir: string, file: string, schema: z.ZodType, versioned
 
 /** config.json is checked against the config schema itself: the run's config must be one this ls-bench can train. */
 function parseConfigFile(dir: string): TrainConfig {
-  const parsed = TrainConfigSchema.safeParse(readRunJson(dir, RUN_FILES.config, false));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new BrokenFile(`"${issue.path.join('.')}": ${issue.message}`);
-  }
+  const parsed = TrainConfigSchema.safeParse(readRunJson(dir, RUN_FILES.config, false), { reportInput: true });
+  if (!parsed.success) throw new BrokenFile(describeIssue(parsed.error.issues[0]!));
   return parsed.data;
 }
 
@@ -124,6 +137,8 @@ export interface MetricsLineProblem {
 export function parseMetricsJsonl(text: string): { rows: MetricsRow[]; problem: MetricsLineProblem | null } {
   const lines = text.split('\n');
   const rows: MetricsRow[] = [];
+  // One row per epoch and arm: a repeated one is damage (two processes once appended to one run).
+  const seen = new Map<string, number>();
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.trim() === '') continue;
@@ -135,8 +150,14 @@ export function parseMetricsJsonl(text: string): { rows: MetricsRow[]; problem: 
     } catch {
       problem = 'not valid JSON';
     }
-    if (problem === null) rows.push(value as MetricsRow);
-    else if (i < lines.length - 1) return { rows, problem: { line: i + 1, message: problem } };
+    if (problem === null) {
+      const row = value as MetricsRow;
+      const key = `${row.epoch}\u0000${row.arm}`;
+      const first = seen.get(key);
+      if (first !== undefined) return { rows, problem: { line: i + 1, message: `epoch ${row.epoch} of arm "${row.arm}" again (first on line ${first})` } };
+      seen.set(key, i + 1);
+      rows.push(row);
+    } else if (i < lines.length - 1) return { rows, problem: { line: i + 1, message: problem } };
   }
   return { rows, problem: null };
 }
@@ -145,9 +166,9 @@ export function parseMetricsJsonl(text: string): { rows: MetricsRow[]; problem: 
 export function readMetricsFile(file: string): MetricsRow[] {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, MAX_RUN_FILE_BYTES).toString('utf8');
   } catch (error) {
-    throw new CliError(`${file}: cannot read the metrics (${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : fileSystemReason(error)})`);
+    throw new CliError(`${file}: cannot read the metrics (${unreadableReason(error)})`);
   }
   const { rows, problem } = parseMetricsJsonl(text);
   if (problem) throw new CliError(`${file}: line ${problem.line}: ${problem.message}; repair or remove that line to continue the run`);
@@ -201,10 +222,23 @@ export function readRunDirectory(id: string, dir: string, options: ReadOptions =
   if (statusFile?.status === 'completed') {
     summary = log.attempt(RUN_FILES.summary, () => parseRunFile<RunSummary>(dir, RUN_FILES.summary, RunSummarySchema, true));
     histograms = log.attempt(RUN_FILES.histograms, () => parseRunFile<HistogramsFile>(dir, RUN_FILES.histograms, HistogramsFileSchema, true));
+    // The two files must describe the same arms: every view looks each arm of the summary up in the histograms.
+    const missing = summary?.arms.find((a) => !histograms?.arms.some((h) => h.label === a.label));
+    if (missing && histograms) log.problems.push({ file: RUN_FILES.histograms, message: `no entry for arm "${missing.label}" of ${RUN_FILES.summary}` });
     if (!existsSync(path.join(dir, RUN_FILES.predictions))) log.problems.push({ file: RUN_FILES.predictions, message: 'missing' });
   }
-  const { status, statusNote } = listedStatus(statusFile, log.problems, log.newer);
+  const { status, statusNote } = listedStatus(statusFile, log.problems, log.newer, statusFile?.status === 'running' ? runLock(dir) : null);
   return { id, dir, status, statusNote, meta, config, environment, statusFile, summary, histograms, metrics, problems: log.problems };
+}
+
+/** The run's lock, if one is there; an unreadable one counts as absent (status.json's own pid is then checked). */
+function runLock(dir: string): LockState | null {
+  try {
+    const state = readLock(path.join(dir, RUN_FILES.lock));
+    return state.kind === 'free' ? null : state;
+  } catch {
+    return null;
+  }
 }
 
 /**

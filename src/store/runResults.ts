@@ -7,7 +7,8 @@ import { setupWarnings } from '../train/arms';
 import { compareArms } from '../train/compareArms';
 import type { PairedResult, TemperatureScaledArm } from '../train/pairedTrainer';
 import { encodeProbabilities } from './probabilitiesFile';
-import { RUN_FILES, SCHEMA_VERSION, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary, type StoredTemperatureScaling } from './runFiles';
+import { RUN_FILES, SCHEMA_VERSION, type ConfusionFile, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary, type StoredTemperatureScaling } from './runFiles';
+import { CLASS_DETAIL_LIMIT } from '../metrics/classification';
 
 /** The training labels before --label-noise flipped any (the class counts the data really has). */
 export function cleanTrainLabels(dataset: Dataset): Int32Array {
@@ -63,12 +64,13 @@ function storedScaling(scaled: TemperatureScaledArm | null): StoredTemperatureSc
   };
 }
 
-/** The result files of a completed run (probabilities.bin as its bytes). */
+/** The result files of a completed run (probabilities.bin as its bytes; confusion.json only when summary.json leaves the dense matrices out). */
 export function runResults(options: { runId: string; config: TrainConfig; dataset: Dataset; spec: ModelSpec; backend: string; result: PairedResult }): {
   summary: RunSummary;
   histograms: HistogramsFile;
   predictions: PredictionsFile;
   probabilities: Uint8Array;
+  confusion?: ConfusionFile;
 } {
   const { runId, config, dataset, spec, backend, result } = options;
   const summary: RunSummary = {
@@ -80,7 +82,7 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
     optimizer: describeOptimizer(config),
     config,
     arms: result.arms.map((a) => {
-      const { reliability: _r, confidenceHistogram: _h, ...test } = a.test;
+      const { reliability: _r, confidenceHistogram: _h, confusionEntries: _c, ...test } = a.test;
       return {
         label: a.label,
         epsilon: a.epsilon,
@@ -127,5 +129,13 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
     labels: dataset.test.y,
     arms: result.arms.map((a) => ({ label: a.label, epsilon: a.epsilon, smoothing: a.smoothing, logProbs: a.testLogProbs })),
   });
-  return { summary, histograms, predictions, probabilities };
+  const confusion: ConfusionFile | undefined =
+    dataset.numClasses > CLASS_DETAIL_LIMIT
+      ? {
+          schemaVersion: SCHEMA_VERSION,
+          classes: dataset.numClasses,
+          arms: result.arms.map((a) => ({ label: a.label, cells: a.test.confusionEntries.map((e): [number, number, number] => [e.trueClass, e.predicted, e.count]) })),
+        }
+      : undefined;
+  return { summary, histograms, predictions, probabilities, ...(confusion ? { confusion } : {}) };
 }

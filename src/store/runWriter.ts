@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { TrainConfig } from '../config/schema';
 import type { TrainingCheckpoint } from '../train/pairedTrainer';
+import { CliError } from '../errors';
 import { appendLinesDurable, writeFileAtomic, writeJsonAtomic } from './atomicFile';
 import { writeCheckpoint } from './checkpointFile';
 import { csvCell } from './csvCell';
@@ -12,6 +12,7 @@ import {
   RUN_FILES,
   SCHEMA_VERSION,
   type EnvironmentInfo,
+  type ConfusionFile,
   type HistogramsFile,
   type LabelNoiseFile,
   type MetricsRow,
@@ -24,6 +25,8 @@ import {
 } from './runFiles';
 import { checkRunName, newRunId } from './runNames';
 import { readMetricsFile } from './runReader';
+import { currentProcess } from './processIdentity';
+import { ProcessLock } from './processLock';
 
 export interface NewRun {
   name?: string;
@@ -36,7 +39,15 @@ export interface NewRun {
   now?: Date;
 }
 
-/** A run being written. All writes go through here; every JSON file is replaced atomically. */
+/** Takes a run's lock (run.lock), or refuses (exit 2) naming the process that holds it. */
+export function lockRun(dir: string, refusal: string): ProcessLock {
+  return ProcessLock.acquire(path.join(dir, RUN_FILES.lock), `training run ${path.basename(dir)}`, refusal);
+}
+
+/**
+ * A run being written. All writes go through here; every JSON file is replaced atomically. The writer
+ * holds the run's lock from creation (or reopening) until release().
+ */
 export class RunWriter {
   private status: RunStatusFile;
 
@@ -54,8 +65,10 @@ export class RunWriter {
     }
     const { id, dir } = makeRunDirectory(root, options.now);
     const createdAt = (options.now ?? new Date()).toISOString();
-    const writer = new RunWriter(id, dir, createdAt);
+    let writer: RunWriter | undefined;
     try {
+      // A fresh directory: nobody else can hold its lock yet.
+      writer = new RunWriter(id, dir, createdAt, lockRun(dir, `run ${id}`));
       const meta: RunMeta = {
         schemaVersion: SCHEMA_VERSION,
         id,
@@ -73,15 +86,16 @@ export class RunWriter {
       writer.writeStatus('running');
     } catch (error) {
       // never a half-written run
+      writer?.release();
       rmSync(dir, { recursive: true, force: true });
       throw fileSystemError(error, 'write the new run', dir);
     }
     return writer;
   }
 
-  /** Reopens an existing run to continue it (--resume): keeps its start time, takes ownership. */
-  static reopen(dir: string, previous: RunStatusFile): RunWriter {
-    const writer = new RunWriter(path.basename(dir), dir, previous.startedAt);
+  /** Reopens an existing run to continue it (--resume), under the lock the caller took: keeps its start time. */
+  static reopen(dir: string, previous: RunStatusFile, lock: ProcessLock): RunWriter {
+    const writer = new RunWriter(path.basename(dir), dir, previous.startedAt, lock);
     writer.status.completedEpochs = previous.completedEpochs;
     return writer;
   }
@@ -90,7 +104,9 @@ export class RunWriter {
     readonly id: string,
     readonly dir: string,
     startedAt: string,
+    private readonly lock: ProcessLock,
   ) {
+    const me = currentProcess();
     this.status = {
       schemaVersion: SCHEMA_VERSION,
       status: 'running',
@@ -99,9 +115,24 @@ export class RunWriter {
       endedAt: null,
       completedEpochs: 0,
       message: null,
-      pid: process.pid,
-      host: os.hostname(),
+      pid: me.pid,
+      host: me.hostname,
+      startTime: me.startTime,
+      bootId: me.bootId,
     };
+  }
+
+  /**
+   * Before each write of results: if another process broke this run's lock (it saw no heartbeat for
+   * minutes and took the run over), this one must stop writing into it.
+   */
+  private ensureStillHeld(): void {
+    if (!this.lock.stillHeld()) throw new CliError(`run ${this.id}: its lock (${this.lock.file}) was taken over by another process; this process stops writing to the run`, 1);
+  }
+
+  /** Lets go of the run's lock: the run is no longer being written. */
+  release(): void {
+    this.lock.release();
   }
 
   file(name: keyof typeof RUN_FILES): string {
@@ -123,6 +154,7 @@ export class RunWriter {
   }
 
   appendEpoch(rows: MetricsRow[]): void {
+    this.ensureStillHeld();
     this.guard('append metrics', this.file('metricsJsonl'), () => {
       appendLinesDurable(this.file('metricsJsonl'), rows.map((r) => JSON.stringify(r)));
       appendLinesDurable(this.file('metricsCsv'), rows.map(metricsCsvLine));
@@ -140,9 +172,11 @@ export class RunWriter {
    * Writes the results, then flips the status: a summary exists only for a run that completed.
    * `probabilities` is probabilities.bin's content (encodeProbabilities).
    */
-  complete(summary: RunSummary, histograms: HistogramsFile, predictions: PredictionsFile, probabilities: Uint8Array): void {
+  complete(summary: RunSummary, histograms: HistogramsFile, predictions: PredictionsFile, probabilities: Uint8Array, confusion?: ConfusionFile): void {
+    this.ensureStillHeld();
     this.guard('write the run results', this.dir, () => {
       writeJsonAtomic(this.file('histograms'), histograms);
+      if (confusion) writeFileAtomic(this.file('confusion'), `${JSON.stringify(confusion)}\n`);
       writeFileAtomic(this.file('predictions'), `${JSON.stringify(predictions)}\n`);
       writeFileAtomic(this.file('probabilities'), probabilities);
       writeJsonAtomic(this.file('summary'), summary);
@@ -168,8 +202,13 @@ export class RunWriter {
     return rows;
   }
 
-  /** Best effort: marking a run failed must not hide the error that failed it. */
+  /**
+   * Best effort: marking a run failed must not hide the error that failed it. A completed run stays
+   * completed (its results are written; nothing after that can undo them), and a run whose lock another
+   * process has taken (it judged this one dead) is that process's to mark.
+   */
   end(status: 'failed' | 'interrupted', message: string): void {
+    if (this.status.status === 'completed' || !this.lock.stillHeld()) return;
     try {
       this.writeStatus(status, message);
     } catch {

@@ -26,8 +26,12 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `${where}expected one of ${issue.values.join(', ')}, ${got}`;
     case 'too_small':
+      if (issue.origin === 'number') return `${where}expected a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}, ${got}`;
       if (issue.origin !== 'array') return `${where}${issue.message}`;
       return `${where}expected at least ${issue.minimum} ${issue.minimum === 1 ? 'entry' : 'entries'}, got ${(issue.input as unknown[] | undefined)?.length ?? 0}`;
+    case 'too_big':
+      if (issue.origin === 'number') return `${where}expected a number ${issue.inclusive ? '<=' : '<'} ${issue.maximum}, ${got}`;
+      return `${where}${issue.message}`;
     default:
       return `${where}${issue.message}`;
   }

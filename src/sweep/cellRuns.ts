@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../config/schema';
 import { RunStore } from '../store/RunStore';
+import { readLock } from '../store/processLock';
 import { RUN_FILES } from '../store/runFiles';
 import { readRunDirectory, type RunRecord } from '../store/runReader';
 import { canonicalJson, type SweepCell } from './grid';
@@ -36,12 +37,26 @@ function hasCheckpoint(run: RunRecord): boolean {
 }
 
 /**
+ * Whether a process holds the run's lock (run.lock): a `train --resume` (or `runs rm`) of it has started,
+ * even if status.json does not say `running` yet (a resume checks everything before it writes). Such a run
+ * is busy whatever its status says: continuing or removing it now would be refused by the lock anyway.
+ */
+export function runLockHolder(run: RunRecord): string | null {
+  try {
+    const lock = readLock(path.join(run.dir, RUN_FILES.lock));
+    return lock.kind === 'held' ? `process ${lock.holder.pid}${lock.by === 'a process elsewhere' ? ` on ${lock.holder.hostname}` : ''}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * What to do with a cell, given the runs it already has and the config it trains. A completed run is
  * read; else the run that got furthest and has a checkpoint is continued; runs that are neither (no
  * epoch completed, broken files, another config) are removed: they hold nothing a rerun could use.
  */
 export function planCellRun(runs: RunRecord[], config: TrainConfig): CellRunPlan {
-  const busy = runs.find((r) => r.status === 'running' || r.status === 'unknown');
+  const busy = runs.find((r) => r.status === 'running' || r.status === 'unknown' || runLockHolder(r) !== null);
   if (busy) return { action: 'busy', run: busy };
   const ours = (r: RunRecord) => r.config !== null && canonicalJson(r.config) === canonicalJson(config);
   const others = (keep: RunRecord) => runs.filter((r) => r !== keep && r.status !== 'completed');

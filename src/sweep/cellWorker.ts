@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { TrainConfig } from '../config/schema';
-import { readValidRunDirectory } from '../store/runReader';
+import { readValidRunDirectory, type RunRecord } from '../store/runReader';
 import { RUN_FILES, type RunSummary } from '../store/runFiles';
 import { CellEventReader, EVENTS_FD, EVENTS_FD_FLAG, SWEEP_CELL_FLAG } from './cellEvents';
-import { CellRunIndex, cellRunName, planCellRun, type CellRunPlan } from './cellRuns';
+import { CellRunIndex, cellRunName, planCellRun, runLockHolder, type CellRunPlan } from './cellRuns';
 import { cellConfig, type SweepCell, type SweepGrid } from './grid';
 import { SWEEP_SCHEMA_VERSION, type CellResult, type SweepDir } from './sweepFiles';
 
@@ -63,6 +63,7 @@ export function cellResultFromRun(cell: Pick<SweepCell, 'id' | 'seed' | 'smoothi
     runDir,
     testSamples: summary.dataset.testSamples,
     seconds: summary.seconds,
+    dataDigest: summary.dataset.digest,
     arms: summary.arms.map((a) => {
       const ts = a.temperatureScaled;
       return {
@@ -96,6 +97,8 @@ export interface ProcessCellOptions {
   grid: SweepGrid;
   runsDir: string;
   sweepId: string;
+  /** --max-memory of the sweep, passed on: each cell checks its own run against it. */
+  maxMemory?: string;
   bin?: string;
 }
 
@@ -103,7 +106,7 @@ export interface ProcessCellOptions {
  * The child's command line: `train` with the cell's whole config in one file (cellConfig, written to the
  * sweep directory), so that nothing of the cell is passed twice or left to flags.
  */
-export function cellTrainArgv(cell: SweepCell, configFile: string, options: Pick<ProcessCellOptions, 'runsDir' | 'sweepId' | 'sweepDir'>): string[] {
+export function cellTrainArgv(cell: SweepCell, configFile: string, options: Pick<ProcessCellOptions, 'runsDir' | 'sweepId' | 'sweepDir' | 'maxMemory'>): string[] {
   return [
     'train',
     '--json',
@@ -119,6 +122,7 @@ export function cellTrainArgv(cell: SweepCell, configFile: string, options: Pick
     JSON.stringify({ id: options.sweepId, cell: cell.id, dir: options.sweepDir.dir }),
     EVENTS_FD_FLAG,
     String(EVENTS_FD),
+    ...(options.maxMemory !== undefined ? ['--max-memory', options.maxMemory] : []),
   ];
 }
 
@@ -150,8 +154,8 @@ export function processCellRunner(options: ProcessCellOptions): CellRunner {
     const resultOf = (runDir: string) => cellResultFromRun(cell, runDir, config);
     const plan = await settledPlan(() => planCellRun(index.runsOf(cell, hooks.previousRunDir ?? null), config), hooks);
     if (plan.action === 'busy') {
-      const { id, dir, statusFile } = plan.run;
-      return { status: 'failed', runId: id, runDir: dir, message: `its run ${id} is still running (process ${statusFile?.pid}${plan.run.status === 'unknown' ? ` on ${statusFile?.host}` : ''}); let it end or stop it, then run the sweep again` };
+      const { id, dir } = plan.run;
+      return { status: 'failed', runId: id, runDir: dir, message: `its run ${id} is still running (${busyProcess(plan.run)}); let it end or stop it, then run the sweep again` };
     }
     for (const run of plan.remove) {
       const refused = index.remove(run);
@@ -177,6 +181,11 @@ export function processCellRunner(options: ProcessCellOptions): CellRunner {
   };
 }
 
+/** Which process a busy run is in: the holder of its lock, else the one its status.json names. */
+function busyProcess(run: RunRecord): string {
+  return runLockHolder(run) ?? `process ${run.statusFile?.pid}${run.status === 'unknown' ? ` on ${run.statusFile?.host}` : ''}`;
+}
+
 /** How long a cell waits for a run of its own that is still running to stop (see settledPlan). */
 export const BUSY_RUN_WAIT_MS = 30_000;
 
@@ -188,7 +197,7 @@ export const BUSY_RUN_WAIT_MS = 30_000;
 async function settledPlan(plan: () => CellRunPlan, hooks: CellHooks): Promise<CellRunPlan> {
   let current = plan();
   const until = Date.now() + BUSY_RUN_WAIT_MS;
-  if (current.action === 'busy') hooks.note?.(`its run ${current.run.id} is still running (process ${current.run.statusFile?.pid}); waiting for it to stop`);
+  if (current.action === 'busy') hooks.note?.(`its run ${current.run.id} is still running (${busyProcess(current.run)}); waiting for it to stop`);
   while (current.action === 'busy' && Date.now() < until && !hooks.signal?.aborted) {
     await new Promise((resolve) => setTimeout(resolve, 250));
     current = plan();

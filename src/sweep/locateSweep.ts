@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../errors';
+import { CliError, nonEmptyPath } from '../errors';
 import type { ShardSpec } from './grid';
 import { SWEEP_FILES, SweepDir } from './sweepFiles';
 
@@ -20,8 +20,8 @@ export function defaultSweepDir(runsDir: string, sweepId: string, shard: ShardSp
 }
 
 /** The directory a sweep writes to: the one given (--sweep-dir, --out), else the default. */
-export function sweepDirPath(given: string | undefined, runsDir: string, sweepId: string, shard: ShardSpec | null): string {
-  return given !== undefined ? path.resolve(given) : defaultSweepDir(runsDir, sweepId, shard);
+export function sweepDirPath(given: string | undefined, runsDir: string, sweepId: string, shard: ShardSpec | null, flag = '--sweep-dir'): string {
+  return given !== undefined ? path.resolve(nonEmptyPath(flag, given)) : defaultSweepDir(runsDir, sweepId, shard);
 }
 
 /** A directory holding sweep.json, or a sweep id under <runs>/sweeps/; null when `ref` names neither. */

@@ -1,17 +1,12 @@
 import { cpus } from 'node:os';
-import { CliError } from '../errors';
+import { CliError, nonEmptyPath } from '../errors';
 import { describeIssue, expectation, readConfigFile, type FlagValues } from '../config/loadConfig';
 import { SweepSectionSchema, TrainConfigSchema, type SweepSection, type TrainConfig } from '../config/schema';
 import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOptions';
 import { locateConfigFile } from '../config/shippedConfigs';
-import { FASHION_MNIST_CLASSES, locateFashionMnist } from '../data/fashionMnist';
-import type { Dataset } from '../data/Dataset';
-import { checkEpsilonFits } from '../train/arms';
-import { loadDataset } from '../data/loadDataset';
-import { checkModelSize } from '../engine/modelSize';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkAssertionArms, parseAssertions, type Assertion } from './assertions';
-import { canonicalJson, checkGrid, expandGrid, gridAxes, gridPoints, parseSeeds, pointLabel, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';
+import { checkGrid, expandGrid, gridPoints, parseSeeds, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';
 import { resolveScope } from './gateScope';
 import { checkGridPoints, fileAxes, mergeAxes, parseGridFlag } from './gridAxes';
 
@@ -88,8 +83,8 @@ function gridOf(flags: SweepSection, section: SweepSection, config: TrainConfig,
  * and the number of jobs. Precedence: flag, then the sweep section, then the top-level key.
  */
 export function planSweep(options: { configFile?: string; trainFlags: FlagValues; sweepFlags: FlagValues; assert: string[]; grid?: string[] }): SweepPlan {
-  const file = options.configFile ? locateConfigFile(options.configFile) : undefined;
-  const { sweep: rawSection, ...trainKeys } = file ? readConfigFile(file) : {};
+  const file = options.configFile !== undefined ? locateConfigFile(nonEmptyPath('--config', options.configFile)) : undefined;
+  const { sweep: rawSection, ...trainKeys } = file !== undefined ? readConfigFile(file) : {};
   const section = fileSection(rawSection, file);
   const merged = { ...trainKeys, ...options.trainFlags };
   const parsed = TrainConfigSchema.safeParse(merged);
@@ -106,42 +101,4 @@ export function planSweep(options: { configFile?: string; trainFlags: FlagValues
   const jobs = flags.jobs ?? section.jobs ?? Math.max(1, cpus().length);
   const digest = sweepDigest(grid, config);
   return { sweepId: sweepIdOf(digest), digest, grid, config, assertions, jobs, cells: expandGrid(grid), pointConfigs };
-}
-
-/** Options that do not change the data a cell loads: points differing only in these share one check of their data. */
-const MODEL_AND_TRAINING_KEYS = new Set([
-  ...['hidden', 'activation', 'dropout', 'model', 'init', 'optimizer', 'learningRate', 'momentum', 'weightDecay', 'weightDecayMode'],
-  ...['batchSize', 'epochs', 'parallelArms', 'backend'],
-]);
-
-/**
- * What the cells would otherwise each fail on, checked once per grid point before the sweep directory
- * exists: the backend loads, the data set is there (the synthetic data is generated for the first seed;
- * the Fashion-MNIST files are only located, not parsed, to keep the parent light), the model fits.
- */
-export async function checkSweepInputs(plan: SweepPlan): Promise<string> {
-  // TensorFlow.js loads only here, when a sweep is about to run (not for `sweep --help`)
-  const { selectBackend } = await import('../engine/backend');
-  const points = gridPoints(plan.grid);
-  const backends = new Map<string, string>();
-  const datasets = new Map<string, Dataset>();
-  for (const [i, config] of plan.pointConfigs.entries()) {
-    try {
-      if (!backends.has(config.backend)) backends.set(config.backend, (await selectBackend(config.backend)).name);
-      let numClasses = FASHION_MNIST_CLASSES.length;
-      if (config.dataset === 'fashion-mnist') locateFashionMnist(config.dataDir);
-      else {
-        const dataKey = canonicalJson(Object.fromEntries(Object.entries(config).filter(([k]) => !MODEL_AND_TRAINING_KEYS.has(k))));
-        if (!datasets.has(dataKey)) datasets.set(dataKey, await loadDataset({ ...config, seed: plan.grid.seeds[0]! }));
-        checkModelSize(config, datasets.get(dataKey)!);
-        numClasses = datasets.get(dataKey)!.numClasses;
-      }
-      for (const smoothing of plan.grid.smoothing) checkEpsilonFits({ epsilon: smoothedEpsilons(plan.grid), smoothing }, numClasses, '--epsilon');
-    } catch (error) {
-      // With axes, say which grid point the message is about; the message itself names the option.
-      if (error instanceof CliError && gridAxes(plan.grid).length > 0) throw new CliError(`grid point ${points[i]!.id} (${pointLabel(points[i]!)}): ${error.message}`, error.exitCode);
-      throw error;
-    }
-  }
-  return backends.get(plan.config.backend) ?? [...backends.values()][0]!;
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import type { ProcessLock } from '../store/processLock';
 import path from 'node:path';
 import { CliError } from '../errors';
 import type { TrainConfig } from '../config/schema';
@@ -12,11 +12,29 @@ import type { SweepPlan } from './plan';
 import { SWEEP_SCHEMA_VERSION, SweepDir, type CellProgress, type CellResult, type SweepMeta } from './sweepFiles';
 
 /**
- * Opens the sweep directory: creates it, or checks that an existing one is the same sweep (same digest,
- * same shard) so that a rerun resumes it and never mixes two sweeps.
+ * Opens the sweep directory under its lock (sweep.lock: a second `ls-bench sweep` on the same directory
+ * is refused while this one runs): creates it, or checks that an existing one is the same sweep (same
+ * digest, same shard) so that a rerun resumes it and never mixes two sweeps. The caller releases the lock.
  */
-export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | null, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean } {
+export function openSweepDir(
+  dir: string,
+  plan: SweepPlan,
+  shard: ShardSpec | null,
+  command: string[],
+  sourceDigest: string | null = null,
+): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean; lock: ProcessLock } {
   const sweepDir = new SweepDir(dir);
+  const lock = sweepDir.lock(`sweep ${plan.sweepId}`, `${dir}: another ls-bench is running this sweep`);
+  try {
+    return { ...openLocked(sweepDir, plan, shard, command, sourceDigest), lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+function openLocked(sweepDir: SweepDir, plan: SweepPlan, shard: ShardSpec | null, command: string[], sourceDigest: string | null): { sweepDir: SweepDir; meta: SweepMeta; resumed: boolean } {
+  const dir = sweepDir.dir;
   const cells = (shard ? shardCells(plan.cells, shard) : plan.cells).map((c) => c.id);
   if (sweepDir.exists()) {
     const meta = sweepDir.readMeta();
@@ -28,9 +46,10 @@ export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | nu
       const describe = (s: ShardSpec | null) => (s ? `shard ${s.index}/${s.count}` : 'the whole grid');
       throw new CliError(`${dir}: holds ${describe(meta.shard)} of ${plan.sweepId}, not ${describe(shard)}; use another --sweep-dir`);
     }
+    const changed = dataChange(meta.sourceDigest, sourceDigest);
+    if (changed) throw new CliError(`${dir}: the data changed since this sweep started (${changed}); its cells would mix two data sets: restore the data, or use another --sweep-dir`);
     return { sweepDir, meta, resumed: true };
   }
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new CliError(`${dir}: exists and is not a directory`);
   const meta: SweepMeta = {
     schemaVersion: SWEEP_SCHEMA_VERSION,
     sweepId: plan.sweepId,
@@ -41,9 +60,16 @@ export function openSweepDir(dir: string, plan: SweepPlan, shard: ShardSpec | nu
     cells,
     createdAt: new Date().toISOString(),
     command,
+    sourceDigest,
   };
   sweepDir.create(meta, plan.config);
   return { sweepDir, meta, resumed: false };
+}
+
+/** "data digest abc… then, def… now" when two recorded digests differ; null when they agree or one is unknown. */
+export function dataChange(then: string | null | undefined, now: string | null | undefined): string | null {
+  if (then === undefined || then === null || now === undefined || now === null || then === now) return null;
+  return `data digest ${then.slice(0, 12)}… then, ${now.slice(0, 12)}… now`;
 }
 
 export interface SweepRunReport {
@@ -133,9 +159,9 @@ export async function executeSweep(options: {
 }
 
 /** The cell runner used by `ls-bench sweep`: child processes of bin/ls-bench.js. */
-export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: string): CellRunner {
+export function defaultRunner(sweepDir: SweepDir, plan: SweepPlan, runsDir: string, maxMemory?: string): CellRunner {
   // plan.config is the base: cellConfig sets each cell's grid point, seed, variant and ε on it.
-  return processCellRunner({ sweepDir, base: plan.config, grid: plan.grid, runsDir, sweepId: plan.sweepId });
+  return processCellRunner({ sweepDir, base: plan.config, grid: plan.grid, runsDir, sweepId: plan.sweepId, ...(maxMemory !== undefined ? { maxMemory } : {}) });
 }
 
 export function aggregateDir(sweepDir: SweepDir, meta: SweepMeta): SweepAggregate {
@@ -156,59 +182,4 @@ export function evaluateAssertions(assertions: Assertion[], aggregate: SweepAggr
         aggregateProblem(aggregate, pointId, variant, epsilon) ?? (epsilon === 0 ? null : aggregateProblem(aggregate, pointId, variant, 0)),
     }),
   );
-}
-
-/**
- * Merges shard directories into one sweep: all must have the same digest (grid and config), or nothing is
- * written. Cells are copied into `outDir`; a cell completed in several inputs is taken from the first.
- */
-export function mergeSweepDirs(inputs: SweepDir[], outDir: string, command: string[]): { sweepDir: SweepDir; meta: SweepMeta; cells: Map<string, CellResult>; duplicates: string[] } {
-  const metas = inputs.map((d) => d.readMeta());
-  const first = metas[0]!;
-  metas.forEach((m, i) => {
-    if (m.digest !== first.digest) {
-      throw new CliError(
-        `cannot merge ${inputs[i]!.dir} (${m.sweepId}) with ${inputs[0]!.dir} (${first.sweepId}): they are different sweeps (grid or config differ)`,
-      );
-    }
-  });
-  const counts = new Set(metas.filter((m) => m.shard).map((m) => m.shard!.count));
-  if (counts.size > 1) throw new CliError(`cannot merge shards of different splits (${[...counts].map((n) => `of ${n}`).join(', ')}); merge the shards of one --shard i/n split`);
-  const cells = new Map<string, CellResult>();
-  const duplicates: string[] = [];
-  for (const dir of inputs) {
-    for (const [id, cell] of dir.readCells()) {
-      if (cells.has(id)) duplicates.push(id);
-      else cells.set(id, cell);
-    }
-  }
-  const sweepDir = new SweepDir(path.resolve(outDir));
-  if (sweepDir.exists()) {
-    const existing = sweepDir.readMeta();
-    if (existing.digest !== first.digest) throw new CliError(`${outDir}: holds another sweep (${existing.sweepId}); choose another --out`);
-    if (existing.shard !== null) throw new CliError(`${outDir}: holds shard ${existing.shard.index}/${existing.shard.count}, not a merged sweep; choose another --out`);
-  }
-  const all = expandGrid(first.grid).map((c) => c.id);
-  const meta: SweepMeta = {
-    ...first,
-    shard: null,
-    cells: all,
-    createdAt: new Date().toISOString(),
-    command,
-    mergedFrom: inputs.map((d) => d.dir),
-  };
-  // The base config is the same in every input (same digest): take it from the first.
-  const trainConfig = JSON.parse(readFileSync(inputs[0]!.file('trainConfig'), 'utf8')) as TrainConfig;
-  sweepDir.create(meta, trainConfig);
-  for (const cell of cells.values()) sweepDir.writeCell(cell);
-  sweepDir.writeProgress({
-    schemaVersion: SWEEP_SCHEMA_VERSION,
-    sweepId: meta.sweepId,
-    updatedAt: new Date().toISOString(),
-    cells: all.map((id) => {
-      const c = cells.get(id);
-      return { id, status: c ? 'completed' : 'pending', runId: c?.runId ?? null, runDir: c?.runDir ?? null, message: c ? null : 'not completed in any merged shard', attempts: c ? 1 : 0, updatedAt: new Date().toISOString() };
-    }),
-  });
-  return { sweepDir, meta, cells, duplicates };
 }

@@ -1,9 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { readRegularFile } from '../data/boundedRead';
+import { MAX_RUN_FILE_BYTES, unreadableReason } from '../store/runReader';
 import path from 'node:path';
 import { CliError } from '../errors';
-import type { TrainConfig } from '../config/schema';
+import { TrainConfigSchema, type TrainConfig } from '../config/schema';
+import { describeIssue as schemaIssueText } from '../store/schemaIssue';
 import { writeJsonAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
+import { ProcessLock } from '../store/processLock';
 import type { SmoothingVariant } from '../smoothing/labelSmoothing';
 import type { BaseConfig, ShardSpec, SweepGrid } from './grid';
 
@@ -22,6 +26,7 @@ import type { BaseConfig, ShardSpec, SweepGrid } from './grid';
  *   aggregate.json            the aggregate over the completed cells (rewritten at the end)
  *   gates.json                the gates (--assert, or the config's sweep.assert) and their results on that
  *                             aggregate (rewritten with it; `sweep show` and the HTML report read it)
+ *   sweep.lock                held by the process running (or merging into) the sweep (processLock.ts)
  */
 export const SWEEP_SCHEMA_VERSION = 1;
 
@@ -33,6 +38,7 @@ export const SWEEP_FILES = {
   cellConfigs: 'cell-configs',
   aggregate: 'aggregate.json',
   gates: 'gates.json',
+  lock: 'sweep.lock',
 } as const;
 
 /**
@@ -71,6 +77,11 @@ export interface SweepMeta {
   command: string[];
   /** For a merged sweep: the directories it was merged from. */
   mergedFrom?: string[];
+  /**
+   * sha256 of the data set's files (dataSourceDigest), when the sweep started; null for generated data,
+   * absent in sweeps written before it was recorded. Shards and reruns must have read the same data.
+   */
+  sourceDigest?: string | null;
 }
 
 export const CELL_STATUSES = ['pending', 'running', 'completed', 'failed', 'interrupted'] as const;
@@ -127,16 +138,24 @@ export interface CellResult {
   runDir: string;
   testSamples: number;
   seconds: number;
+  /** The digest of the data the cell's run trained on (its summary's dataset.digest); absent in older cells. */
+  dataDigest?: string;
   arms: CellArmResult[];
   mcnemar: CellMcNemar[];
   completedAt: string;
 }
 
 function readJson<T>(file: string, what: string): T {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as T;
+    text = readRegularFile(file, MAX_RUN_FILE_BYTES).toString('utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`${file}: no such file; is ${path.dirname(file)} a sweep directory?`);
+    throw new CliError(`${file}: cannot read ${what} (${unreadableReason(error)})`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
     throw new CliError(`${file}: cannot read ${what} (${(error as Error).message})`);
   }
 }
@@ -161,12 +180,29 @@ export class SweepDir {
     return existsSync(this.file('sweep'));
   }
 
+  /**
+   * Takes sweep.lock (processLock.ts), creating the directory if needed: one process at a time runs or
+   * merges into a sweep directory. `refusal` says what cannot be done while another process holds it.
+   */
+  lock(purpose: string, refusal: string): ProcessLock {
+    if (existsSync(this.dir) && !statSync(this.dir).isDirectory()) throw new CliError(`${this.dir}: exists and is not a directory`);
+    this.write('create the sweep directory', () => mkdirSync(this.dir, { recursive: true }));
+    return ProcessLock.acquire(this.file('lock'), purpose, refusal);
+  }
+
   readMeta(): SweepMeta {
     const meta = readJson<SweepMeta>(this.file('sweep'), 'the sweep');
     if (meta.schemaVersion !== SWEEP_SCHEMA_VERSION || typeof meta.digest !== 'string' || !Array.isArray(meta.cells)) {
       throw new CliError(`${this.file('sweep')}: not a sweep file of format version ${SWEEP_SCHEMA_VERSION}`);
     }
     return meta;
+  }
+
+  /** train-config.json, checked against the training schema: a merge copies it into the merged sweep. */
+  readTrainConfig(): TrainConfig {
+    const parsed = TrainConfigSchema.safeParse(readJson<unknown>(this.file('trainConfig'), 'the training config'));
+    if (!parsed.success) throw new CliError(`${this.file('trainConfig')}: ${schemaIssueText(parsed.error.issues[0]!)}`);
+    return parsed.data;
   }
 
   /** Creates the directory with its identity and the base config. */
@@ -185,7 +221,7 @@ export class SweepDir {
     if (!existsSync(folder)) return cells;
     for (const name of readdirSync(folder).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
       try {
-        const cell = JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as CellResult;
+        const cell = JSON.parse(readRegularFile(path.join(folder, name), MAX_RUN_FILE_BYTES).toString('utf8')) as CellResult;
         if (cell.schemaVersion === SWEEP_SCHEMA_VERSION && `${cell.cellId}.json` === name) cells.set(cell.cellId, cell);
       } catch {
         // written atomically, so only a foreign file can fail to parse: it is not a completed cell

@@ -8,6 +8,7 @@ import { epsilonLabel, fixed, percent, signed, signedPoints } from './format';
 import { lineChart, lineStyleSample } from './lineChart';
 import { wrapParagraph } from './layout';
 import { renderTabular, type LayoutOptions, type Tabular } from './tabular';
+import { markdownCodeBlock, markdownText } from './safeText';
 
 /**
  * `ls-bench compare`: runs side by side. compareModel() computes everything from the stored summaries
@@ -240,9 +241,9 @@ export function renderCompare(model: CompareModel, format: 'table' | 'markdown',
   // markdown is never fitted: the reader's page wraps it
   const fit: LayoutOptions = md ? {} : layout;
   const heading = (text: string) => (md ? `**${text}**\n\n` : `${wrapParagraph(text, fit.width)}\n`);
-  const block = (text: string) => (md ? '```text\n' + text + '\n```' : text);
+  const block = (text: string) => (md ? markdownCodeBlock(text) : text);
   const parts = [heading(`Comparing ${model.runs.length} runs`) + renderTabular(runsTabular(model), format, fit)];
-  for (const note of model.notes) parts.push(`${md ? '> ' : ''}${wrapParagraph(`note: ${note}`, fit.width, '  ')}`);
+  for (const note of model.notes) parts.push(md ? `> note: ${markdownText(note)}` : wrapParagraph(`note: ${note}`, fit.width, '  '));
   parts.push(
     model.configDiff.length === 0
       ? 'Config: identical.'

@@ -8,6 +8,22 @@ export interface OutputStream {
   isTTY?: boolean;
   /** A terminal's width (process.stdout.columns); a pipe has none. */
   columns?: number;
+  /**
+   * Writes a control sequence of ls-bench's own (the progress line's carriage return and erase-line) past
+   * the escaping every other text gets (safeText.ts); absent on streams that do no escaping.
+   */
+  writeControl?(sequence: string): unknown;
+}
+
+/** Go up a line and erase it: the live display's lines above the cursor. */
+const CLEAR_LINE_ABOVE = '\x1b[1A\x1b[2K';
+
+/**
+ * Whether stderr shows a live display: a terminal, and not a dumb one (Emacs' shell, some CI logs show
+ * escape sequences as text); otherwise a line per epoch.
+ */
+export function liveTerminal(stream: OutputStream, term = process.env.TERM): boolean {
+  return stream.isTTY === true && term !== 'dumb';
 }
 
 export interface ProgressOptions {
@@ -62,6 +78,9 @@ export interface LiveState {
   losses: { name: string; loss: number }[];
 }
 
+/** Erase the line the cursor is on and go back to its start. */
+const CLEAR_LINE = '\r\x1b[2K';
+
 /**
  * The live display, as lines no wider than `width`: the bar with batch/total, samples/s and the ETAs of the
  * epoch and the run; then the running training loss of each arm (this epoch so far), wrapped as needed.
@@ -108,8 +127,9 @@ export function progressReporter(stderr: OutputStream, options: ProgressOptions)
   const epochSeconds: number[] = [];
   const losses = new Map<string, { name: string; loss: number }>();
   const clear = () => {
-    // back to the display's first line, clearing each line on the way
-    if (drawnLines > 0) stderr.write(`\r\x1b[2K${'\x1b[1A\x1b[2K'.repeat(drawnLines - 1)}`);
+    // back to the display's first line, clearing each line on the way: ls-bench's own sequences, so past the escaping of text
+    const sequence = `${CLEAR_LINE}${CLEAR_LINE_ABOVE.repeat(Math.max(0, drawnLines - 1))}`;
+    if (drawnLines > 0) (stderr.writeControl ? stderr.writeControl(sequence) : stderr.write(sequence));
     drawnLines = 0;
   };
   return {

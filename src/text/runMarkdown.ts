@@ -17,6 +17,24 @@ import {
 } from './runTables';
 import { hasComparableArm, runVerdicts, verdictKey } from './runVerdict';
 import { renderTabular, type Tabular } from './tabular';
+import { markdownCodeBlock, markdownText } from './safeText';
+import { hasManyClasses, rarestClassesTabular, topConfusionsTabular, topConfusionsTitle, WORST_CLASSES, worstClassesTabular, worstClassesTitle } from './classTables';
+
+/** A bold caption (escaped: it may hold class names) over a markdown table. */
+function section(caption: string, table: Tabular): string {
+  return `**${markdownText(caption)}**\n\n${renderTabular(table, 'markdown')}`;
+}
+
+/** The per-class sections: every class and each arm's matrix, or for many classes the worst classes and the most confused pairs. */
+function classSections(summary: RunSummary): string[] {
+  if (hasManyClasses(summary)) {
+    return [section(worstClassesTitle(summary), worstClassesTabular(summary)), ...summary.arms.map((arm) => section(topConfusionsTitle(summary, arm), topConfusionsTabular(summary, arm)))];
+  }
+  return [
+    section(`Per class (${perClassNote(summary)})`, perClassTabular(summary)),
+    ...summary.arms.map((arm) => section(`Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)`, confusionTabular(summary, arm))),
+  ];
+}
 
 /**
  * A run as markdown, the same sections as the terminal report (runReport.ts) from the same tables
@@ -24,23 +42,21 @@ import { renderTabular, type Tabular } from './tabular';
  * as text blocks. Markdown is never fitted to a width: the reader's page wraps it.
  */
 export function renderRunMarkdown(summary: RunSummary, histograms: HistogramsFile, environment?: EnvironmentInfo, options: Pick<RunLayout, 'verbose'> = {}): string {
-  const confusion = summary.arms.map(
-    (arm) => `**Confusion matrix, ${armHeading(arm)}** (rows: true class, columns: predicted)\n\n${renderTabular(confusionTabular(summary, arm), 'markdown')}`,
-  );
   return [
-    '```text\n' + renderHeader(summary, environment, options) + '\n```',
-    ...(summary.imbalance ? [`**${imbalanceCaption(summary)}**\n\n${renderTabular(imbalanceTabular(summary), 'markdown')}`] : []),
-    `**${epochTableCaption(summary)}**\n\n${renderTabular(epochTabular(summary), 'markdown')}`,
-    `**${finalMetricsCaption(summary)}**\n\n${renderTabular(finalMetricsTabular(summary), 'markdown')}`,
-    ...(hasTemperatureScaling(summary) ? [`**${temperatureCaption(summary)}**\n\n${renderTabular(temperatureTabular(summary), 'markdown')}`] : []),
-    `**Per class** (${perClassNote(summary)})\n\n${renderTabular(perClassTabular(summary), 'markdown')}`,
-    ...confusion,
-    '```text\n' + renderConfidenceHistogram(histograms) + '\n```',
+    markdownCodeBlock(renderHeader(summary, environment, options)),
+    ...(summary.imbalance
+      ? [hasManyClasses(summary) ? section(`Imbalanced training set (ratio ${summary.imbalance.ratio}): test recall of the ${WORST_CLASSES} rarest training classes`, rarestClassesTabular(summary)) : section(imbalanceCaption(summary), imbalanceTabular(summary))]
+      : []),
+    section(epochTableCaption(summary), epochTabular(summary)),
+    section(finalMetricsCaption(summary), finalMetricsTabular(summary)),
+    ...(hasTemperatureScaling(summary) ? [section(temperatureCaption(summary), temperatureTabular(summary))] : []),
+    ...classSections(summary),
+    markdownCodeBlock(renderConfidenceHistogram(histograms)),
     runVerdicts(summary)
-      .map((v) => [`**${v.title}**`, '', ...v.lines.map((l) => `- ${l}`)].join('\n'))
-      .concat(hasComparableArm(summary) ? [verdictKey()] : [])
+      .map((v) => [`**${markdownText(v.title)}**`, '', ...v.lines.map((l) => `- ${markdownText(l)}`)].join('\n'))
+      .concat(hasComparableArm(summary) ? [markdownText(verdictKey())] : [])
       .join('\n\n'),
-    timeLine(summary),
+    markdownText(timeLine(summary)),
   ].join('\n\n');
 }
 

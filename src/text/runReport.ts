@@ -1,6 +1,7 @@
 import type { EnvironmentInfo, HistogramsFile, RunSummary } from '../store/runFiles';
 import { armHeading, epsilonLabel, seconds } from './format';
 import { wrapParagraph } from './layout';
+import { classCountsText, hasManyClasses, rarestClassesTabular, topConfusionsTabular, topConfusionsTitle, WORST_CLASSES, worstClassesTabular, worstClassesTitle } from './classTables';
 import {
   confusionTabular,
   epochTableCaption,
@@ -69,7 +70,7 @@ export function renderHeader(summary: RunSummary, environment?: HeaderEnvironmen
     lines.push(`noise      ${n.flipped} of ${dataset.trainSamples} training labels flipped (${n.kind}, ${n.fraction}; listed in ${n.file}); test labels clean`);
   }
   if (summary.imbalance) {
-    lines.push(`imbalance  training set subsampled to ratio ${summary.imbalance.ratio}: ${(dataset.trainClassCounts ?? []).join('/')} samples per class`);
+    lines.push(`imbalance  training set subsampled to ratio ${summary.imbalance.ratio}: ${classCountsText(dataset.trainClassCounts ?? [])} samples per class`);
   }
   for (const warning of summary.warnings ?? []) lines.push(`warning    ${warning}`);
   return lines.map((l) => wrapParagraph(l, layout.width, ' '.repeat(11))).join('\n');
@@ -92,14 +93,17 @@ export function renderFinalMetrics(summary: RunSummary, layout: RunLayout = {}):
 
 /** With --imbalance, shown first: per-class recall, and what accuracy, NLL and ECE mean on this test set. */
 export function renderImbalanceFirst(summary: RunSummary, layout: RunLayout = {}): string {
+  if (hasManyClasses(summary)) return titled(`Imbalanced training set (ratio ${summary.imbalance?.ratio}): test recall of the ${WORST_CLASSES} rarest training classes`, rarestClassesTabular(summary), layout);
   return titled(imbalanceCaption(summary), imbalanceTabular(summary), layout);
 }
 
 export function renderPerClass(summary: RunSummary, layout: RunLayout = {}): string {
+  if (hasManyClasses(summary)) return titled(worstClassesTitle(summary), worstClassesTabular(summary), layout);
   return titled(`Per class (${perClassNote(summary)})`, perClassTabular(summary), layout);
 }
 
 export function renderConfusionMatrices(summary: RunSummary, layout: RunLayout = {}): string {
+  if (hasManyClasses(summary)) return summary.arms.map((arm) => titled(topConfusionsTitle(summary, arm), topConfusionsTabular(summary, arm), layout)).join('\n');
   const indexColumns = summary.dataset.classNames.length > 6;
   return summary.arms
     .map((arm) => titled(`Confusion matrix, ${armHeading(arm)} (rows: true class, columns: predicted)`, confusionTabular(summary, arm, { indexColumns }), layout))

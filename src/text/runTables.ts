@@ -165,7 +165,8 @@ export function confusionTabular(summary: RunSummary, arm: ArmSummary, options: 
   return {
     head: ['true \\ predicted', ...names.map((n, i) => (options.indexColumns ? String(i) : n))],
     numeric: names.map((_, i) => i + 1),
-    rows: arm.test.confusionMatrix.map((row, r) => [options.indexColumns ? `${r} ${names[r]}` : names[r]!, ...row.map(String)]),
+    // a run with many classes keeps no dense matrix: its views show the most confused pairs instead (classTables.ts)
+    rows: (arm.test.confusionMatrix ?? []).map((row, r) => [options.indexColumns ? `${r} ${names[r]}` : names[r]!, ...row.map(String)]),
   };
 }
 
@@ -173,7 +174,7 @@ export function confusionTabular(summary: RunSummary, arm: ArmSummary, options: 
 export function perClassNote(summary: RunSummary): string {
   const names = summary.dataset.classNames;
   const never = summary.arms
-    .map((a) => ({ a, classes: neverPredictedClasses(a.test.confusionMatrix) }))
+    .map((a) => ({ a, classes: a.test.confusionMatrix ? neverPredictedClasses(a.test.confusionMatrix) : [] }))
     .filter((n) => n.classes.length > 0)
     .map((n) => `${n.a.label} never predicted ${n.classes.map((c) => JSON.stringify(names[c])).join(', ')}`);
   const rule = "a class never predicted has precision 0/0, reported as 0 (scikit-learn's zero_division=0), so its F1 of 0 counts in macro F1; — : no test samples and no predictions";

@@ -3,6 +3,7 @@ import { AGGREGATE_METRICS, BASE_METRICS, METRIC_DIRECTION, SCALED_METRIC, VS_SC
 import { measuredValues, type AssertionOutcome } from '../sweep/gateEvaluation';
 import { formatGridValue, gridAxes } from '../sweep/grid';
 import { wrapParagraph } from './layout';
+import { markdownText } from './safeText';
 import { delta, interval, meanSd, METRIC_NAMES, scaledArmName, unscaled, type SweepSection } from './sweepCells';
 import { gridSections } from './sweepGridTables';
 import { OUTPUT_FORMATS, renderTabular, type LayoutOptions, type Tabular } from './tabular';
@@ -223,17 +224,17 @@ export function renderSweepTable(aggregate: SweepAggregate, options: SweepRender
 
 /** Markdown for $GITHUB_STEP_SUMMARY: the gates first, then findings; with a grid, the tables by grid point first and the detail folded away. */
 export function renderSweepMarkdown(aggregate: SweepAggregate, options: Pick<SweepRenderOptions, 'gates'> = {}): string {
-  const out = [`## ls-bench sweep ${aggregate.sweepId}`, ''];
+  const out = [`## ls-bench sweep ${markdownText(aggregate.sweepId)}`, ''];
   // the gates first: a CI job summary says at once why the build failed
-  if (options.gates) out.push(`**${gatesSummary(options.gates)}**`, '');
-  out.push(...headerLines(aggregate).map((l) => `${l}  `), '', '### Findings', '', ...sweepFindings(aggregate).map((l) => `- ${l}`), '');
+  if (options.gates) out.push(`**${markdownText(gatesSummary(options.gates))}**`, '');
+  out.push(...headerLines(aggregate).map((l) => `${markdownText(l)}  `), '', '### Findings', '', ...sweepFindings(aggregate).map((l) => `- ${markdownText(l)}`), '');
   const grid = gridSections(aggregate);
-  for (const s of grid) out.push(`### ${s.title}`, '', renderTabular(s, 'markdown'), '');
+  for (const s of grid) out.push(`### ${markdownText(s.title)}`, '', renderTabular(s, 'markdown'), '');
   if (grid.length > 0) out.push('<details><summary>Every grid point, arm and seed: metrics, paired differences with both intervals, McNemar</summary>', '');
-  for (const s of sweepSections(aggregate)) out.push(`### ${s.title}`, '', renderTabular(s, 'markdown'), '');
+  for (const s of sweepSections(aggregate)) out.push(`### ${markdownText(s.title)}`, '', renderTabular(s, 'markdown'), '');
   if (grid.length > 0) out.push('</details>', '');
   if (options.gates && options.gates.length > 0) out.push('### Gates', '', renderTabular(gatesTabular(options.gates), 'markdown'), '');
-  out.push(`_${legend(aggregate)}_`);
+  out.push(`_${markdownText(legend(aggregate))}_`);
   return out.join('\n');
 }
 

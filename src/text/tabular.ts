@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { CliError } from '../errors';
 import { csvCell } from '../store/csvCell';
 import { blockWidth, chunkColumns, CELL_PADDING, fitWidths, framedWidth, minimumWidth, wrapText } from './layout';
+import { markdownText, terminalText } from './safeText';
 
 /**
  * One table, three renderings: a terminal table (cli-table3) fitted to the terminal's width, a
@@ -72,7 +73,9 @@ function flatHead(t: Tabular): string[] {
  * spaces, after "/" and ","); else split into parts stacked one above the other, each repeating the key
  * columns, between groups (so each arm keeps its columns together), each part wrapped as needed.
  */
-function terminalTable(t: Tabular, width: number | undefined): string {
+function terminalTable(raw: Tabular, width: number | undefined): string {
+  // Escaped before layout (safeText.ts), so that column widths are those of what is shown.
+  const t: Tabular = { ...raw, head: raw.head.map(terminalText), rows: raw.rows.map((r) => r.map(terminalText)), ...(raw.groups ? { groups: raw.groups.map((g) => ({ ...g, title: terminalText(g.title) })) } : {}) };
   const columnText = (c: number) => [t.head[c]!, ...t.rows.map((r) => r[c] ?? '')];
   const natural = t.head.map((_, c) => Math.max(...columnText(c).map(blockWidth)));
   const every = t.head.map((_, i) => i);
@@ -162,18 +165,13 @@ function drawTable(t: Tabular, columns: number[], widths: number[]): string {
   return table.toString();
 }
 
-/** A markdown table cell: pipes and backslashes escaped, line breaks folded (a cell is one line). */
-function markdownCell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\n/g, ' ');
-}
-
 function markdownTable(t: Tabular): string {
   const numeric = new Set(t.numeric ?? []);
   const head = flatHead(t);
   const lines = [
-    `| ${head.map(markdownCell).join(' | ')} |`,
+    `| ${head.map(markdownText).join(' | ')} |`,
     `| ${head.map((_, i) => (numeric.has(i) ? '---:' : '---')).join(' | ')} |`,
-    ...t.rows.map((r) => `| ${r.map(markdownCell).join(' | ')} |`),
+    ...t.rows.map((r) => `| ${r.map(markdownText).join(' | ')} |`),
   ];
   return lines.join('\n');
 }

@@ -152,3 +152,24 @@ export function checkpointOf(run: PairedRun, epoch: number): TrainingCheckpoint 
     arms: run.options.arms.map((arm, a) => ({ label: arm.label, state: run.lastGood[a]!, diverged: run.diverged[a]!, initialWeightsDigest: run.initialDigests[a]! })),
   };
 }
+
+/**
+ * Why `checkpoint` cannot be restored into this engine's model of `spec`, or null: checked by restoring
+ * every arm's state into one model before a resume writes anything, so that a damaged or foreign
+ * checkpoint is refused with the run as it was, instead of failing the run once training starts.
+ */
+export async function checkpointRestoreProblem(engine: Engine, spec: ModelSpec, initial: InitialWeights, config: TrainConfig, checkpoint: TrainingCheckpoint): Promise<string | null> {
+  const model = engine.createModel(spec, initial, config);
+  try {
+    for (const arm of checkpoint.arms) {
+      try {
+        await model.restore(arm.state);
+      } catch (error) {
+        return `arm ${arm.label}: ${(error as Error).message}`;
+      }
+    }
+    return null;
+  } finally {
+    model.dispose();
+  }
+}

@@ -49,7 +49,7 @@ test('a training killed with SIGKILL is listed as died, not completed, and an ea
   );
   const dead = byName.get('killed')!;
   assert.equal(dead.status, 'died');
-  assert.match(dead.statusNote, /status\.json says running, but its process \(pid \d+\) is gone/);
+  assert.match(dead.statusNote, /status\.json says running, but its process \(pid \d+ on [^)]+\) is gone/);
   assert.ok(dead.epochs.completed >= 1 && dead.epochs.completed < 5000, JSON.stringify(dead.epochs));
   assert.equal(byName.get('earlier')!.status, 'completed');
 

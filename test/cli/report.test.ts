@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { viewerCommand } from '../../src/cli/commands/report';
 import { runCli, spawnCli } from '../helpers/cli';
@@ -132,6 +133,38 @@ test('--open hands the report to xdg-open, and says so when there is none', asyn
   } finally {
     process.env.PATH = savedPath;
   }
+});
+
+test('report --out never replaces what is not a regular file (device, FIFO, symlink, directory of images); a trailing slash means a directory', async () => {
+  const dir = tempDir();
+  const fifo = path.join(dir, 'fifo.html');
+  execFileSync('mkfifo', [fifo]);
+  const target = path.join(dir, 'target.txt');
+  writeFileSync(target, 'keep me');
+  const link = path.join(dir, 'link.html');
+  symlinkSync(target, link);
+  const device = '/dev/null';
+  const deviceBefore = statSync(device);
+  for (const [out, kind] of [[device, 'a device'], [fifo, 'a FIFO'], [link, 'a symbolic link']] as const) {
+    const r = await runCli(['report', small.dir, '--out', out]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stderr, `ls-bench: ${out}: exists and is ${kind}; a report replaces only regular files, so choose another --out\n`);
+  }
+  assert.ok(statSync(device).isCharacterDevice() && statSync(device).rdev === deviceBefore.rdev, '/dev/null is still the device');
+  assert.ok(lstatSync(fifo).isFIFO() && lstatSync(link).isSymbolicLink());
+  assert.equal(readFileSync(target, 'utf8'), 'keep me');
+  // the images' folder beside the HTML must not be a symlink either
+  const chartsLink = path.join(dir, 'r-charts');
+  symlinkSync(dir, chartsLink);
+  const images = await runCli(['report', small.dir, '--out', path.join(dir, 'r.html'), '--svg']);
+  assert.equal(images.code, 2, images.stderr);
+  assert.match(images.stderr, /r-charts: exists and is a symbolic link; a report replaces only regular directories/);
+  const slash = await runCli(['report', small.dir, '--out', `${path.join(dir, 'new-folder')}/`]);
+  assert.equal(slash.code, 0, slash.stderr);
+  assert.ok(statSync(path.join(dir, 'new-folder', 'report.html')).isFile(), 'out/ is a directory, created');
+  const empty = await runCli(['report', small.dir, '--out', '']);
+  assert.equal(empty.code, 2);
+  assert.equal(empty.stderr, 'ls-bench: --out: expected a path, got an empty string\n');
 });
 
 test('--open knows each platform\'s opener: open on macOS, start (through cmd) on Windows, xdg-open elsewhere', () => {

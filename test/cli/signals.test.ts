@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { readMetricsFile } from '../../src/store/runReader';
 import { BIN } from '../helpers/cli';
@@ -88,4 +88,67 @@ test('SIGKILL at a random point: every file that exists parses, nothing claims c
     assert.ok(summary.resumedAfterEpoch >= Math.floor(rows.length / 2) - 1);
     assert.equal(summary.arms[0].history.length, 400);
   }
+});
+
+/**
+ * The invocations the README gives for CI and containers, each sent SIGTERM as a CI runner or a container
+ * manager sends it (to the process it started, not to its process group): the training stops within a
+ * batch and the run is marked interrupted, with no ls-bench left running.
+ */
+function launchAndTerminate(command: string, args: string[], runs: string, cwd: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    const poll = setInterval(() => {
+      if (/^epoch 1 /m.test(stderr)) {
+        clearInterval(poll);
+        child.kill('SIGTERM');
+      }
+    }, 50);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(killer);
+      clearInterval(poll);
+      resolve({ code, signal, stderr });
+    });
+  });
+}
+
+/** Waits until the run's status is no longer `running` (an orphan under npx needs a moment to notice). */
+async function settledStatus(runs: string): Promise<string> {
+  const started = Date.now();
+  for (;;) {
+    const status = JSON.parse(readFileSync(path.join(onlyRun(runs), 'status.json'), 'utf8')).status as string;
+    if (status !== 'running' || Date.now() - started > 30_000) return status;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const TRAIN = ['train', '--epochs', '400', '--samples', '300', '--backend', 'cpu'];
+const PROJECT = path.resolve(BIN, '..', '..');
+
+test('SIGTERM to `exec node bin/ls-bench.js` in a shell script (the README\'s CI invocation): the run is marked interrupted', async () => {
+  const runs = tempDir();
+  const r = await launchAndTerminate('sh', ['-c', `exec node bin/ls-bench.js ${TRAIN.join(' ')} --runs-dir '${runs}'`], runs, PROJECT);
+  assert.equal(r.code, 143, r.stderr);
+  assert.equal(await settledStatus(runs), 'interrupted');
+});
+
+test('SIGTERM to the installed bin (node_modules/.bin/ls-bench, as in a project that depends on ls-bench): interrupted', async () => {
+  const project = tempDir();
+  mkdirSync(path.join(project, 'node_modules', '.bin'), { recursive: true });
+  symlinkSync(BIN, path.join(project, 'node_modules', '.bin', 'ls-bench'));
+  const runs = tempDir();
+  const r = await launchAndTerminate(path.join(project, 'node_modules', '.bin', 'ls-bench'), [...TRAIN, '--runs-dir', runs], runs, project);
+  assert.equal(r.code, 143, r.stderr);
+  assert.equal(await settledStatus(runs), 'interrupted');
+});
+
+test('SIGTERM to `npx ls-bench` (npx does not pass it on): ls-bench notices npm is gone and stops as on SIGTERM', async () => {
+  const runs = tempDir();
+  const r = await launchAndTerminate('npx', ['--no-install', 'ls-bench', ...TRAIN, '--runs-dir', runs], runs, PROJECT);
+  assert.ok(r.code === 143 || r.signal === 'SIGTERM', `npx itself ends at once (${r.code ?? r.signal})`);
+  assert.equal(await settledStatus(runs), 'interrupted', 'the orphaned training stopped and marked its run');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
@@ -112,6 +112,27 @@ test('sweep: bad input exits 2 before any training, with one line and no sweep o
   const show = await runCli(['sweep', 'show', path.join(runs, 'nope'), '--runs-dir', runs]);
   assert.equal(show.code, 2);
   assert.match(show.stderr, /nope: not a sweep directory/);
+});
+
+test('shards run before and after the CSV was edited are not merged; a rerun on the edited data is refused too', async () => {
+  const work = tempDir();
+  const csv = path.join(work, 'data.csv');
+  const rows = ['a,b,label'];
+  for (let i = 0; i < 90; i++) rows.push(`${(i % 3) + Math.sin(i)},${Math.cos(i)},k${i % 3}`);
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  const args = ['sweep', '--dataset', `csv:${csv}`, '--epsilon', '0,0.1', '--seeds', '0-1', '--epochs', '1', '--hidden', '4', '--backend', 'cpu', '--runs-dir', path.join(work, 'runs')];
+  const one = await runCli([...args, '--shard', '1/2', '--sweep-dir', path.join(work, 's1')]);
+  assert.equal(one.code, 0, one.stderr);
+  writeFileSync(csv, `${rows.join('\n').replace(/\n[^,\n]+,/, '\n9.5,')}\n`);
+  const two = await runCli([...args, '--shard', '2/2', '--sweep-dir', path.join(work, 's2')]);
+  assert.equal(two.code, 0, two.stderr);
+  const merged = await runCli(['sweep', 'merge', path.join(work, 's1'), path.join(work, 's2'), '--out', path.join(work, 'merged')]);
+  assert.equal(merged.code, 2, merged.stderr);
+  assert.match(merged.stderr, /^ls-bench: cannot merge .*s2 with .*s1: they read different data \(data digest [0-9a-f]{12}… in s1, [0-9a-f]{12}… in s2\); rerun the shards on the same data\n$/);
+  assert.ok(!existsSync(path.join(work, 'merged')));
+  const rerun = await runCli([...args, '--shard', '1/2', '--sweep-dir', path.join(work, 's1')]);
+  assert.equal(rerun.code, 2, rerun.stderr);
+  assert.match(rerun.stderr, /s1: the data changed since this sweep started \(data digest [0-9a-f]{12}… then, [0-9a-f]{12}… now\)/);
 });
 
 test('gate results are in the output, not only on stderr: markdown and JSON of sweep, sweep show (the gates the sweep ran with) and sweep merge', async () => {

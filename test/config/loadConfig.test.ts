@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { readConfigFile, resolveTrainConfig } from '../../src/config/loadConfig';
+import { MAX_CONFIG_BYTES, readConfigFile, resolveTrainConfig } from '../../src/config/loadConfig';
 import { TrainConfigSchema } from '../../src/config/schema';
 import { schemaOptions, parseFlagText } from '../../src/config/schemaOptions';
 import { CliError } from '../../src/errors';
@@ -65,6 +65,12 @@ test('ε outside [0, 1) is refused, from a flag or from a file', () => {
   assert.match(cliError(() => resolveTrainConfig({ flags: { epsilon: [] } })).message, /--epsilon: expected at least one value/);
 });
 
+test('a repeated ε is refused, from a flag or from a file: two arms would share one label', () => {
+  assert.equal(cliError(() => resolveTrainConfig({ flags: { epsilon: [0.1, 0.1] } })).message, '--epsilon: expected each value once (two arms with the same ε would share a label), got [0.1,0.1]');
+  assert.match(cliError(() => resolveTrainConfig({ configFile: file('dup.yaml', 'epsilon: [0.05, 0.1, 0.05]\n') })).message, /dup\.yaml: key "epsilon": expected each value once .*, got \[0\.05,0\.1,0\.05\]$/);
+  assert.deepEqual(resolveTrainConfig({ flags: { epsilon: [0.1, 0.2] } }).epsilon, [0.1, 0.2]);
+});
+
 test('fewer than 2 classes and unknown enum values are refused', () => {
   assert.match(cliError(() => resolveTrainConfig({ flags: { classes: 1 } })).message, /--classes: expected a value ≥ 2, got 1/);
   assert.match(cliError(() => resolveTrainConfig({ flags: { smoothing: 'spread' } })).message, /--smoothing: expected one of "uniform", "others", got "spread"/);
@@ -75,6 +81,22 @@ test('unreadable, malformed and non-mapping files are named', () => {
   assert.match(cliError(() => resolveTrainConfig({ configFile: file('g.yaml', 'epochs: [1,\n') })).message, /g\.yaml(:\d+)?: invalid YAML/);
   assert.match(cliError(() => resolveTrainConfig({ configFile: file('h.json', '{"epochs": }') })).message, /h\.json: invalid JSON/);
   assert.match(cliError(() => resolveTrainConfig({ configFile: file('i.yaml', '- 1\n- 2\n') })).message, /i\.yaml: expected a mapping/);
+});
+
+test('config files are read with a bound: a device, a file over 1 MiB or a directory is one line, at once; 1 MiB exactly is read', () => {
+  for (const device of ['/dev/zero', '/dev/urandom']) {
+    const started = Date.now();
+    const e = cliError(() => resolveTrainConfig({ configFile: device }));
+    assert.equal(e.message, `${device}: larger than 1 MiB; expected a config file (a YAML or JSON mapping of options) of at most 1 MiB`);
+    assert.ok(Date.now() - started < 2000, `${device} took ${Date.now() - started} ms`);
+  }
+  const line = 'epochs: 2\n';
+  const exact = file('exact.yaml', line + '#'.repeat(MAX_CONFIG_BYTES - line.length - 1) + '\n');
+  assert.equal(resolveTrainConfig({ configFile: exact }).epochs, 2);
+  const over = file('over.yaml', line + '#'.repeat(MAX_CONFIG_BYTES - line.length) + '\n');
+  assert.match(cliError(() => resolveTrainConfig({ configFile: over })).message, /over\.yaml: larger than 1 MiB/);
+  assert.match(cliError(() => resolveTrainConfig({ configFile: dir })).message, /: cannot read config file \(is a directory\)$/);
+  assert.deepEqual(readConfigFile('/dev/null'), {}, 'an empty file is an empty mapping');
 });
 
 test('a YAML alias bomb is refused quickly', () => {

@@ -96,6 +96,50 @@ test('bad CSV input: one line naming the file, the line and the column', async (
   await rejectsWith(load(empty), /empty\.csv: no data rows/);
 });
 
+test('numbers: decimal notation within float32 only; hexadecimal, binary, octal and out-of-range cells are refused with line and column', async () => {
+  const dir = tempDir();
+  const load = (cells: string[], extra: { memoryLimit?: number } = {}) => {
+    const file = path.join(dir, `n${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(file, `a,b,label\n1,2,x\n${cells.map((c, i) => `${c},${i},y`).join('\n')}\n3,4,x\n5,6,y\n`);
+    return csvDataset({ ...defaults, file, testFraction: 0.4, seed: 0, ...extra });
+  };
+  const outside = /:3: column 1 \("a"\) is "(.*)", outside the float32 range; expected a finite number within ±3\.4028235e\+38$/;
+  for (const cell of ['1e39', '-1e39', '3.5e38', '1e400', '-1e309']) await rejectsWith(load([cell]), outside);
+  for (const cell of ['0x1F', '0X1f', '0b101', '0o17', '-0x10', '+0b1']) {
+    await rejectsWith(load([cell]), new RegExp(`:3: column 1 \\("a"\\) is "${cell.replace('+', '\\+')}", expected a decimal number \\(hexadecimal, binary and octal notation are not read as numbers\\)$`));
+  }
+  for (const cell of ['1_000', 'Infinity', '-Infinity', 'NaN', '1e', '--1', '1,5'.replace(',', ';'), '½']) await rejectsWith(load([cell]), /:3: column 1 \("a"\) is ".*", expected a finite number$/);
+  const ok = await load(['3.4e38', '-3.4028234e38', '.5', '5.', '+7', '1E-3', '1e-50']);
+  assert.equal(ok.train.count + ok.test.count, 10);
+  assert.ok(ok.train.x.every(Number.isFinite) && ok.test.x.every(Number.isFinite));
+});
+
+test('a header naming two columns alike is refused (the label column would be picked silently)', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'dup.csv');
+  writeFileSync(file, 'x,y,x,label\n1,2,3,a\n4,5,6,b\n');
+  for (const extra of [{}, { labelColumn: 'x' }, { ignoreColumns: ['y'] }]) {
+    await rejectsWith(csvDataset({ ...defaults, ...extra, file, testFraction: 0.5, seed: 0 }), /dup\.csv:1: the header names columns 1 and 3 both "x"; expected unique column names$/);
+  }
+  writeFileSync(file, ' a ,a,label\n1,2,a\n4,5,b\n');
+  await rejectsWith(csvDataset({ ...defaults, file, testFraction: 0.5, seed: 0 }), /dup\.csv:1: the header names columns 1 and 2 both "a"/);
+});
+
+test('reading a CSV stops at the memory limit, naming the line; a test value that overflows once standardised is refused', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'big.csv');
+  const rows = ['a,b,c,label'];
+  for (let i = 0; i < 5000; i++) rows.push(`${i},${i % 7},${i % 3},${i % 2}`);
+  writeFileSync(file, `${rows.join('\n')}\n`);
+  await rejectsWith(csvDataset({ ...defaults, file, testFraction: 0.2, seed: 0, memoryLimit: 100_000 }), /big\.csv:\d+: the data read so far would need more than the memory limit of 97\.7 KiB \(--max-memory\)/);
+  assert.equal((await csvDataset({ ...defaults, file, testFraction: 0.2, seed: 0, memoryLimit: 10_000_000 })).train.count, 4000);
+  const train = path.join(dir, 'train.csv');
+  const testFile = path.join(dir, 'test.csv');
+  writeFileSync(train, 'a,b,label\n1,1e-30,x\n1,1.0000001e-30,y\n1,1e-30,x\n1,1.0000001e-30,y\n');
+  writeFileSync(testFile, 'a,b,label\n1,3e38,x\n1,0,y\n');
+  await rejectsWith(csvDataset({ ...defaults, file: train, testFile, testFraction: 0.2, seed: 0 }), /test\.csv: test row 1, column 2 \("b"\): standardised with the training rows' mean and spread it overflows float32/);
+});
+
 test('a class with no training samples after the split is refused by name', async () => {
   const config = resolveTrainConfig({ flags: { dataset: `csv:${fixture('singleton-class.csv')}`, testFraction: 0.5 } });
   await rejectsWith(loadDataset(config), /no training samples for class "lonely" after the split/);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { CliError } from '../../src/errors';
 import { classCounts } from '../../src/data/Dataset';
@@ -86,4 +86,23 @@ test('bad IDX input: counts, truncation, huge declared sizes, corrupt gzip, wron
 test('readIdxDims reads the dimensions from the first bytes of a gzip file', () => {
   assert.deepEqual(readIdxDims(trainImages), [12, 2, 2]);
   assert.deepEqual(readIdxDims(trainLabels), [12]);
+});
+
+test('gzip bombs: a .gz is never inflated past what its header declares, and a declared size above the memory limit is refused unread', () => {
+  // A 4-byte body declared, 64 MiB of zeros behind it: refused once the inflated bytes pass the declared size.
+  const longer = Buffer.concat([idxBytes([2, 2], [1, 2, 3, 4]), Buffer.alloc(64 << 20)]);
+  const bomb = file('bomb.gz', gzipSync(longer));
+  assert.ok(readFileSync(bomb).length < 200_000, 'a small file');
+  const started = Date.now();
+  const before = process.memoryUsage().rss;
+  throwsCli(() => readIdxFile(bomb), /bomb\.gz: the gzip data inflates to more than the 16 bytes its IDX header declares \(2×2\)/);
+  assert.ok(process.memoryUsage().rss - before < 32 << 20, 'the bomb was not inflated');
+  assert.ok(Date.now() - started < 2000);
+  // 256 MiB declared (and really there): the limit leaves less for it, so it is refused before inflating.
+  const big = file('big.gz', gzipSync(idxBytes([1024, 512, 512], [])).subarray(0, 60));
+  throwsCli(() => readIdxFile(big, 3, 100 << 20), /big\.gz: the header declares 1024×512×512 = 256 MiB of data, more than the 100 MiB the memory limit leaves for it \(--max-memory\)/);
+  throwsCli(() => idxDataset(`idx:${big},${trainLabels}`, { testFraction: 0.25, seed: 0, memoryLimit: 1 << 30 }), /big\.gz: the header declares .* more than the 102\.4 MiB the memory limit leaves/);
+  // An uncompressed file whose length disagrees with its header is refused from its size, before it is read.
+  const short = file('short.idx', idxBytes([100, 100], new Array(50).fill(0)));
+  throwsCli(() => readIdxFile(short), /short\.idx: IDX body has 50 bytes but the header declares 100×100 = 10000 \(truncated file\?\)/);
 });

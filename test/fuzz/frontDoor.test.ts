@@ -88,9 +88,12 @@ test('mutated config text (deleted, inserted and swapped characters)', async () 
 
 test('random command-line flag combinations', async () => {
   const flag = fc.oneof(
-    fc.constantFrom('--epsilon', '--epochs', '--hidden', '--smoothing', '--batch-size', '--learning-rate', '--seed', '--classes', '--samples', '--features', '--dropout', '--backend', '--dataset', '--limit', '--optimizer', '--momentum', '--activation', '--test-fraction', '--name', '--tag', '--bogus', '-x', '--json'),
+    fc.constantFrom('--epsilon', '--epochs', '--hidden', '--smoothing', '--batch-size', '--learning-rate', '--seed', '--classes', '--samples', '--features', '--dropout', '--backend', '--dataset', '--limit', '--optimizer', '--momentum', '--activation', '--test-fraction', '--name', '--tag', '--bogus', '-x', '--json', '--max-memory', '--config'),
   );
-  const value = fc.oneof(fc.constantFrom('0', '1', '-1', '0.1', '0.05,0.1', '1e400', 'NaN', 'abc', '', '3', '8,4', '../../etc', 'others', 'cpu', 'fashion-mnist'), fc.string({ maxLength: 6 }));
+  const value = fc.oneof(
+    fc.constantFrom('0', '1', '-1', '0.1', '0.05,0.1', '0.1,0.1', '1e400', 'NaN', 'abc', '', '3', '8,4', '../../etc', 'others', 'cpu', 'fashion-mnist', '1000', '512M', '/dev/zero', 'csv:/dev/zero', '\u001b]52;c;eA==\u0007'),
+    fc.string({ maxLength: 6 }),
+  );
   await fc.assert(
     fc.asyncProperty(fc.array(fc.tuple(flag, value), { maxLength: 5 }), async (pairs) => {
       const argv = ['train', '--runs-dir', runs, '--data-dir', path.join(dir, 'no-data'), ...pairs.flat()];

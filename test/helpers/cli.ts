@@ -30,3 +30,4 @@ export function spawnCli(argv: string[], env: Record<string, string> = {}, cwd?:
   const r = spawnSync(process.execPath, [BIN, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000, ...(cwd ? { cwd } : {}) });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+

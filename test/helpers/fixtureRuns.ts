@@ -89,7 +89,12 @@ export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
     ]);
   }
   if (outcome === 'interrupted' || outcome === 'failed') writer.end(outcome, outcome === 'failed' ? 'out of memory (fixture)' : 'SIGINT');
-  if (outcome !== 'completed') return writer;
+  // A running fixture keeps its lock, as a live training process does; the others end as train does, without one.
+  if (outcome === 'running') return writer;
+  if (outcome !== 'completed') {
+    writer.release();
+    return writer;
+  }
 
   const hard = fixtureEvaluation(0);
   const smooth = fixtureEvaluation(f.epsilon);
@@ -151,6 +156,7 @@ export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
   });
   const predictions = { schemaVersion: SCHEMA_VERSION, labels: hard.labels, arms: [{ label: 'hard', predictions: hard.predicted }, { label: 'smoothed', predictions: smooth.predicted }] };
   writer.complete(summary, histograms, predictions, probabilities);
+  writer.release();
   return writer;
 }
 

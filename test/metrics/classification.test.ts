@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accuracy, argmaxRows, confusionMatrix, macroAverage, meanNegativeLogLikelihood, neverPredictedClasses, perClassScores } from '../../src/metrics/classification';
+import { CLASS_DETAIL_LIMIT, accuracy, argmaxRows, confusionEntries, confusionMatrix, macroAverage, meanNegativeLogLikelihood, neverPredictedClasses, perClassScores, perClassScoresOf, topConfusions } from '../../src/metrics/classification';
+import { evaluatePredictions, TOP_CONFUSIONS } from '../../src/metrics/evaluate';
+import { SeededRandom } from '../../src/random/SeededRandom';
 
 test('confusion matrix counts rows as true class and columns as predicted', () => {
   const labels = [0, 0, 1, 1, 2, 2];
@@ -61,4 +63,39 @@ test('argmax takes the first maximum; NLL reads the true class', () => {
 test('mismatched lengths and out-of-range classes are refused', () => {
   assert.throws(() => confusionMatrix([0], [0, 1], 2), /length mismatch/);
   assert.throws(() => confusionMatrix([3], [0], 2), /outside/);
+});
+
+test('sparse confusion cells give the same per-class scores as the dense matrix, and the most confused pairs first', () => {
+  const random = new SeededRandom(7, 'confusion-test');
+  for (const k of [2, 5, 40]) {
+    const n = 300;
+    const labels = Int32Array.from({ length: n }, () => random.nextInt(k));
+    const predicted = Int32Array.from({ length: n }, (_, i) => (random.nextFloat() < 0.6 ? labels[i]! : random.nextInt(k)));
+    const entries = confusionEntries(predicted, labels, k);
+    assert.deepEqual(perClassScoresOf(entries, k), perClassScores(confusionMatrix(predicted, labels, k)), `k = ${k}`);
+    assert.equal(entries.reduce((a, e) => a + e.count, 0), n);
+    const top = topConfusions(entries, 5);
+    assert.ok(top.every((e) => e.trueClass !== e.predicted));
+    for (let i = 1; i < top.length; i++) assert.ok(top[i - 1]!.count >= top[i]!.count);
+  }
+  assert.deepEqual(topConfusions(confusionEntries([1, 1, 2, 0], [0, 0, 0, 0], 3), 1), [{ trueClass: 0, predicted: 1, count: 2 }]);
+});
+
+test('above CLASS_DETAIL_LIMIT classes no dense matrix is built: 3000 classes cost memory in samples, not classes squared', () => {
+  const k = 3000;
+  const n = 2000;
+  const logProbs = new Float32Array(n * k).fill(-20);
+  const labels = Int32Array.from({ length: n }, (_, i) => i % k);
+  for (let i = 0; i < n; i++) logProbs[i * k + ((i * 7) % k)] = -0.01;
+  const started = Date.now();
+  const m = evaluatePredictions(logProbs, labels, k);
+  // Linear work here (6 M log-probabilities) takes about a second on a quiet machine; anything quadratic in the
+  // classes per sample (18 G steps) would take minutes. The bound is loose, for a shared, busy machine.
+  assert.ok(Date.now() - started < 20_000, `${Date.now() - started} ms`);
+  assert.equal(m.confusionMatrix, undefined);
+  assert.equal(m.perClass.length, k);
+  assert.equal(m.topConfusions.length, TOP_CONFUSIONS);
+  assert.equal(m.confusionEntries.reduce((a, e) => a + e.count, 0), n);
+  assert.ok(evaluatePredictions(new Float32Array([0, -1, -1, 0]), [0, 1], 2).confusionMatrix, 'few classes: the dense matrix is kept');
+  assert.ok(CLASS_DETAIL_LIMIT >= 10 && CLASS_DETAIL_LIMIT <= 64);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classTemplate, logitGapBound, meanLogitGap, mostConfusedTriple, projectOnPlane, templatePlane } from '../../src/metrics/projection';
+import { classTemplate, confusionOf, logitGapBound, meanLogitGap, mostConfusedTriple, projectOnPlane, templatePlane } from '../../src/metrics/projection';
 
 const close = (a: number, b: number, tol = 1e-9) => Math.abs(a - b) <= tol;
 
@@ -69,4 +69,22 @@ test('the mean logit gap, and the bound smoothing sets: log((1 − ε + ε/K)/(�
   // a model trained to its smoothed targets exactly has the bound as its gap
   const q = [0.91, ...Array(9).fill(0.01)];
   assert.ok(close(meanLogitGap(q.map(Math.log), 10), logitGapBound(0.1, 10), 1e-12));
+});
+
+test('many classes: the most confused triple among the most confused classes; confusionOf counts [true][predicted]', () => {
+  const k = 60;
+  const labels: number[] = [];
+  const predicted: number[] = [];
+  const add = (t: number, p: number, n: number) => {
+    for (let i = 0; i < n; i++) [labels.push(t), predicted.push(p)];
+  };
+  for (let c = 0; c < k; c++) add(c, c, 5);
+  add(45, 47, 6);
+  add(49, 45, 5);
+  add(47, 49, 4);
+  add(3, 4, 9); // one pair confused more, but no third class with them
+  const m = confusionOf(predicted, labels, k);
+  assert.equal(m[45]![47], 6);
+  assert.equal(m[45]![45], 5);
+  assert.deepEqual(mostConfusedTriple([m]), [45, 47, 49]);
 });

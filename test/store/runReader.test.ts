@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { CliError } from '../../src/errors';
 import { RunStore } from '../../src/store/RunStore';
 import type { RUN_FILES } from '../../src/store/runFiles';
-import { parseMetricsJsonl, readMetricsFile } from '../../src/store/runReader';
+import { MAX_RUN_FILE_BYTES, parseMetricsJsonl, readMetricsFile } from '../../src/store/runReader';
 import { editJson, threeRuns, writeFixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
 
@@ -103,6 +105,40 @@ test('damaged files are checked against their schemas: each problem names the fi
   });
 });
 
+test('files whose fields disagree with each other (shapes, duplicate labels, dangling references) are problems naming the field', () => {
+  const store = new RunStore(tempDir());
+  const cases: [keyof typeof RUN_FILES, (v: Record<string, any>) => void, string][] = [
+    ['summary', (s) => (s.dataset.classNames = [null, 'b', 'c']), 'summary.json: "dataset.classNames[0]": expected string, got null'],
+    ['summary', (s) => s.dataset.classNames.pop(), 'summary.json: "dataset.classNames": expected 3 entries (one per class: dataset.classes is 3), got 2'],
+    ['summary', (s) => (s.dataset.classes = 40), 'summary.json: "dataset.classNames": expected 40 entries (one per class: dataset.classes is 40), got 3'],
+    ['summary', (s) => s.arms[1].test.perClass.pop(), 'summary.json: "arms[1].test.perClass": expected 3 entries (one per class: dataset.classes is 3), got 2'],
+    ['summary', (s) => s.arms[0].test.confusionMatrix[2].push(7), 'summary.json: "arms[0].test.confusionMatrix[2]": expected 3 columns (3 classes), got 4'],
+    ['summary', (s) => s.arms[0].test.confusionMatrix.pop(), 'summary.json: "arms[0].test.confusionMatrix": expected 3 rows (3 classes), got 2'],
+    ['summary', (s) => delete s.arms[1].test.confusionMatrix, 'summary.json: "arms[1].test.confusionMatrix": expected the confusion matrix of a run with 3 classes'],
+    ['summary', (s) => (s.arms[1].label = 'hard'), 'summary.json: "arms[1].label": expected a label no other arm has, got "hard" (also arms[0])'],
+    ['summary', (s) => (s.arms[1].epsilon = 5), 'summary.json: "arms[1].epsilon": expected a number <= 1, got 5'],
+    ['summary', (s) => (s.arms[0].epsilon = -0.5), 'summary.json: "arms[0].epsilon": expected a number >= 0, got -0.5'],
+    ['summary', (s) => (s.arms[1].smoothing = 'gaussian'), 'summary.json: "arms[1].smoothing": expected one of uniform, others, got "gaussian"'],
+    ['summary', (s) => (s.comparisons[0].arm = 'gone'), 'summary.json: "comparisons[0].arm": expected one of the arms (hard, smoothed), got "gone"'],
+    ['summary', (s) => (s.dataset.testClassCounts = [1]), 'summary.json: "dataset.testClassCounts": expected 3 entries (one per class: dataset.classes is 3), got 1'],
+    ['summary', (s) => (s.arms[0].test.topConfusions = [{ trueClass: 9, predicted: 0, count: 1 }]), 'summary.json: "arms[0].test.topConfusions[0]": expected classes below 3'],
+    ['histograms', (h) => (h.arms[1].label = 'hard'), 'histograms.json: "arms[1].label": expected a label no other arm has, got "hard" (also arms[0])'],
+    ['histograms', (h) => h.arms[0].confidenceHistogram.push(1), 'histograms.json: "arms[0].confidenceHistogram": expected 10 counts (one per bin: confidenceBins has 11 edges), got 11'],
+  ];
+  cases.forEach(([file, edit, note], i) => {
+    const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: `2026-11-20T10:${String(i).padStart(2, '0')}:00Z` });
+    editJson(w.file(file), edit);
+    const r = store.read(w.id);
+    assert.equal(r.status, 'corrupt', note);
+    assert.equal(r.statusNote, note);
+    assert.throws(() => store.readValid(w.id), (e: unknown) => e instanceof CliError && e.exitCode === 2 && e.message === `run ${w.id}: ${note}`);
+  });
+  const dup = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-21T10:00:00Z' });
+  const lines = readFileSync(dup.file('metricsJsonl'), 'utf8').split('\n');
+  writeFileSync(dup.file('metricsJsonl'), [...lines.slice(0, 4), lines[2], ...lines.slice(4)].join('\n'));
+  assert.equal(store.read(dup.id).statusNote, 'metrics.jsonl: line 5: epoch 2 of arm "hard" again (first on line 3)');
+});
+
 test('a run file that is not a JSON object, and a metrics row of the wrong shape, are problems too', () => {
   const store = new RunStore(tempDir());
   const a = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z' });
@@ -149,4 +185,21 @@ test('readMetricsFile: a damaged line is a user error (exit 2) naming the file a
     () => readMetricsFile(w.file('metricsJsonl')),
     (e: unknown) => e instanceof CliError && e.exitCode === 2 && e.message.startsWith(`${w.file('metricsJsonl')}: line 1: not valid JSON`),
   );
+});
+
+test('a run file replaced by a FIFO, a device or something huge: listed as corrupt at once, naming the file and what it is', () => {
+  const { store, a, b, c } = threeRuns(tempDir());
+  rmSync(a.file('status'));
+  execFileSync('mkfifo', [a.file('status')]);
+  rmSync(b.file('summary'));
+  symlinkSync('/dev/zero', b.file('summary'));
+  truncateSync(c.file('histograms'), MAX_RUN_FILE_BYTES + 1);
+  const started = Date.now();
+  const byId = new Map(store.list().map((r) => [r.id, r]));
+  assert.ok(Date.now() - started < 3000, 'nothing waited on the FIFO or read the device');
+  assert.deepEqual(byId.get(a.id)!.problems[0], { file: 'status.json', message: 'a FIFO, not a regular file; replaced by hand?' });
+  assert.deepEqual(byId.get(b.id)!.problems[0], { file: 'summary.json', message: 'a device, not a regular file; replaced by hand?' });
+  assert.deepEqual(byId.get(c.id)!.problems[0], { file: 'histograms.json', message: 'larger than 512 MiB; not a file ls-bench wrote' });
+  for (const r of [a, b, c]) assert.equal(byId.get(r.id)!.status, 'corrupt');
+  assert.throws(() => readMetricsFile(path.join(a.dir, 'status.json')), (e: unknown) => e instanceof CliError && /status\.json: cannot read the metrics \(a FIFO, not a regular file; replaced by hand\?\)$/.test(e.message));
 });

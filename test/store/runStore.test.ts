@@ -34,6 +34,6 @@ test('remove deletes a run directory and refuses a live one', () => {
   store.remove(a.id);
   assert.equal(store.runIds().length, 2);
   const live = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-21T10:00:00Z', outcome: 'running' });
-  assert.throws(() => store.remove(live.id), /still running \(pid \d+\)/);
+  assert.throws(() => store.remove(live.id), /run \S+ is still running \(stop it before removing it\): locked by pid \d+ on /);
   assert.ok(readFileSync(path.join(live.dir, 'run.json')));
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { RunStore } from '../../src/store/RunStore';
 import { newRunId } from '../../src/store/runNames';
-import { RunWriter } from '../../src/store/runWriter';
+import { lockRun, RunWriter } from '../../src/store/runWriter';
 import { resolveTrainConfig } from '../../src/config/loadConfig';
 import { CliError } from '../../src/errors';
 import { runCli, BIN } from '../helpers/cli';
@@ -61,7 +61,7 @@ test('truncateMetrics keeps the rows up to the checkpoint epoch, in both files, 
   const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z', epochs: 4, outcome: 'interrupted' });
   appendFileSync(w.file('metricsJsonl'), '{"epoch":4,"arm":"ha');
   const record = store.read(w.id);
-  const writer = RunWriter.reopen(w.dir, record.statusFile!);
+  const writer = RunWriter.reopen(w.dir, record.statusFile!, lockRun(w.dir, 'test'));
   const rows = writer.truncateMetrics(2);
   assert.deepEqual(rows.map((r) => `${r.epoch}${r.arm}`), ['1hard', '1smoothed', '2hard', '2smoothed']);
   assert.deepEqual(store.read(w.id).metrics, rows);
@@ -69,6 +69,7 @@ test('truncateMetrics keeps the rows up to the checkpoint epoch, in both files, 
   assert.equal(csv.length, 1 + 4);
   assert.equal(csv[0], 'epoch,arm,epsilon,trainLoss,trainNll,testNll,testAccuracy,seconds');
   assert.match(csv[4]!, /^2,smoothed,0\.1,/);
+  writer.release();
 });
 
 test('truncateMetrics refuses a damaged line before rewriting anything: exit 2, naming the file and the line', () => {
@@ -78,23 +79,41 @@ test('truncateMetrics refuses a damaged line before rewriting anything: exit 2, 
   lines[3] = '{"epoch": 2, "arm": "smoothed", oops}';
   writeFileSync(w.file('metricsJsonl'), lines.join('\n'));
   const before = [readFileSync(w.file('metricsJsonl'), 'utf8'), readFileSync(w.file('metricsCsv'), 'utf8')];
-  const writer = RunWriter.reopen(w.dir, store.read(w.id, { metrics: false }).statusFile!);
+  const writer = RunWriter.reopen(w.dir, store.read(w.id, { metrics: false }).statusFile!, lockRun(w.dir, 'test'));
   assert.throws(
     () => writer.truncateMetrics(2),
     (e: unknown) => e instanceof CliError && e.exitCode === 2 && e.message === `${w.file('metricsJsonl')}: line 4: not valid JSON; repair or remove that line to continue the run`,
   );
   assert.deepEqual([readFileSync(w.file('metricsJsonl'), 'utf8'), readFileSync(w.file('metricsCsv'), 'utf8')], before);
+  writer.release();
 });
 
 test('reopen keeps the start time and the completed epochs, and takes ownership', () => {
   const store = new RunStore(tempDir());
   const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z', outcome: 'interrupted' });
   const previous = store.read(w.id).statusFile!;
-  const writer = RunWriter.reopen(w.dir, { ...previous, pid: 1, host: 'elsewhere' });
+  const writer = RunWriter.reopen(w.dir, { ...previous, pid: 1, host: 'elsewhere' }, lockRun(w.dir, 'test'));
   writer.writeStatus('running');
   const now = store.read(w.id);
   assert.equal(now.status, 'running');
   assert.equal(now.statusFile!.startedAt, previous.startedAt);
   assert.equal(now.statusFile!.completedEpochs, 2);
   assert.equal(now.statusFile!.pid, process.pid);
+  writer.release();
+});
+
+test('a completed run stays completed: end(failed) after completion (a render that throws) and end() by a writer whose lock was taken over change nothing', () => {
+  const store = new RunStore(tempDir());
+  const w = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:00:00Z', outcome: 'running' });
+  w.writeStatus('completed');
+  w.end('failed', 'rendering threw');
+  assert.equal(JSON.parse(readFileSync(w.file('status'), 'utf8')).status, 'completed');
+  w.release();
+  // Another process judged this writer dead and took the run: its own end() must leave the run to that process.
+  const other = writeFixtureRun(store, { epsilon: 0.1, createdAt: '2026-11-20T10:01:00Z', outcome: 'running' });
+  other.release();
+  const taker = lockRun(other.dir, 'test');
+  other.end('failed', 'too late');
+  assert.equal(JSON.parse(readFileSync(other.file('status'), 'utf8')).status, 'running');
+  taker.release();
 });

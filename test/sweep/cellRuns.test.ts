@@ -5,7 +5,8 @@ import path from 'node:path';
 import { TrainConfigSchema } from '../../src/config/schema';
 import { RunStore } from '../../src/store/RunStore';
 import { readRunDirectory, type RunRecord } from '../../src/store/runReader';
-import { CellRunIndex, cellRunName, planCellRun } from '../../src/sweep/cellRuns';
+import { CellRunIndex, cellRunName, planCellRun, runLockHolder } from '../../src/sweep/cellRuns';
+import { lockRun } from '../../src/store/runWriter';
 import { expandGrid } from '../../src/sweep/grid';
 import { editJson, writeFixtureRun, type FixtureRun } from '../helpers/fixtureRuns';
 import { tempDir } from '../helpers/tempDir';
@@ -20,7 +21,11 @@ function cellRun(store: RunStore, f: Partial<FixtureRun> & { checkpoint?: boolea
   const writer = writeFixtureRun(store, { epsilon: 0.1, name: NAME, tags: [SWEEP], createdAt: '2026-11-20T10:00:00.000Z', sweep: { id: SWEEP, cell: CELL.id, dir: '/nowhere' }, ...f });
   if (f.checkpoint) writeFileSync(path.join(writer.dir, 'checkpoint.bin'), 'a checkpoint (its content is train --resume\'s to check)');
   // status.json says running, but its process is gone (killed): the run died
-  if (f.died) editJson(writer.file('status'), (s) => (s.pid = 2 ** 30));
+  // (and its lock went with it: a process that holds a run's lock is busy with the run, whatever status.json says)
+  if (f.died) {
+    editJson(writer.file('status'), (s) => (s.pid = 2 ** 30));
+    writer.release();
+  }
   return readRunDirectory(writer.id, writer.dir, { metrics: false });
 }
 
@@ -74,4 +79,24 @@ test("CellRunIndex: a cell's runs by name and sweep (and the run progress.json n
   const running = cellRun(store, { outcome: 'running' });
   assert.match(index.remove(running) ?? '', /is still running/);
   assert.ok(existsSync(running.dir));
+});
+
+test("planCellRun: a run whose lock is held (a resume of it has started, status.json not yet running) is busy, not continued or removed", () => {
+  const root = tempDir();
+  const store = new RunStore(root);
+  const interrupted = cellRun(store, { outcome: 'interrupted', checkpoint: true });
+  const stale = cellRun(store, { outcome: 'failed' });
+  const lock = lockRun(interrupted.dir, 'held by the test');
+  try {
+    assert.equal(interrupted.status, 'interrupted', 'status.json alone still says interrupted');
+    assert.match(runLockHolder(interrupted) ?? '', new RegExp(`^process ${process.pid}$`));
+    assert.deepEqual(planCellRun([stale, interrupted], interrupted.config!), { action: 'busy', run: interrupted }, 'nothing is removed while a run of the cell is busy');
+    const lockedStale = lockRun(stale.dir, 'held by the test');
+    assert.match(new CellRunIndex(root, SWEEP).remove(stale) ?? '', /still running/, 'remove takes the lock too');
+    lockedStale.release();
+  } finally {
+    lock.release();
+  }
+  assert.equal(runLockHolder(interrupted), null);
+  assert.deepEqual(planCellRun([stale, interrupted], interrupted.config!), { action: 'resume', run: interrupted, remove: [stale] });
 });

@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../../src/errors';
 import type { CellRunner } from '../../src/sweep/cellWorker';
 import { collectFlags } from '../../src/cli/schemaFlags';
 import { defaultSweepDir } from '../../src/sweep/locateSweep';
 import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
-import { executeSweep, mergeSweepDirs, openSweepDir } from '../../src/sweep/sweep';
+import { executeSweep, openSweepDir } from '../../src/sweep/sweep';
+import { mergeSweepDirs } from '../../src/sweep/merge';
 import type { CellResult, SweepDir } from '../../src/sweep/sweepFiles';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
@@ -58,6 +59,8 @@ test('a failing cell does not stop the others; a rerun skips completed cells and
   assert.equal(first.resumed, false);
   const ran: string[] = [];
   const report = await executeSweep({ ...first, plan: p, runner: fakeRunner(ran, new Set(['s1-uniform'])), jobs: 2, log: () => {} });
+  usage(() => openSweepDir(dir, p, null, []), new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: another ls-bench is running this sweep: locked by pid ${process.pid} on .*sweep\\.lock is removed when that process ends$`));
+  first.lock.release();
   assert.deepEqual(ran.sort(), ['s0-uniform', 's1-uniform', 's2-uniform', 's3-uniform']);
   assert.equal(report.completed, 3);
   assert.deepEqual(report.failed, [{ id: 's1-uniform', message: 'boom' }]);
@@ -71,6 +74,7 @@ test('a failing cell does not stop the others; a rerun skips completed cells and
   assert.equal(again.resumed, true, 'the same grid and config find the same sweep');
   const reran: string[] = [];
   const second = await executeSweep({ ...again, plan: p, runner: fakeRunner(reran), jobs: 2, log: () => {} });
+  again.lock.release();
   assert.deepEqual(reran, ['s1-uniform'], 'only the failed cell runs again');
   assert.equal(second.skipped, 3);
   assert.equal(second.failed.length, 0);
@@ -85,8 +89,11 @@ test('a failing cell does not stop the others; a rerun skips completed cells and
   const { rmSync } = await import('node:fs');
   rmSync(path.join(dir, 'cells', 's2-uniform.json'));
   const third: string[] = [];
-  await executeSweep({ ...openSweepDir(dir, p, null, []), plan: p, runner: fakeRunner(third), jobs: 1, log: () => {} });
+  const thirdOpen = openSweepDir(dir, p, null, []);
+  await executeSweep({ ...thirdOpen, plan: p, runner: fakeRunner(third), jobs: 1, log: () => {} });
+  thirdOpen.lock.release();
   assert.deepEqual(third, ['s2-uniform']);
+  assert.ok(!existsSync(path.join(dir, 'sweep.lock')), 'released: the lock file is gone');
 
   usage(() => openSweepDir(dir, plan({ seeds: '0-2' }), null, []), /holds another sweep/);
   usage(() => openSweepDir(dir, p, { index: 1, count: 2 }, []), /holds the whole grid of .*, not shard 1\/2/);
@@ -100,6 +107,7 @@ test('merge: shards of one sweep make the whole sweep; shards of different sweep
     const shard = { index: i, count: 3 };
     const opened = openSweepDir(defaultSweepDir(runs, p.sweepId, shard), p, shard, []);
     await executeSweep({ ...opened, plan: p, runner: fakeRunner([]), jobs: 1, log: () => {} });
+    opened.lock.release();
     shardDirs.push(opened.sweepDir);
   }
   const merged = mergeSweepDirs(shardDirs, path.join(runs, 'merged'), []);
@@ -109,8 +117,10 @@ test('merge: shards of one sweep make the whole sweep; shards of different sweep
 
   const other = plan({ seeds: '0-4' }, { epochs: 3 });
   const otherShard = openSweepDir(defaultSweepDir(runs, other.sweepId, { index: 1, count: 3 }), other, { index: 1, count: 3 }, []);
+  otherShard.lock.release();
   usage(() => mergeSweepDirs([shardDirs[0]!, otherShard.sweepDir], path.join(runs, 'bad'), []), /cannot merge .* they are different sweeps/);
   const twoSplit = openSweepDir(defaultSweepDir(runs, p.sweepId, { index: 1, count: 2 }), p, { index: 1, count: 2 }, []);
+  twoSplit.lock.release();
   usage(() => mergeSweepDirs([shardDirs[0]!, twoSplit.sweepDir], path.join(runs, 'bad2'), []), /shards of different splits/);
   usage(() => mergeSweepDirs(shardDirs, shardDirs[0]!.dir, []), /holds shard 1\/3, not a merged sweep/);
 });

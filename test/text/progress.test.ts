@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { ArmSpec } from '../../src/train/arms';
 import type { EpochRecord } from '../../src/train/pairedTrainer';
 import { displayWidth } from '../../src/text/layout';
-import { bar, clock, liveLines, progressReporter, rate } from '../../src/text/progress';
+import { bar, clock, liveLines, liveTerminal, progressReporter, rate } from '../../src/text/progress';
 
 const arms: ArmSpec[] = [0, 0.05, 0.1, 0.2].map((epsilon) => ({ label: epsilon === 0 ? 'hard' : `smoothed-${epsilon}`, epsilon, smoothing: 'uniform' }) as ArmSpec);
 const record = (epoch: number): EpochRecord => ({ epoch, trainLoss: 0.5, trainNll: 0.45, testNll: 0.4, testAccuracy: 0.85, seconds: 10 });
@@ -67,4 +67,22 @@ test('in a pipe: one line per epoch, no carriage return, no escape; --quiet: not
   q.onEpoch!(1, [{ arm: arms[0]!, record: record(1) }]);
   q.finish();
   assert.equal(quiet, '');
+});
+
+test('the display\'s own control sequences go through writeControl (past the escaping of text); a dumb terminal or a pipe gets no live display', () => {
+  assert.equal(liveTerminal({ write: () => true, isTTY: true }, 'xterm-256color'), true);
+  assert.equal(liveTerminal({ write: () => true, isTTY: true }, 'dumb'), false, 'TERM=dumb shows escape sequences as text');
+  assert.equal(liveTerminal({ write: () => true, isTTY: false }, 'xterm'), false);
+  let text = '';
+  const controls: string[] = [];
+  let now = 0;
+  const p = progressReporter({ write: (s) => (text += s), writeControl: (s) => controls.push(s), isTTY: true }, { live: true, width: 100, epochs: 2, now: () => now });
+  p.onBatch!({ epoch: 1, epochs: 2, arm: arms[0]!, batch: 1, batches: 2, samples: 32, loss: 1 });
+  now = 500;
+  p.onBatch!({ epoch: 1, epochs: 2, arm: arms[0]!, batch: 2, batches: 2, samples: 64, loss: 0.9 });
+  p.onEpoch!(1, [{ arm: arms[0]!, record: record(1) }]);
+  p.finish();
+  assert.ok(controls.length >= 2 && controls.every((c) => c.startsWith('\r\x1b[2K')), JSON.stringify(controls));
+  assert.doesNotMatch(text, /[\r\x1b]/, 'the text itself holds no control sequence');
+  assert.match(text, /epoch 1 {2}hard: loss /);
 });

@@ -179,3 +179,62 @@ test('--resume of a run whose metrics.jsonl has a damaged line: one line naming 
   assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
   assert.deepEqual(snapshot(dir), before, 'nothing in the run was written');
 });
+
+test('--resume while another process holds the run (its lock): refused with the holder named, the run untouched', async () => {
+  const runs = tempDir();
+  const dir = await interruptedRun(runs, [...ARGS, '--epochs', '3'], 1);
+  const id = path.basename(dir);
+  const { lockRun } = await import('../../src/store/runWriter');
+  const before = snapshot(dir);
+  const lock = lockRun(dir, 'test');
+  const r = await runCli(['train', '--runs-dir', runs, '--resume', id]);
+  lock.release();
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, new RegExp(`^ls-bench: --resume ${id}: run ${id} is being trained: locked by pid ${process.pid} on \\S+ \\(training run ${id}, since [^)]+\\); run\\.lock is removed when that process ends\\n$`));
+  assert.deepEqual(snapshot(dir), before);
+});
+
+test('--resume refuses, before writing anything, a config.json whose epochs are below the checkpoint\'s and a checkpoint that does not restore', async () => {
+  const runs = tempDir();
+  const dir = await interruptedRun(runs, [...ARGS, '--epochs', '4'], 2);
+  const id = path.basename(dir);
+  const configFile = path.join(dir, 'config.json');
+  const config = readFileSync(configFile, 'utf8');
+  writeFileSync(configFile, config.replace('"epochs": 4', '"epochs": 1'));
+  let before = snapshot(dir);
+  const fewer = await runCli(['train', '--runs-dir', runs, '--resume', id]);
+  assert.equal(fewer.code, 2, fewer.stderr);
+  assert.equal(fewer.stderr.split('\n').filter((l) => l.startsWith('ls-bench: ')).length, 1, fewer.stderr);
+  assert.match(fewer.stderr, new RegExp(`ls-bench: --resume ${id}: ${configFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: "epochs" is 1, but .*checkpoint\\.bin is after epoch 2; expected at least 2`));
+  assert.deepEqual(snapshot(dir), before);
+  writeFileSync(configFile, config);
+
+  // A checkpoint whose header and payload agree (the digest matches) but whose weights do not fit the model.
+  const { readCheckpoint, writeCheckpoint } = await import('../../src/store/checkpointFile');
+  const file = path.join(dir, 'checkpoint.bin');
+  const good = readFileSync(file);
+  const cp = readCheckpoint(file);
+  cp.arms[1]!.state.weights[0] = cp.arms[1]!.state.weights[0]!.slice(0, 5);
+  writeCheckpoint(file, cp);
+  before = snapshot(dir);
+  const shapes = await runCli(['train', '--runs-dir', runs, '--resume', id]);
+  assert.equal(shapes.code, 2, shapes.stderr);
+  assert.match(shapes.stderr, new RegExp(`^ls-bench: --resume ${id}: run ${id}: .*checkpoint\\.bin: arm smoothed: `, 'm'));
+  assert.doesNotMatch(shapes.stderr, /internal error|\n\s+at /);
+  assert.deepEqual(snapshot(dir), before, 'the run is not marked failed');
+  writeFileSync(file, good);
+  const resumed = await runCli(['train', '--runs-dir', runs, '--resume', id]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+});
+
+test('native: a resume with another BLAS thread count than the run was trained with warns, naming both', { skip: nativeForTests().skip }, async () => {
+  const runs = tempDir();
+  const dir = await interruptedRun(runs, [...BASE, '--backend', 'native', '--epochs', '3'], 1);
+  const id = path.basename(dir);
+  const environment = readJson<{ blasThreads: number }>(path.join(dir, 'environment.json'));
+  assert.equal(typeof environment.blasThreads, 'number', 'the run records its BLAS threads');
+  writeFileSync(path.join(dir, 'environment.json'), JSON.stringify({ ...environment, blasThreads: environment.blasThreads + 3 }));
+  const r = await runCli(['train', '--runs-dir', runs, '--resume', id]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`warning: run ${id}: trained with ${environment.blasThreads + 3} BLAS thread\\(s\\), continuing with ${environment.blasThreads} \\(OPENBLAS_NUM_THREADS\\)`));
+});

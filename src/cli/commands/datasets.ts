@@ -6,7 +6,7 @@ import { loadDataset } from '../../data/loadDataset';
 import { heldOutCounts } from '../../data/stratified';
 import { FASHION_MNIST_CLASSES, fashionMnistSearchPath, locateFashionMnist } from '../../data/fashionMnist';
 import { readIdxDims, readIdxFile } from '../../data/idx';
-import { ExitCode } from '../../errors';
+import { ExitCode, nonEmptyPath } from '../../errors';
 import { outputWidth, wrapParagraph } from '../../text/layout';
 import { renderTabular, type Tabular } from '../../text/tabular';
 import type { CommandIo } from '../commandIo';
@@ -122,7 +122,7 @@ export function configureDatasetsCommand(command: Command, io: CommandIo, setExi
     .option('--data-dir <dir>', 'also look for the fashion-mnist IDX files in this folder (instead of the default search path)');
   addExamples(command, [['ls-bench datasets', 'what --dataset can name here']]);
   command.action(async (parsed: { json?: boolean; dataDir?: string }) => {
-    const listing = await listDatasets(parsed.dataDir !== undefined ? { dataDir: parsed.dataDir } : {});
+    const listing = await listDatasets(parsed.dataDir !== undefined ? { dataDir: nonEmptyPath('--data-dir', parsed.dataDir) } : {});
     io.stdout.write(parsed.json ? `${JSON.stringify(listing, null, 2)}\n` : `${renderDatasets(listing, outputWidth(io.stdout))}\n`);
     setExitCode(ExitCode.ok);
   });

@@ -3,6 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveReportTarget } from '../../html/loadRunForReport';
+import { RenderingInterrupted } from '../../html/renderingInterrupted';
 import type { ReportOptions, WrittenReport } from '../../html/writeRunReport';
 import { resolveRunsDir } from '../../store/RunStore';
 import { findSweepDir } from '../../sweep/locateSweep';
@@ -72,6 +73,18 @@ export async function openInViewer(file: string, io: CommandIo, viewer = viewerC
   return true;
 }
 
+/** A report that a signal stopped: one line and the signal's exit code (130, or 143 for SIGTERM), not a bug. */
+export async function interruptible<T>(render: () => Promise<T>): Promise<T> {
+  try {
+    return await render();
+  } catch (error) {
+    if (error instanceof RenderingInterrupted) {
+      throw new CliError(`interrupted: ${error.message}`, error.reason === 'SIGTERM' ? ExitCode.terminated : ExitCode.interrupted);
+    }
+    throw error;
+  }
+}
+
 /** Prints what a report wrote: the HTML, then each image. */
 export function reportWritten(written: WrittenReport, io: CommandIo): void {
   for (const w of written.warnings) io.stderr.write(`warning: ${w}\n`);
@@ -92,13 +105,14 @@ export async function writeSweepReportLazily(sweepDir: SweepDir, options: Report
 }
 
 export async function reportCommand(options: ReportCommandOptions, io: CommandIo): Promise<number> {
-  const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg };
+  const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg, ...(io.signal ? { signal: io.signal } : {}) };
   // A sweep directory or sweep id names a sweep; anything else, a run.
   const sweepDir = findSweepDir(options.target, resolveRunsDir(options.runsDir));
   if (sweepDir && options.classes !== undefined) throw new CliError(`--classes: ${options.target} is a sweep; the penultimate-layer projection is in a run's report (ls-bench report <run> --classes a,b,c)`);
-  const written = sweepDir
-    ? await writeSweepReportLazily(sweepDir, reportOptions)
-    : await writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), { ...reportOptions, ...(options.classes !== undefined ? { classes: options.classes } : {}) });
+  const runOptions = { ...reportOptions, ...(options.classes !== undefined ? { classes: options.classes } : {}) };
+  const written = await interruptible(() =>
+    sweepDir ? writeSweepReportLazily(sweepDir, reportOptions) : writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), runOptions),
+  );
   reportWritten(written, io);
   if (options.open) await openInViewer(written.html, io);
   return ExitCode.ok;
@@ -108,7 +122,7 @@ export function configureReportCommand(command: Command, io: CommandIo, setExitC
   command
     .argument('<run>', 'a run directory or run id under the runs root; or a sweep directory or sweep id under <runs>/sweeps/')
     .option('--runs-dir <dir>', 'runs root, to find a run by id [default: $LS_BENCH_RUNS_DIR, else ./runs]')
-    .option('--out <file>', 'where to write the HTML (a file, or a directory to put report.html in) [default: <run or sweep dir>/report.html]')
+    .option('--out <file>', 'where to write the HTML: a file (never a device, FIFO or symlink: those are refused), or a directory (existing, or ending in /) to put report.html in [default: <run or sweep dir>/report.html]')
     .option('--open', 'open the report when it is written (open on macOS, start on Windows, xdg-open elsewhere)', false)
     .option('--png', 'also write each chart as a PNG, in <report>-charts/ beside the HTML', false)
     .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false)
@@ -123,8 +137,8 @@ export function configureReportCommand(command: Command, io: CommandIo, setExitC
       await reportCommand(
         {
           target,
-          ...(parsed.runsDir ? { runsDir: String(parsed.runsDir) } : {}),
-          ...(parsed.out ? { out: String(parsed.out) } : {}),
+          ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
+          ...(parsed.out !== undefined ? { out: String(parsed.out) } : {}),
           open: parsed.open === true,
           png: parsed.png === true,
           svg: parsed.svg === true,

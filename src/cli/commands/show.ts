@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { metricsRowsTabular, renderRunMarkdown } from '../../text/runMarkdown';
 import { renderRun } from '../../text/runReport';
 import { renderTabular } from '../../text/tabular';
+import { markdownText } from '../../text/safeText';
 import type { RunRecord } from '../../store/runReader';
 import { ExitCode } from '../../errors';
 import { outputWidth } from '../../text/layout';
@@ -47,7 +48,9 @@ export function configureShowCommand(command: Command, io: CommandIo, setExitCod
         format === 'markdown'
           ? renderRunMarkdown(record.summary, record.histograms, record.environment ?? undefined, { verbose })
           : renderRun(record.summary, record.histograms, record.environment ?? undefined, { width: outputWidth(io.stdout), verbose });
-      io.stdout.write(`${format === 'markdown' ? '### ' : ''}${runTitle(record)}\n\n${report}\n\nrun directory ${record.dir}\n`);
+      const title = format === 'markdown' ? `### ${markdownText(runTitle(record))}` : runTitle(record);
+      const where = format === 'markdown' ? markdownText(`run directory ${record.dir}`) : `run directory ${record.dir}`;
+      io.stdout.write(`${title}\n\n${report}\n\n${where}\n`);
     } else {
       // An unfinished run has no summary: what it has is its config and the epochs it completed.
       const lines = [

@@ -3,6 +3,7 @@ import { TrainConfigSchema } from '../../config/schema';
 import { schemaOptions } from '../../config/schemaOptions';
 import { CELL_KEYS } from '../../sweep/grid';
 import { sweepFlagOptions } from '../../sweep/plan';
+import { MAX_MEMORY_ENV } from '../../engine/memoryEstimate';
 import type { CommandIo } from '../commandIo';
 import { addExamples } from '../help';
 import { addSchemaFlags, collectFlags } from '../schemaFlags';
@@ -32,7 +33,8 @@ export function configureSweepCommand(sweep: Command, io: CommandIo, setExitCode
     .option('--shard <i/n|auto>', 'run only shard i of n (1-based); auto reads JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID/COUNT')
     .option('--shard-count <n>', 'the number of shards for --shard auto with JOB_COMPLETION_INDEX (or $LS_BENCH_SHARD_COUNT)')
     .option('--sweep-dir <dir>', 'the sweep directory [default: <runs>/sweeps/<sweep id>, or <id>.shard-<i>-of-<n>]')
-    .option('--report', 'write the HTML report (ls-bench report <sweep>) to <sweep dir>/report.html at the end', false);
+    .option('--report', 'write the HTML report (ls-bench report <sweep>) to <sweep dir>/report.html at the end', false)
+    .option('--max-memory <size>', `refuse a sweep whose cells running at once would need more memory than this, e.g. 8G [default: $${MAX_MEMORY_ENV}, else 75% of this machine's memory]`);
   addSweepOutputFlags(sweep);
   addSchemaFlags(sweep, trainOptions);
   addExamples(sweep, [
@@ -42,14 +44,15 @@ export function configureSweepCommand(sweep: Command, io: CommandIo, setExitCode
   ]);
   sweep.action(async (parsed: Record<string, unknown>) => {
     const options = {
-      ...(parsed.config ? { configFile: String(parsed.config) } : {}),
+      ...(parsed.config !== undefined ? { configFile: String(parsed.config) } : {}),
       trainFlags: collectFlags(parsed, trainOptions),
       sweepFlags: collectFlags(parsed, gridOptions),
       grid: (parsed.grid as string[] | undefined) ?? [],
       ...(parsed.shard !== undefined ? { shard: String(parsed.shard) } : {}),
       ...(parsed.shardCount !== undefined ? { shardCount: String(parsed.shardCount) } : {}),
-      ...(parsed.sweepDir ? { sweepDir: String(parsed.sweepDir) } : {}),
+      ...(parsed.sweepDir !== undefined ? { sweepDir: String(parsed.sweepDir) } : {}),
       report: parsed.report === true,
+      ...(parsed.maxMemory !== undefined ? { maxMemory: String(parsed.maxMemory) } : {}),
       output: sweepOutputOptions(parsed),
       argv: process.argv.slice(2),
     };
@@ -79,7 +82,7 @@ export function configureSweepCommand(sweep: Command, io: CommandIo, setExitCode
   addSweepOutputFlags(merge);
   addExamples(merge, [['ls-bench sweep merge shard-1/ shard-2/ shard-3/ --out merged/', 'join the shards of a sweep split with --shard i/3']]);
   merge.action(async (refs: string[], parsed: Record<string, unknown>) => {
-    const options = { ...(parsed.out ? { out: String(parsed.out) } : {}), output: sweepOutputOptions(parsed), argv: process.argv.slice(2) };
+    const options = { ...(parsed.out !== undefined ? { out: String(parsed.out) } : {}), output: sweepOutputOptions(parsed), argv: process.argv.slice(2) };
     const { mergeSweepCommand } = await import('./sweepMerge');
     setExitCode(mergeSweepCommand(refs, options, io));
   });

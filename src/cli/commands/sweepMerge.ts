@@ -1,4 +1,5 @@
-import { aggregateDir, mergeSweepDirs } from '../../sweep/sweep';
+import { aggregateDir } from '../../sweep/sweep';
+import { mergeSweepDirs } from '../../sweep/merge';
 import { resolveSweepDir, sweepDirPath } from '../../sweep/locateSweep';
 import { ExitCode } from '../../errors';
 import { note, type CommandIo } from '../commandIo';
@@ -13,7 +14,7 @@ export function mergeSweepCommand(refs: string[], options: { out?: string; outpu
   const { output } = options;
   gatesOf(output);
   const inputs = refs.map((r) => resolveSweepDir(r, output.runsDir));
-  const out = sweepDirPath(options.out, output.runsDir, inputs[0]!.readMeta().sweepId, null);
+  const out = sweepDirPath(options.out, output.runsDir, inputs[0]!.readMeta().sweepId, null, '--out');
   const { sweepDir, meta, duplicates } = mergeSweepDirs(inputs, out, options.argv);
   if (duplicates.length > 0) io.stderr.write(`merge: cell(s) ${[...new Set(duplicates)].join(', ')} completed in more than one input; kept the first\n`);
   const aggregate = aggregateDir(sweepDir, meta);

@@ -26,6 +26,6 @@ export function sweepOutputOptions(parsed: Record<string, unknown>): SweepOutput
     json: parsed.json === true,
     format: String(parsed.format ?? 'table') as SweepOutputOptions['format'],
     assert: (parsed.assert as string[] | undefined) ?? [],
-    runsDir: resolveRunsDir(parsed.runsDir ? String(parsed.runsDir) : undefined),
+    runsDir: resolveRunsDir(parsed.runsDir !== undefined ? String(parsed.runsDir) : undefined),
   };
 }

@@ -1,12 +1,16 @@
 import type { FlagValues } from '../../config/loadConfig';
-import { formatGridValue, gridAxes, gridPoints, parseShard, type ShardSpec } from '../../sweep/grid';
+import { formatGridValue, gridAxes, gridPoints, parseShard, shardCells, type ShardSpec } from '../../sweep/grid';
+import { memoryLimit } from '../../engine/memoryEstimate';
+import { dataSourcesDigest } from '../../data/dataSource';
 import { sweepDirPath } from '../../sweep/locateSweep';
-import { checkSweepInputs, planSweep, type SweepPlan } from '../../sweep/plan';
+import { planSweep, type SweepPlan } from '../../sweep/plan';
+import { checkSweepInputs } from '../../sweep/sweepInputs';
 import { aggregateDir, defaultRunner, executeSweep, openSweepDir, type SweepRunReport } from '../../sweep/sweep';
 import type { SweepDir } from '../../sweep/sweepFiles';
+import type { SweepAggregate } from '../../sweep/aggregate';
 import { CliError, ExitCode } from '../../errors';
 import type { CommandIo } from '../commandIo';
-import { reportWritten, writeSweepReportLazily } from './report';
+import { interruptible, reportWritten, writeSweepReportLazily } from './report';
 import type { SweepOutputOptions } from './sweepOutput';
 import { evaluateGates, printSweep } from './sweepPrint';
 
@@ -23,6 +27,8 @@ export interface RunSweepOptions {
   sweepDir?: string;
   /** Write the HTML report at the end. */
   report: boolean;
+  /** --max-memory: the limit the cells running at once must fit in together (each cell's train checks its own share). */
+  maxMemory?: string;
   output: SweepOutputOptions;
   argv: string[];
 }
@@ -66,7 +72,7 @@ async function writeReport(sweepDir: SweepDir, anyCompleted: boolean, json: bool
     io.stderr.write('--report: no cell completed, so no report was written\n');
     return;
   }
-  reportWritten(await writeSweepReportLazily(sweepDir), json ? { ...io, stdout: io.stderr } : io);
+  reportWritten(await interruptible(() => writeSweepReportLazily(sweepDir, io.signal ? { signal: io.signal } : {})), json ? { ...io, stdout: io.stderr } : io);
 }
 
 /**
@@ -76,29 +82,37 @@ async function writeReport(sweepDir: SweepDir, anyCompleted: boolean, json: bool
 export async function runSweepCommand(options: RunSweepOptions, io: CommandIo): Promise<number> {
   const { output } = options;
   const plan = planSweep({
-    ...(options.configFile ? { configFile: options.configFile } : {}),
+    ...(options.configFile !== undefined ? { configFile: options.configFile } : {}),
     trainFlags: options.trainFlags,
     sweepFlags: options.sweepFlags,
     assert: output.assert,
     grid: options.grid ?? [],
   });
   const shard = shardOf(options.shard, options.shardCount);
-  await checkSweepInputs(plan);
+  const limit = memoryLimit(options.maxMemory);
+  await checkSweepInputs(plan, limit, (shard ? shardCells(plan.cells, shard) : plan.cells).length);
   const dir = sweepDirPath(options.sweepDir, output.runsDir, plan.sweepId, shard);
-  const { sweepDir, meta, resumed } = openSweepDir(dir, plan, shard, options.argv);
-  io.stderr.write(describeStart(plan, shard, meta.cells.length, resumed, dir));
-  const run = await executeSweep({
-    sweepDir,
-    meta,
-    plan,
-    runner: defaultRunner(sweepDir, plan, output.runsDir),
-    jobs: plan.jobs,
-    ...(io.signal ? { signal: io.signal } : {}),
-    log: (line) => io.stderr.write(`${line}\n`),
-  });
-  const aggregate = aggregateDir(sweepDir, meta);
-  sweepDir.writeAggregate(aggregate);
-  const gates = evaluateGates(sweepDir, plan.assertions, aggregate);
+  const { sweepDir, meta, resumed, lock } = openSweepDir(dir, plan, shard, options.argv, dataSourcesDigest(plan.pointConfigs));
+  let run: SweepRunReport;
+  let aggregate: SweepAggregate;
+  let gates: ReturnType<typeof evaluateGates>;
+  try {
+    io.stderr.write(describeStart(plan, shard, meta.cells.length, resumed, dir));
+    run = await executeSweep({
+      sweepDir,
+      meta,
+      plan,
+      runner: defaultRunner(sweepDir, plan, output.runsDir, options.maxMemory),
+      jobs: plan.jobs,
+      ...(io.signal ? { signal: io.signal } : {}),
+      log: (line) => io.stderr.write(`${line}\n`),
+    });
+    aggregate = aggregateDir(sweepDir, meta);
+    sweepDir.writeAggregate(aggregate);
+    gates = evaluateGates(sweepDir, plan.assertions, aggregate);
+  } finally {
+    lock.release();
+  }
   const gatesCode = printSweep(io, output, { sweepDir: dir, aggregate, gates, extra: { shard, cells: run } });
   if (options.report) await writeReport(sweepDir, aggregate.missingCells.length < aggregate.expectedCells.length, output.json, io);
   return finalCode(gatesCode, run, io);

@@ -5,6 +5,7 @@ import { abortWhenParentGone, EVENTS_FD_FLAG, parseSweepCellRef, runCreatedRepor
 import type { CommandIo } from '../commandIo';
 import { addExamples } from '../help';
 import { addSchemaFlags, collectFlags } from '../schemaFlags';
+import { MAX_MEMORY_ENV } from '../../engine/memoryEstimate';
 
 /** `ls-bench train`: its flags (one per key of the training schema, and the run's own), wired to trainCommand. */
 export function configureTrainCommand(train: Command, io: CommandIo, setExitCode: (code: number) => void): void {
@@ -18,6 +19,7 @@ export function configureTrainCommand(train: Command, io: CommandIo, setExitCode
     .option('--resume <run>', 'continue an interrupted run (id, unique id prefix, directory, or latest: the newest run that can be resumed) after its last completed epoch')
     .option('--check-determinism', 'train a second time in memory and report the first difference, if any (exit 1 if not identical)', false)
     .option('--report', 'write the HTML report (<run>/report.html) at the end, as `ls-bench report` does', false)
+    .option('--max-memory <size>', `refuse a run whose estimated memory is above this, e.g. 8G [default: $${MAX_MEMORY_ENV}, else 75% of this machine's memory]`)
     .addOption(new Option(`${EVENTS_FD_FLAG} <fd>`, 'for ls-bench sweep: JSON-line events to this file descriptor (src/sweep/cellEvents.ts)').hideHelp())
     .addOption(new Option(`${SWEEP_CELL_FLAG} <json>`, 'for ls-bench sweep: the sweep cell this run is, recorded in run.json (src/sweep/cellEvents.ts)').hideHelp());
   addSchemaFlags(train, trainOptions);
@@ -29,22 +31,29 @@ export function configureTrainCommand(train: Command, io: CommandIo, setExitCode
   train.action(async (parsed: Record<string, unknown>) => {
     // Checked before TensorFlow.js loads: a mistake in the flags is one quick line.
     const options = {
-      ...(parsed.config ? { configFile: String(parsed.config) } : {}),
+      ...(parsed.config !== undefined ? { configFile: String(parsed.config) } : {}),
       flags: collectFlags(parsed, trainOptions),
       json: parsed.json === true,
-      ...(parsed.runsDir ? { runsDir: String(parsed.runsDir) } : {}),
+      ...(parsed.runsDir !== undefined ? { runsDir: String(parsed.runsDir) } : {}),
       ...(parsed.name !== undefined ? { name: String(parsed.name) } : {}),
       tags: (parsed.tag as string[]) ?? [],
       ...(parsed.resume !== undefined ? { resume: String(parsed.resume) } : {}),
       checkDeterminism: parsed.checkDeterminism === true,
       report: parsed.report === true,
+      ...(parsed.maxMemory !== undefined ? { maxMemory: String(parsed.maxMemory) } : {}),
       ...(parsed.eventsFd !== undefined ? { onRunCreated: runCreatedReporter(String(parsed.eventsFd)) } : {}),
       ...(parsed.sweepCell !== undefined ? { sweepCell: parseSweepCellRef(String(parsed.sweepCell)) } : {}),
       argv: process.argv.slice(2),
     };
     // A sweep's cell (it passes --events-fd) stops when its sweep is gone.
     const signal = parsed.eventsFd !== undefined ? abortWhenParentGone(io.stdin, io.signal) : io.signal;
-    const { trainCommand } = await import('./trainSession');
-    setExitCode(await trainCommand(options, { ...io, ...(signal ? { signal } : {}) }));
+    const commandIo = { ...io, ...(signal ? { signal } : {}) };
+    if (options.resume !== undefined) {
+      const { resumeCommand } = await import('./trainResume');
+      setExitCode(await resumeCommand(options, commandIo));
+    } else {
+      const { trainCommand } = await import('./trainSession');
+      setExitCode(await trainCommand(options, commandIo));
+    }
   });
 }
