@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TrainConfig } from '../config/schema';
 import type { Dataset } from '../data/Dataset';
@@ -49,12 +50,13 @@ function checkpointProblem(run: RunForActivations, checkpoint: ReturnType<typeof
  */
 export function runActivations(run: RunForActivations, dataset: Dataset, engine: Engine, rows: { x: Float32Array; count: number }[]): ArmActivations[] {
   const file = path.join(run.dir, RUN_FILES.checkpoint);
+  if (!existsSync(file)) throw new CliError(`run ${run.id}: ${file} is missing (the final weights)`);
   let checkpoint: ReturnType<typeof readCheckpoint>;
   try {
     checkpoint = readCheckpoint(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(`run ${run.id}: ${code === 'ENOENT' ? `${file} is missing (the final weights)` : (error as Error).message}`);
+    // readCheckpoint's errors name the file and what is wrong with it
+    throw new CliError(`run ${run.id}: ${(error as Error).message}`);
   }
   const problem = checkpointProblem(run, checkpoint);
   if (problem) throw new CliError(`run ${run.id}: ${file}: ${problem}`);
