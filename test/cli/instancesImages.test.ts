@@ -7,6 +7,7 @@ import { readRunProbabilities } from '../../src/store/probabilitiesFile';
 import { readValidRunDirectory } from '../../src/store/runReader';
 import { runCli } from '../helpers/cli';
 import { tempDir } from '../helpers/tempDir';
+import { idxBytes } from '../helpers/idxFiles';
 
 /**
  * `instances` on image data: the cards (thumbnail, then the sample's numbers) of a digits and a
@@ -54,15 +55,6 @@ test('instances on a Fashion-MNIST run: 28×28 thumbnails beside rows whose numb
   const dir = await trainOne(runs, ['--dataset', 'fashion-mnist', '--limit', '1200', '--epochs', '1', '--hidden', '32']);
   await checkCards(runs, dir, 14);
 });
-
-/** An unsigned-byte IDX file: magic 00 00 08 rank, big-endian dims, then the body. */
-function idxBytes(dims: number[], body: ArrayLike<number>): Buffer {
-  const header = Buffer.alloc(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((n, d) => header.writeUInt32BE(n, 4 + 4 * d));
-  return Buffer.concat([header, Buffer.from(Array.from(body))]);
-}
 
 test('instances refuses thumbnails of data that changed since the run (digest), in one line; --thumbnails none still lists', async () => {
   const dataDir = tempDir();
