@@ -22,4 +22,6 @@ export type { TrainConfig } from './config/schema';
 export { selectBackend } from './engine/backend';
 export type { Engine } from './engine/backend';
 export { trainPaired } from './train/pairedTrainer';
+export { readProbabilitiesFile } from './store/probabilitiesFile';
+export type { StoredProbabilities, StoredArmProbabilities } from './store/probabilitiesFile';
 export { run } from './cli/main';

@@ -44,6 +44,13 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./commands/compare')).configureCompareCommand,
   },
   {
+    name: 'instances',
+    args: '<run>',
+    description:
+      "list a completed run's test samples by what smoothing did to them: the largest drop or rise of the true class's probability, the samples right in only one arm, each arm's most confident mistakes (image data: with thumbnails)",
+    load: async () => (await import('./commands/instances')).configureInstancesCommand,
+  },
+  {
     name: 'report',
     args: '<run>',
     description:

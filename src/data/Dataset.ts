@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { LabelNoise } from './labelNoise';
+import type { FeatureStats } from './standardize';
 
 /** A labelled split, held once as typed arrays (row-major features) and shared by every arm. */
 export interface LabelledSplit {
@@ -32,6 +33,11 @@ export interface Dataset {
   labelNoise?: LabelNoise;
   /** Set when --imbalance subsampled the training set: the ratio asked for. */
   imbalance?: number;
+  /**
+   * Set when the features were standardised (CSV data) with these training statistics: x · std + mean
+   * gives back the values as read, which is how a sample is shown as an image (digits' 0–16 grey levels).
+   */
+  standardization?: FeatureStats;
 }
 
 export function makeSplit(x: Float32Array, y: Int32Array, numFeatures: number): LabelledSplit {

@@ -5,7 +5,7 @@ import { CliError } from '../errors';
 import { formatBytes } from './boundedRead';
 import { SeededRandom } from '../random/SeededRandom';
 import { makeSplit, selectRows, type Dataset } from './Dataset';
-import { featureStats, standardizeInPlace } from './standardize';
+import { featureStats, standardizeInPlace, type FeatureStats } from './standardize';
 import { stratifiedSplit } from './stratified';
 
 /** How to read a CSV file: the csv-related keys of the config. */
@@ -249,10 +249,11 @@ export async function csvDataset(
     train = selectRows(all, split.train, numFeatures);
     test = selectRows(all, split.test, numFeatures);
   }
+  let standardization: FeatureStats | undefined;
   if (train.count > 0) {
-    const stats = featureStats(train.x, numFeatures);
-    standardizeInPlace(train.x, numFeatures, stats);
-    standardizeInPlace(test.x, numFeatures, stats);
+    standardization = featureStats(train.x, numFeatures);
+    standardizeInPlace(train.x, numFeatures, standardization);
+    standardizeInPlace(test.x, numFeatures, standardization);
     checkStandardized(test.x, numFeatures, table.layout, testFile ?? file);
   }
   const labelName = table.layout.columnNames[table.layout.labelIndex]!;
@@ -265,5 +266,6 @@ export async function csvDataset(
     classNames,
     train,
     test,
+    ...(standardization ? { standardization } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { pngDataUrl } from './pngImage';
 import type { ReportChart } from './runCharts';
 
 /**
@@ -9,6 +10,8 @@ import type { ReportChart } from './runCharts';
 export interface RenderedChart {
   chart: ReportChart;
   svg: string;
+  /** The PNG of a raster chart (ReportChart.raster), at twice the SVG's size: what the page embeds. */
+  png?: Buffer;
 }
 
 export interface ReportSection {
@@ -29,9 +32,12 @@ export function chartFigure(rendered: RenderedChart): string {
   const inline = svg.replace(/^<\?xml[^>]*>\s*/, '');
   // the figure is as wide as its chart, so the caption wraps under the chart and charts sit side by side
   const width = /^<svg[^>]*\swidth="(\d+(?:\.\d+)?)"/.exec(inline)?.[1];
+  const height = /^<svg[^>]*\sheight="(\d+(?:\.\d+)?)"/.exec(inline)?.[1];
   const style = width ? ` style="width:${width}px"` : '';
+  // a cloud of thousands of points is far smaller as an image than as one SVG element per point
+  const picture = rendered.png ? `<img src="${pngDataUrl(rendered.png)}" width="${width}" height="${height}" alt="${escapeHtml(chart.title)}">` : inline;
   return `<figure class="chart" id="chart-${escapeHtml(chart.id)}" data-chart="${escapeHtml(chart.id)}"${style} role="img" aria-label="${escapeHtml(chart.title)}">
-${inline}
+${picture}
 <figcaption>${escapeHtml(chart.caption)}</figcaption>
 </figure>`;
 }
@@ -87,7 +93,7 @@ nav { font-size: 0.9rem; margin: 14px 0 0; }
 nav a { margin-right: 14px; color: #0059a0; }
 .chart-row { display: flex; flex-wrap: wrap; gap: 24px 36px; align-items: flex-start; margin: 0 0 28px; }
 figure.chart { margin: 0; max-width: 100%; }
-figure.chart svg { max-width: 100%; height: auto; display: block; }
+figure.chart svg, figure.chart img { max-width: 100%; height: auto; display: block; }
 figcaption { color: #555; font-size: 0.85rem; margin-top: 4px; }
 table { border-collapse: collapse; font-size: 0.88rem; margin: 6px 0 14px; }
 caption { text-align: left; color: #555; font-size: 0.85rem; padding-bottom: 4px; }
@@ -101,6 +107,7 @@ p.key { color: #555; font-size: 0.85rem; margin: 4px 0 10px; }
 td.holds { color: #1b7f3b; font-weight: 600; }
 td.fails { color: #b3261e; font-weight: 600; }
 .warning { background: #fff6e5; border-left: 4px solid #E69F00; padding: 8px 14px; margin: 8px 0; }
+.note { color: #444; border-left: 4px solid #bbb; padding: 4px 12px; margin: 8px 0; }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 2px; margin-right: 6px; vertical-align: -0.05em; }
 footer { color: #777; font-size: 0.8rem; margin-top: 40px; }
 `;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { CliError } from '../errors';
 import { RunStore, resolveRunsDir } from '../store/RunStore';
 import { readValidRunDirectory } from '../store/runReader';
+import type { TrainConfig } from '../config/schema';
 import { RUN_FILES, type EnvironmentInfo, type HistogramsFile, type RunMeta, type RunStatusFile, type RunSummary } from '../store/runFiles';
 
 /** Everything the report of one run is made from, read from its directory. */
@@ -11,6 +12,8 @@ export interface RunReportInput {
   meta: RunMeta;
   status: RunStatusFile | null;
   environment: EnvironmentInfo | null;
+  /** The run's resolved config: what its data set is loaded again from (gallery, projection). */
+  config: TrainConfig;
   summary: RunSummary;
   histograms: HistogramsFile;
 }
@@ -33,7 +36,7 @@ export function loadRunForReport(dir: string): RunReportInput {
     throw new CliError(`${dir}: run ${meta?.id ?? record.id} has no ${RUN_FILES.summary} (${state}); a report needs a completed run`);
   }
   checkShape(dir, summary, histograms);
-  return { dir, meta: meta!, status, environment: record.environment, summary, histograms };
+  return { dir, meta: meta!, status, environment: record.environment, config: record.config!, summary, histograms };
 }
 
 /**

@@ -39,7 +39,9 @@ export interface RenderedSvg {
   warnings: string[];
 }
 
-export async function renderSvg(spec: TopLevelSpec): Promise<RenderedSvg> {
+/** A chart's SVG: a Vega-Lite spec rendered, or an SVG laid out by ls-bench itself (the gallery) as it is. */
+export async function renderSvg(spec: TopLevelSpec | { svg: string }): Promise<RenderedSvg> {
+  if ('svg' in spec) return { svg: spec.svg, warnings: [] };
   useDejaVuTextMetrics();
   const warnings: string[] = [];
   const errors: string[] = [];

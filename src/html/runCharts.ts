@@ -4,6 +4,7 @@ import type { HistogramsFile, RunSummary } from '../store/runFiles';
 import { armHeading } from '../text/format';
 import { calibrationWords, lossFloors } from '../text/runTables';
 import { armColours } from './palette';
+import type { ReportChart } from './reportChart';
 
 /**
  * The charts of a run's report, as Vega-Lite specs built from the stored files alone (summary.json and
@@ -11,14 +12,7 @@ import { armColours } from './palette';
  * can compare it with the run store, and rendering (renderChart.ts) is a separate step.
  */
 
-export interface ReportChart {
-  /** Unique within a report; the HTML anchor and the file name of --svg/--png. */
-  id: string;
-  title: string;
-  /** One or two sentences under the chart saying how to read it. */
-  caption: string;
-  spec: TopLevelSpec;
-}
+export type { ReportChart } from './reportChart';
 
 /** What the charts of a run are built from. */
 export interface RunChartInput {

@@ -59,3 +59,19 @@ export function useDejaVuTextMetrics(): boolean {
   };
   return installed;
 }
+
+let fonts: { regular: fontkit.Font; bold: fontkit.Font } | null | undefined;
+
+/**
+ * The width of `text` in DejaVu Sans at `fontSize` px, for SVG the report lays out itself (the gallery);
+ * where the font is absent, vega's own guess of 0.6 em per character (DejaVu's average is about that).
+ */
+export function textWidth(text: string, fontSize: number, bold = false): number {
+  if (fonts === undefined) {
+    const regular = openFont(DEJAVU_SANS.regular);
+    fonts = regular ? { regular, bold: openFont(DEJAVU_SANS.bold) ?? regular } : null;
+  }
+  if (!fonts) return text.length * fontSize * 0.6;
+  const font = bold ? fonts.bold : fonts.regular;
+  return (font.layout(text).advanceWidth / font.unitsPerEm) * fontSize;
+}

@@ -4,12 +4,16 @@ import { CliError, nonEmptyPath } from '../errors';
 import { writeFileAtomic } from '../store/atomicFile';
 import { fileSystemError } from '../store/fileSystemError';
 import type { RenderedChart } from './html';
-import { loadRunForReport } from './loadRunForReport';
+import { loadRunForReport, type RunReportInput } from './loadRunForReport';
+import { loadSampleLayer } from './loadSampleLayer';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { RenderingInterrupted } from './renderingInterrupted';
 import { renderSvg, svgToPng } from './renderChart';
 import { runCharts, type ReportChart } from './runCharts';
 import { runReportHtml } from './runReportHtml';
+import { loadProjection, parseProjectionClasses } from './loadProjection';
+import { projectionChart, type Projection } from './projectionChart';
+import { sampleCharts } from './sampleCharts';
 
 export const REPORT_FILE = 'report.html';
 
@@ -18,6 +22,8 @@ export interface ReportOptions {
   out?: string;
   png?: boolean;
   svg?: boolean;
+  /** A run report's penultimate-layer projection: three classes by name or index, "a,b,c" (default: the three most confused). */
+  classes?: string;
   /** Checked between charts: on Ctrl-C or SIGTERM, rendering stops and nothing is written. */
   signal?: AbortSignal;
 }
@@ -85,7 +91,7 @@ export async function renderCharts(charts: ReportChart[], signal?: AbortSignal):
   for (const chart of charts) {
     await checkpoint(signal);
     const { svg, warnings: chartWarnings } = await renderSvg(chart.spec);
-    rendered.push({ chart, svg });
+    rendered.push({ chart, svg, ...(chart.raster ? { png: svgToPng(svg) } : {}) });
     warnings.push(...chartWarnings.map((w) => `chart ${chart.id}: ${w}`));
   }
   return { rendered, warnings };
@@ -100,11 +106,11 @@ export async function writeReportFiles(defaultDir: string, rendered: RenderedCha
   refuseForeign(html, 'file');
   if (options.svg || options.png) refuseForeign(imagesDir, 'directory');
   const files: [string, string | Uint8Array][] = [];
-  for (const { chart, svg } of rendered) {
+  for (const { chart, svg, png } of rendered) {
     if (options.svg) files.push([path.join(imagesDir, `${chart.id}.svg`), svg]);
     if (options.png) {
       await checkpoint(options.signal);
-      files.push([path.join(imagesDir, `${chart.id}.png`), svgToPng(svg)]);
+      files.push([path.join(imagesDir, `${chart.id}.png`), png ?? svgToPng(svg)]);
     }
   }
   await checkpoint(options.signal);
@@ -122,14 +128,38 @@ async function checkpoint(signal: AbortSignal | undefined): Promise<void> {
   if (signal?.aborted) throw new RenderingInterrupted(signal.reason);
 }
 
-/** Renders every chart of a run's report. */
-export async function renderRunCharts(runDir: string, signal?: AbortSignal): Promise<{ input: ReturnType<typeof loadRunForReport>; rendered: RenderedChart[]; warnings: string[] }> {
+/** A run's report as it is rendered: its stored files, the charts, and why any per-sample chart is missing. */
+export interface RenderedRunReport {
+  input: RunReportInput;
+  rendered: RenderedChart[];
+  warnings: string[];
+  /** Why the gallery, the scatter or the projection is missing, for the page. */
+  sampleNotes: string[];
+  projection: Projection | null;
+}
+
+/**
+ * Renders every chart of a run's report: the stored files' charts, then the per-sample ones
+ * (probabilities.bin, the test images) and the penultimate-layer projection (the final weights, the data).
+ */
+export async function renderRunCharts(runDir: string, options: Pick<ReportOptions, 'classes' | 'signal'> = {}): Promise<RenderedRunReport> {
   const input = loadRunForReport(runDir);
-  return { input, ...(await renderCharts(runCharts(input), signal)) };
+  const asked = options.classes === undefined ? undefined : parseProjectionClasses(options.classes, input.summary.dataset.classNames);
+  const { layer, dataset, notes } = await loadSampleLayer(input, true);
+  await checkpoint(options.signal);
+  let projection: Projection | null = null;
+  if (layer && dataset) {
+    const loaded = await loadProjection(input, layer, dataset, asked);
+    await checkpoint(options.signal);
+    projection = loaded.projection;
+    if (loaded.note) notes.push(loaded.note);
+  }
+  const charts = [...runCharts(input), ...sampleCharts(input.summary, layer), ...(projection ? [projectionChart(projection)] : [])];
+  return { input, ...(await renderCharts(charts, options.signal)), sampleNotes: notes, projection };
 }
 
 /** Reads a completed run, renders its charts and writes report.html (and the images asked for). */
 export async function writeRunReport(runDir: string, options: ReportOptions = {}): Promise<WrittenReport> {
-  const { input, rendered, warnings } = await renderRunCharts(runDir, options.signal);
-  return { ...(await writeReportFiles(runDir, rendered, runReportHtml(input, rendered), options)), warnings };
+  const { input, rendered, warnings, sampleNotes, projection } = await renderRunCharts(runDir, options);
+  return { ...(await writeReportFiles(runDir, rendered, runReportHtml(input, rendered, { sampleNotes, projection }), options)), warnings };
 }

@@ -38,6 +38,8 @@ export const RUN_FILES = {
   summary: 'summary.json',
   histograms: 'histograms.json',
   predictions: 'predictions.json',
+  /** Every arm's test log-probabilities, float32 (written once, at the end; probabilitiesFile.ts). */
+  probabilities: 'probabilities.bin',
   checkpoint: 'checkpoint.bin',
   labelNoise: 'label-noise.json',
   /** Held by the process training the run (processLock.ts); absent when no process is. */

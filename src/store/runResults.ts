@@ -6,6 +6,7 @@ import { HISTOGRAM_BINS } from '../metrics/evaluate';
 import { setupWarnings } from '../train/arms';
 import { compareArms } from '../train/compareArms';
 import type { PairedResult, TemperatureScaledArm } from '../train/pairedTrainer';
+import { encodeProbabilities } from './probabilitiesFile';
 import { RUN_FILES, SCHEMA_VERSION, type ConfusionFile, type DatasetInfo, type HistogramsFile, type LabelNoiseFile, type PredictionsFile, type RunSummary, type StoredTemperatureScaling } from './runFiles';
 import { CLASS_DETAIL_LIMIT } from '../metrics/classification';
 
@@ -63,11 +64,12 @@ function storedScaling(scaled: TemperatureScaledArm | null): StoredTemperatureSc
   };
 }
 
-/** The result files of a completed run (confusion.json only when summary.json leaves the dense matrices out). */
+/** The result files of a completed run (probabilities.bin as its bytes; confusion.json only when summary.json leaves the dense matrices out). */
 export function runResults(options: { runId: string; config: TrainConfig; dataset: Dataset; spec: ModelSpec; backend: string; result: PairedResult }): {
   summary: RunSummary;
   histograms: HistogramsFile;
   predictions: PredictionsFile;
+  probabilities: Uint8Array;
   confusion?: ConfusionFile;
 } {
   const { runId, config, dataset, spec, backend, result } = options;
@@ -120,6 +122,13 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
     labels: Array.from(dataset.test.y),
     arms: result.arms.map((a) => ({ label: a.label, predictions: a.testPredictions })),
   };
+  const probabilities = encodeProbabilities({
+    samples: dataset.test.count,
+    classes: dataset.numClasses,
+    classNames: dataset.classNames,
+    labels: dataset.test.y,
+    arms: result.arms.map((a) => ({ label: a.label, epsilon: a.epsilon, smoothing: a.smoothing, logProbs: a.testLogProbs })),
+  });
   const confusion: ConfusionFile | undefined =
     dataset.numClasses > CLASS_DETAIL_LIMIT
       ? {
@@ -128,5 +137,5 @@ export function runResults(options: { runId: string; config: TrainConfig; datase
           arms: result.arms.map((a) => ({ label: a.label, cells: a.test.confusionEntries.map((e): [number, number, number] => [e.trueClass, e.predicted, e.count]) })),
         }
       : undefined;
-  return { summary, histograms, predictions, ...(confusion ? { confusion } : {}) };
+  return { summary, histograms, predictions, probabilities, ...(confusion ? { confusion } : {}) };
 }

@@ -168,13 +168,17 @@ export class RunWriter {
     this.guard('write the label noise', this.file('labelNoise'), () => writeFileAtomic(this.file('labelNoise'), `${JSON.stringify(noise)}\n`));
   }
 
-  /** Writes the results, then flips the status: a summary exists only for a run that completed. */
-  complete(summary: RunSummary, histograms: HistogramsFile, predictions: PredictionsFile, confusion?: ConfusionFile): void {
+  /**
+   * Writes the results, then flips the status: a summary exists only for a run that completed.
+   * `probabilities` is probabilities.bin's content (encodeProbabilities).
+   */
+  complete(summary: RunSummary, histograms: HistogramsFile, predictions: PredictionsFile, probabilities: Uint8Array, confusion?: ConfusionFile): void {
     this.ensureStillHeld();
     this.guard('write the run results', this.dir, () => {
       writeJsonAtomic(this.file('histograms'), histograms);
       if (confusion) writeFileAtomic(this.file('confusion'), `${JSON.stringify(confusion)}\n`);
       writeFileAtomic(this.file('predictions'), `${JSON.stringify(predictions)}\n`);
+      writeFileAtomic(this.file('probabilities'), probabilities);
       writeJsonAtomic(this.file('summary'), summary);
     });
     this.writeStatus('completed');

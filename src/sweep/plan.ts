@@ -6,7 +6,7 @@ import { kebabCase, schemaOptions, type SchemaOption } from '../config/schemaOpt
 import { locateConfigFile } from '../config/shippedConfigs';
 import { SMOOTHING_VARIANTS, type SmoothingVariant } from '../smoothing/labelSmoothing';
 import { checkAssertionArms, parseAssertions, type Assertion } from './assertions';
-import { checkGrid, expandGrid, gridPoints, parseSeeds, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';
+import { checkGrid, expandGrid, parseSeeds, smoothedEpsilons, sweepDigest, sweepIdOf, type SweepCell, type SweepGrid } from './grid';
 import { resolveScope } from './gateScope';
 import { checkGridPoints, fileAxes, mergeAxes, parseGridFlag } from './gridAxes';
 

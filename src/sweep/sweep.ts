@@ -1,15 +1,13 @@
 import type { ProcessLock } from '../store/processLock';
-import path from 'node:path';
 import { CliError } from '../errors';
-import type { TrainConfig } from '../config/schema';
 import { aggregateProblem, aggregateSweep, aggregateValue, type SweepAggregate } from './aggregate';
 import type { Assertion } from './assertions';
 import { evaluateAssertion, type AssertionOutcome } from './gateEvaluation';
 import { scopePoints } from './gateScope';
 import { processCellRunner, runPool, type CellRunner } from './cellWorker';
-import { baseConfigOf, expandGrid, gridAxes, shardCells, smoothedEpsilons, type ShardSpec } from './grid';
+import { baseConfigOf, gridAxes, shardCells, smoothedEpsilons, type ShardSpec } from './grid';
 import type { SweepPlan } from './plan';
-import { SWEEP_SCHEMA_VERSION, SweepDir, type CellProgress, type CellResult, type SweepMeta } from './sweepFiles';
+import { SWEEP_SCHEMA_VERSION, SweepDir, type CellProgress, type SweepMeta } from './sweepFiles';
 
 /**
  * Opens the sweep directory under its lock (sweep.lock: a second `ls-bench sweep` on the same directory

@@ -6,7 +6,7 @@ import { tempDir } from '../helpers/tempDir';
 
 test('compare: the config keys that differ (only those), final metrics with hand-computed deltas, a line chart, overlaid histograms', async () => {
   const root = tempDir();
-  const { a, b, c } = threeRuns(root);
+  const { a } = threeRuns(root);
   const r = await runCli(['compare', 'eps0', 'eps01', 'eps02', '--runs-dir', root]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, new RegExp(`│ A +│ ${a.id} │ eps0 +│ synthetic │ +6 │ 0 \\(uniform\\) +│`));

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { FIXTURES, tempDir } from '../helpers/tempDir';
+import { idxBytes } from '../helpers/idxFiles';
 
 const CSV = path.join(FIXTURES, 'csv');
 const QUICK = ['--epochs', '2', '--hidden', '8', '--backend', 'cpu'];
@@ -89,12 +90,8 @@ test('bad data input: one line, exit 2, no run directory', async () => {
   const runs = tempDir();
   const idxDir = tempDir();
   const idx = (name: string, dims: number[], body: number[]) => {
-    const header = Buffer.alloc(4 + 4 * dims.length);
-    header[2] = 0x08;
-    header[3] = dims.length;
-    dims.forEach((n, d) => header.writeUInt32BE(n, 4 + 4 * d));
     const p = path.join(idxDir, name);
-    writeFileSync(p, Buffer.concat([header, Buffer.from(body)]));
+    writeFileSync(p, idxBytes(dims, body));
     return p;
   };
   const images = idx('images', [4, 2], [1, 2, 3, 4, 5, 6, 7, 8]);

@@ -22,6 +22,8 @@ const CHART_IDS = [
   'confusion-smoothed-0.1',
   'confusion-smoothed-0.3',
 ];
+/** Clouds of points: in the page as PNG images (data: URLs), exported like the others. */
+const RASTER_IDS = ['confidence-scatter', 'projection'];
 
 let small: Awaited<ReturnType<typeof trainSmallRun>>;
 
@@ -42,7 +44,8 @@ test('train --report writes <run>/report.html: self-contained, every chart inlin
   assert.doesNotMatch(page, /\b(src|href)\s*=\s*"(https?:|\/\/)/i, 'nothing loaded from elsewhere');
   assert.doesNotMatch(page, /<link\b|@import|url\(\s*["']?https?:/i, 'no external styles or fonts');
   for (const id of CHART_IDS) assert.match(page, new RegExp(`<figure class="chart" id="chart-${id.replace('.', '\\.')}"[^>]*>\\s*<svg`), `chart ${id} inline`);
-  for (const text of [`ls-bench run ${small.id} — tiny`, 'Verdict', 'McNemar', 'Per class', 'class 0', 'class 2', 'support', 'macro F1']) assert.ok(page.includes(text), `page has "${text}"`);
+  for (const id of RASTER_IDS) assert.match(page, new RegExp(`<figure class="chart" id="chart-${id}"[^>]*>\\s*<img src="data:image/png;base64,[A-Za-z0-9+/=]+" width="\\d+" height="\\d+" alt="[^"]+">`), `chart ${id} as an image`);
+  for (const text of [`ls-bench run ${small.id} — tiny`, 'Verdict', 'McNemar', 'Per class', 'class 0', 'class 2', 'support', 'macro F1', 'Samples', 'Penultimate layer', 'Mean logit gap']) assert.ok(page.includes(text), `page has "${text}"`);
 });
 
 test('report <id> --runs-dir --out DIR --png --svg: the HTML where asked, and one SVG and one PNG per chart', async () => {
@@ -51,8 +54,8 @@ test('report <id> --runs-dir --out DIR --png --svg: the HTML where asked, and on
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.stdout.startsWith(`report written to ${path.join(out, 'report.html')}\n`), r.stdout);
   const images = readdirSync(path.join(out, 'report-charts')).sort();
-  assert.deepEqual(images, CHART_IDS.flatMap((id) => [`${id}.png`, `${id}.svg`]).sort());
-  for (const id of CHART_IDS) {
+  assert.deepEqual(images, [...CHART_IDS, ...RASTER_IDS].flatMap((id) => [`${id}.png`, `${id}.svg`]).sort());
+  for (const id of [...CHART_IDS, ...RASTER_IDS]) {
     const png = readFileSync(path.join(out, 'report-charts', `${id}.png`));
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     assert.ok(png.length > 5000, `${id}.png is a real image (${png.length} bytes)`);

@@ -8,15 +8,7 @@ import { classCounts } from '../../src/data/Dataset';
 import { readIdxDims, readIdxFile } from '../../src/data/idx';
 import { idxDataset, parseIdxSpec } from '../../src/data/idxDataset';
 import { tempDir } from '../helpers/tempDir';
-
-/** An unsigned-byte IDX file: magic 00 00 08 rank, big-endian dims, then the body. */
-function idxBytes(dims: number[], body: ArrayLike<number>): Buffer {
-  const header = Buffer.alloc(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  dims.forEach((n, d) => header.writeUInt32BE(n, 4 + 4 * d));
-  return Buffer.concat([header, Buffer.from(Array.from(body))]);
-}
+import { idxBytes } from '../helpers/idxFiles';
 
 function throwsCli(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message) && !e.message.includes('\n'));

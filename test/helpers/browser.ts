@@ -62,19 +62,25 @@ export async function loadReportPage(page: Page, html: string): Promise<void> {
   assert.deepEqual(requests, [url], 'the only request is the page itself');
 }
 
-/** Every chart figure on the page: its id, drawn size, number of data marks and caption. */
-export function chartsOnPage(page: Page): Promise<{ id: string | null; width: number; height: number; marks: number; caption: string }[]> {
+/**
+ * Every chart figure on the page: its id, drawn size, number of data marks and caption. A chart embedded as
+ * a PNG (a cloud of points) counts as drawn when its image decoded at its full resolution (`decoded`); the
+ * gallery's own SVG counts its cards as marks.
+ */
+export function chartsOnPage(page: Page): Promise<{ id: string | null; width: number; height: number; marks: number; caption: string; decoded: boolean | null }[]> {
   return page.$$eval('figure.chart', (figures) =>
     figures.map((f) => {
       const svg = f.querySelector('svg');
-      const box = svg?.getBoundingClientRect();
+      const img = f.querySelector('img');
+      const box = (svg ?? img)?.getBoundingClientRect();
       return {
         id: f.getAttribute('data-chart'),
         width: box?.width ?? 0,
         height: box?.height ?? 0,
-        // data marks (bars, lines, points, rules, count labels), not axes or legends
-        marks: svg ? svg.querySelectorAll('g.role-mark > *').length : 0,
+        // data marks (bars, lines, points, rules, count labels), not axes or legends; the gallery's cards
+        marks: svg ? svg.querySelectorAll('g.role-mark > *, g.gallery-card').length : 0,
         caption: f.querySelector('figcaption')?.textContent ?? '',
+        decoded: img ? img.complete && img.naturalWidth >= img.width && img.naturalHeight >= img.height && img.naturalWidth > 0 : null,
       };
     }),
   );

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { TrainConfigSchema, type TrainConfigInput } from '../../src/config/schema';
 import { evaluatePredictions, HISTOGRAM_BINS } from '../../src/metrics/evaluate';
+import { encodeProbabilities } from '../../src/store/probabilitiesFile';
 import { RunStore } from '../../src/store/RunStore';
 import type { RunWriter } from '../../src/store/runWriter';
 import { SCHEMA_VERSION, type EnvironmentInfo, type HistogramsFile, type RunSummary, type SweepCellRef } from '../../src/store/runFiles';
@@ -62,7 +63,7 @@ export function fixtureEvaluation(epsilon: number) {
   predicted.forEach((p, i) => {
     for (let c = 0; c < 3; c++) logProbs[i * 3 + c] = Math.log(c === p ? top : (1 - top) / 2);
   });
-  return { labels, predicted, metrics: evaluatePredictions(logProbs, labels, 3) };
+  return { labels, predicted, logProbs, metrics: evaluatePredictions(logProbs, labels, 3) };
 }
 
 export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
@@ -146,7 +147,15 @@ export function writeFixtureRun(store: RunStore, f: FixtureRun): RunWriter {
       { label: 'smoothed', confidenceHistogram: smooth.metrics.confidenceHistogram, reliability: smooth.metrics.reliability },
     ],
   };
-  writer.complete(summary, histograms, { schemaVersion: SCHEMA_VERSION, labels: hard.labels, arms: [{ label: 'hard', predictions: hard.predicted }, { label: 'smoothed', predictions: smooth.predicted }] });
+  const probabilities = encodeProbabilities({
+    samples: hard.labels.length,
+    classes: 3,
+    classNames: summary.dataset.classNames,
+    labels: Int32Array.from(hard.labels),
+    arms: summary.arms.map((arm, a) => ({ label: arm.label, epsilon: arm.epsilon, smoothing: arm.smoothing, logProbs: [hard, smooth][a]!.logProbs })),
+  });
+  const predictions = { schemaVersion: SCHEMA_VERSION, labels: hard.labels, arms: [{ label: 'hard', predictions: hard.predicted }, { label: 'smoothed', predictions: smooth.predicted }] };
+  writer.complete(summary, histograms, predictions, probabilities);
   writer.release();
   return writer;
 }

@@ -1,3 +1,6 @@
+import assert from 'node:assert/strict';
+import { CliError } from '../../src/errors';
+import type { CellRunner } from '../../src/sweep/cellWorker';
 import type { CellArmResult, CellResult } from '../../src/sweep/sweepFiles';
 
 /** Optional parts of a fixture cell: each arm's metrics after temperature scaling, and divergence messages. */
@@ -41,4 +44,45 @@ export function cellResult(seed: number, hard: number[], smoothed: number[], mcn
     mcnemar: [{ epsilon: 0.1, onlyHardCorrect: mcnemar.b, onlySmoothedCorrect: mcnemar.c, pValue: mcnemar.p }],
     completedAt: '2026-01-01T00:00:00Z',
   };
+}
+
+/** What a fake cell runner records and fakes: the cells it ran, the ones that fail, the data digest of each seed. */
+export interface FakeRunnerOptions {
+  ran?: string[];
+  failing?: Set<string>;
+  digestOf?: (seed: number) => string;
+  /** Accuracy grows by this much per seed, so that seeds can be told apart in the aggregate. */
+  accuracyPerSeed?: number;
+}
+
+/** A runner that fakes a cell's result from its seed: the sweep's orchestration is under test, not training. */
+export function fakeCellRunner({ ran = [], failing = new Set(), digestOf, accuracyPerSeed = 0 }: FakeRunnerOptions = {}): CellRunner {
+  return async (cell) => {
+    ran.push(cell.id);
+    if (failing.has(cell.id)) return { status: 'failed', runId: null, runDir: null, message: 'boom' };
+    const lift = accuracyPerSeed * cell.seed;
+    const result: CellResult = {
+      schemaVersion: 1,
+      cellId: cell.id,
+      seed: cell.seed,
+      smoothing: cell.smoothing,
+      runId: `run-${cell.id}`,
+      runDir: `/runs/run-${cell.id}`,
+      testSamples: 100,
+      seconds: 0.1,
+      ...(digestOf ? { dataDigest: digestOf(cell.seed) } : {}),
+      arms: [
+        { label: 'hard', epsilon: 0, accuracy: 0.8 + lift, nll: 0.5, ece: 0.05, meanConfidence: 0.9 },
+        { label: 'smoothed', epsilon: 0.1, accuracy: 0.81 + lift, nll: 0.45, ece: 0.03, meanConfidence: 0.85 },
+      ],
+      mcnemar: [{ epsilon: 0.1, onlyHardCorrect: 1, onlySmoothedCorrect: 2, pValue: 1 }],
+      completedAt: new Date().toISOString(),
+    };
+    return { status: 'completed', result };
+  };
+}
+
+/** `fn` throws a usage error (CliError, exit 2) whose message matches `pattern`. */
+export function assertUsageError(fn: () => unknown, pattern: RegExp): void {
+  assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
 }

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from 'playwright-core';
 import { runCharts } from '../../src/html/runCharts';
 import { loadRunForReport } from '../../src/html/loadRunForReport';
 import { runCli } from '../helpers/cli';
@@ -10,6 +11,9 @@ import { trainSmallRun } from '../helpers/smallRun';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
 
 const runsRoot = tempDir('ls-bench-report-browser-');
+
+/** The per-sample charts of an image run's report. */
+const SAMPLE_CHARTS = ['gallery', 'confidence-scatter', 'projection'];
 
 
 /**
@@ -22,6 +26,23 @@ function screenshotPath(name: string): string {
   return path.join(dir, name);
 }
 
+/** The box from the top of the first section to the bottom of the last, for a screenshot of them. */
+async function sectionsBox(page: Page, ids: string[]): Promise<{ x: number; y: number; width: number; height: number }> {
+  const boxes = await Promise.all(ids.map((id) => page.locator(`section#${id}`).boundingBox()));
+  const [first, last] = [boxes[0]!, boxes[boxes.length - 1]!];
+  return { x: first.x, y: first.y, width: first.width, height: last.y + last.height - first.y };
+}
+
+/** Each chart at a readable size, with its data drawn (marks in an SVG, or its PNG decoded in full) and a caption. */
+function assertDrawn(charts: Awaited<ReturnType<typeof chartsOnPage>>): void {
+  for (const c of charts) {
+    assert.ok(c.width > 200 && c.height > 150, `${c.id} is drawn at a readable size (${c.width}×${c.height})`);
+    if (c.decoded === null) assert.ok(c.marks > 3, `${c.id} has data marks (${c.marks})`);
+    else assert.ok(c.decoded, `${c.id}: its PNG decoded at full resolution`);
+    assert.ok(c.caption.length > 20, `${c.id} has a caption`);
+  }
+}
+
 test('the report of a real run opens in headless Chromium: no console errors, no requests, every chart drawn; screenshot saved', { timeout: 180_000 }, async (t) => {
   const skip = browserSkipReason();
   if (skip) {
@@ -32,7 +53,8 @@ test('the report of a real run opens in headless Chromium: no console errors, no
   const r = await runCli(['report', small.dir]);
   assert.equal(r.code, 0, r.stderr);
   const html = path.join(small.dir, 'report.html');
-  const expectedCharts = runCharts(loadRunForReport(small.dir)).map((c) => c.id);
+  // the synthetic data is not images: no gallery, but the scatter of every test sample and the projection
+  const expectedCharts = [...runCharts(loadRunForReport(small.dir)).map((c) => c.id), 'confidence-scatter', 'projection'];
 
   const browser = await launchChromium();
   try {
@@ -40,11 +62,7 @@ test('the report of a real run opens in headless Chromium: no console errors, no
     await loadReportPage(page, html);
     const charts = await chartsOnPage(page);
     assert.deepEqual(charts.map((c) => c.id), expectedCharts, 'every chart, in order');
-    for (const c of charts) {
-      assert.ok(c.width > 200 && c.height > 150, `${c.id} is drawn at a readable size (${c.width}×${c.height})`);
-      assert.ok(c.marks > 3, `${c.id} has data marks (${c.marks})`);
-      assert.ok(c.caption.length > 20, `${c.id} has a caption`);
-    }
+    assertDrawn(charts);
     // the charts use the page: the row-wide ones nearly all of it, the side-by-side ones together
     const content = await contentWidth(page);
     for (const id of ['curves', 'confidence']) {
@@ -55,7 +73,7 @@ test('the report of a real run opens in headless Chromium: no console errors, no
     assert.ok(reliability.reduce((s, c) => s + c.width, 0) >= 0.75 * content, 'two reliability diagrams side by side fill the row');
     assert.equal(await page.locator('script').count(), 0, 'no script needed to display');
     const body = await page.innerText('body');
-    for (const heading of ['Verdict', 'Training curves', 'Calibration and confidence', 'Confusion matrices', 'Per class']) assert.ok(body.includes(heading), heading);
+    for (const heading of ['Verdict', 'Training curves', 'Calibration and confidence', 'Confusion matrices', 'Per class', 'Samples']) assert.ok(body.includes(heading), heading);
 
     // kept after the test, for a person to look at
     const screenshot = screenshotPath('report.png');
@@ -64,6 +82,44 @@ test('the report of a real run opens in headless Chromium: no console errors, no
     assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
     assert.ok(png.readUInt32BE(20) > 2000, 'a full-page screenshot, taller than one screen');
     t.diagnostic(`screenshot of the report: ${screenshot}`);
+  } finally {
+    await browser.close();
+  }
+});
+
+const digitsRunsRoot = tempDir('ls-bench-digits-report-browser-');
+
+test('the report of an image run shows the gallery, the scatter and the projection in headless Chromium: no console errors, no requests; screenshot saved', { timeout: 180_000 }, async (t) => {
+  const skip = browserSkipReason();
+  if (skip) {
+    t.skip(skip);
+    return;
+  }
+  const train = await runCli(['train', '--dataset', 'digits', '--epochs', '3', '--hidden', '32', '--runs-dir', digitsRunsRoot, '--report', '--quiet']);
+  assert.equal(train.code, 0, train.stderr);
+  const [id] = readdirSync(digitsRunsRoot);
+  const html = path.join(digitsRunsRoot, id!, 'report.html');
+
+  const browser = await launchChromium();
+  try {
+    const page = await browser.context.newPage();
+    await loadReportPage(page, html);
+    const charts = await chartsOnPage(page);
+    for (const chartId of SAMPLE_CHARTS) assert.ok(charts.some((c) => c.id === chartId), `${chartId} is on the page`);
+    assertDrawn(charts);
+    const gallery = charts.find((c) => c.id === 'gallery')!;
+    // drop, rise, discordant and each arm's confident mistakes: up to six cards a row
+    assert.ok(gallery.marks >= 4 * 3 && gallery.marks <= 5 * 6, `the gallery's cards (${gallery.marks})`);
+    const images = await page.$$eval('figure[data-chart="gallery"] svg image', (els) => els.map((e) => e.getAttribute('href') ?? ''));
+    assert.equal(images.length, gallery.marks, 'one image per card');
+    for (const href of images) assert.match(href, /^data:image\/png;base64,/);
+    const body = await page.innerText('body');
+    for (const heading of ['Samples', 'Penultimate layer', 'Mean logit gap']) assert.ok(body.includes(heading), heading);
+
+    const screenshot = screenshotPath('report-samples.png');
+    await page.screenshot({ path: screenshot, fullPage: true, clip: await sectionsBox(page, ['samples', 'projection']) });
+    assert.equal(readFileSync(screenshot).subarray(1, 4).toString('latin1'), 'PNG');
+    t.diagnostic(`screenshot of the samples section: ${screenshot}`);
   } finally {
     await browser.close();
   }

@@ -2,45 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../../src/errors';
 import { collectFlags } from '../../src/cli/schemaFlags';
 import { defaultSweepDir } from '../../src/sweep/locateSweep';
 import { mergeSweepDirs } from '../../src/sweep/merge';
 import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
 import { executeSweep, openSweepDir } from '../../src/sweep/sweep';
-import type { CellRunner } from '../../src/sweep/cellWorker';
-import type { CellResult, SweepDir } from '../../src/sweep/sweepFiles';
+import type { SweepDir } from '../../src/sweep/sweepFiles';
+import { assertUsageError, fakeCellRunner } from '../helpers/sweepFixtures';
 import { tempDir } from '../helpers/tempDir';
 
 const plan = (seeds: string): SweepPlan => planSweep({ trainFlags: {}, sweepFlags: collectFlags({ seeds }, sweepFlagOptions()), assert: [] });
-
-function usage(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
-}
-
-/** Cells faked from their seed, trained on data whose digest `digestOf(seed)` gives. */
-function runner(digestOf: (seed: number) => string): CellRunner {
-  return async (cell) => {
-    const result: CellResult = {
-      schemaVersion: 1,
-      cellId: cell.id,
-      seed: cell.seed,
-      smoothing: cell.smoothing,
-      runId: `run-${cell.id}`,
-      runDir: `/runs/run-${cell.id}`,
-      testSamples: 100,
-      seconds: 0.1,
-      dataDigest: digestOf(cell.seed),
-      arms: [
-        { label: 'hard', epsilon: 0, accuracy: 0.8, nll: 0.5, ece: 0.05, meanConfidence: 0.9 },
-        { label: 'smoothed', epsilon: 0.1, accuracy: 0.81, nll: 0.45, ece: 0.03, meanConfidence: 0.85 },
-      ],
-      mcnemar: [{ epsilon: 0.1, onlyHardCorrect: 1, onlySmoothedCorrect: 2, pValue: 1 }],
-      completedAt: new Date().toISOString(),
-    };
-    return { status: 'completed', result };
-  };
-}
 
 /** Runs shards 1..count/count of `p` into `root`, with a recorded source digest per shard. */
 async function shards(root: string, p: SweepPlan, count: number, source: (i: number) => string | null, digestOf = (seed: number) => `${'d'.repeat(60)}${seed}000`): Promise<SweepDir[]> {
@@ -48,7 +19,7 @@ async function shards(root: string, p: SweepPlan, count: number, source: (i: num
   for (let i = 1; i <= count; i++) {
     const shard = { index: i, count };
     const opened = openSweepDir(defaultSweepDir(root, p.sweepId, shard), p, shard, [], source(i));
-    await executeSweep({ ...opened, plan: p, runner: runner(digestOf), jobs: 1, log: () => {} });
+    await executeSweep({ ...opened, plan: p, runner: fakeCellRunner({ digestOf }), jobs: 1, log: () => {} });
     opened.lock.release();
     dirs.push(opened.sweepDir);
   }
@@ -72,29 +43,29 @@ test('a merge into the directory of an earlier merge replaces it whole: no cell 
   const foreign = path.join(root, 'foreign');
   mkdirSync(foreign);
   writeFileSync(path.join(foreign, 'notes.txt'), 'mine');
-  usage(() => mergeSweepDirs(dirs, foreign, []), /foreign: not empty and not a sweep directory \(it holds notes\.txt\); merge into a new or empty directory/);
+  assertUsageError(() => mergeSweepDirs(dirs, foreign, []), /foreign: not empty and not a sweep directory \(it holds notes\.txt\); merge into a new or empty directory/);
   assert.ok(existsSync(path.join(foreign, 'notes.txt')), 'nothing of it removed');
   const file = path.join(root, 'a-file');
   writeFileSync(file, '');
-  usage(() => mergeSweepDirs(dirs, file, []), /a-file: exists and is not a directory/);
+  assertUsageError(() => mergeSweepDirs(dirs, file, []), /a-file: exists and is not a directory/);
   const merged = new (dirs[0]!.constructor as new (d: string) => SweepDir)(out);
-  usage(() => mergeSweepDirs([...dirs, merged], out, []), /--out .*merged: is one of the directories being merged/);
+  assertUsageError(() => mergeSweepDirs([...dirs, merged], out, []), /--out .*merged: is one of the directories being merged/);
 });
 
 test('shards that read different data are not merged: the two digests are named', async () => {
   const root = tempDir();
   const p = plan('0-3');
   const edited = await shards(root, p, 2, (i) => (i === 1 ? 'a'.repeat(64) : 'b'.repeat(64)));
-  usage(() => mergeSweepDirs(edited, path.join(root, 'm1'), []), /cannot merge .*shard-2-of-2 with .*shard-1-of-2: they read different data \(data digest aaaaaaaaaaaa… in \S+, bbbbbbbbbbbb… in \S+\); rerun the shards on the same data/);
+  assertUsageError(() => mergeSweepDirs(edited, path.join(root, 'm1'), []), /cannot merge .*shard-2-of-2 with .*shard-1-of-2: they read different data \(data digest aaaaaaaaaaaa… in \S+, bbbbbbbbbbbb… in \S+\); rerun the shards on the same data/);
   assert.ok(!existsSync(path.join(root, 'm1')), 'nothing written');
   // without file digests (generated data), cells of one seed must still agree on the data they trained on
   const root2 = tempDir();
   const a = await shards(root2, p, 2, () => null, (seed) => `${'c'.repeat(60)}${seed}000`);
   const other = plan('0-3');
   const b = openSweepDir(path.join(root2, 'rerun'), other, null, [], null);
-  await executeSweep({ ...b, plan: other, runner: runner((seed) => `${'e'.repeat(60)}${seed}000`), jobs: 1, log: () => {} });
+  await executeSweep({ ...b, plan: other, runner: fakeCellRunner({ digestOf: (seed) => `${'e'.repeat(60)}${seed}000` }), jobs: 1, log: () => {} });
   b.lock.release();
-  usage(() => mergeSweepDirs([a[0]!, b.sweepDir], path.join(root2, 'm2'), []), /^cannot merge: cells of seed 0 trained on different data \(s0-uniform in \S+shard-1-of-2: data digest c{12}…, s0-uniform in rerun: data digest e{12}…\); rerun the shards on the same data$/);
+  assertUsageError(() => mergeSweepDirs([a[0]!, b.sweepDir], path.join(root2, 'm2'), []), /^cannot merge: cells of seed 0 trained on different data \(s0-uniform in \S+shard-1-of-2: data digest c{12}…, s0-uniform in rerun: data digest e{12}…\); rerun the shards on the same data$/);
 });
 
 test('rerunning a sweep after its data changed is refused, naming both digests', async () => {
@@ -103,7 +74,7 @@ test('rerunning a sweep after its data changed is refused, naming both digests',
   const dir = path.join(root, 'sw');
   const first = openSweepDir(dir, p, null, [], 'a'.repeat(64));
   first.lock.release();
-  usage(() => openSweepDir(dir, p, null, [], 'f'.repeat(64)), /sw: the data changed since this sweep started \(data digest aaaaaaaaaaaa… then, ffffffffffff… now\); its cells would mix two data sets/);
+  assertUsageError(() => openSweepDir(dir, p, null, [], 'f'.repeat(64)), /sw: the data changed since this sweep started \(data digest aaaaaaaaaaaa… then, ffffffffffff… now\); its cells would mix two data sets/);
   const same = openSweepDir(dir, p, null, [], 'a'.repeat(64));
   assert.equal(same.resumed, true);
   same.lock.release();

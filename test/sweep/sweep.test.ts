@@ -2,15 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CliError } from '../../src/errors';
-import type { CellRunner } from '../../src/sweep/cellWorker';
 import { collectFlags } from '../../src/cli/schemaFlags';
 import { defaultSweepDir } from '../../src/sweep/locateSweep';
 import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
 import { executeSweep, openSweepDir } from '../../src/sweep/sweep';
 import { mergeSweepDirs } from '../../src/sweep/merge';
-import type { CellResult, SweepDir } from '../../src/sweep/sweepFiles';
-import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
+import type { SweepDir } from '../../src/sweep/sweepFiles';
+import { assertUsageError, fakeCellRunner } from '../helpers/sweepFixtures';
+import { tempDir } from '../helpers/tempDir';
 
 /** planSweep with the grid flags as typed on the command line, read as `ls-bench sweep` reads them. */
 function plan(
@@ -22,34 +21,7 @@ function plan(
   return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert, grid });
 }
 
-function usage(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
-}
 
-/** A runner that fakes a cell's result from its seed (the orchestration, not training, is under test). */
-function fakeRunner(ran: string[], failing: Set<string> = new Set()): CellRunner {
-  return async (cell) => {
-    ran.push(cell.id);
-    if (failing.has(cell.id)) return { status: 'failed', runId: null, runDir: null, message: 'boom' };
-    const result: CellResult = {
-      schemaVersion: 1,
-      cellId: cell.id,
-      seed: cell.seed,
-      smoothing: cell.smoothing,
-      runId: `run-${cell.id}`,
-      runDir: `/runs/run-${cell.id}`,
-      testSamples: 100,
-      seconds: 0.1,
-      arms: [
-        { label: 'hard', epsilon: 0, accuracy: 0.8 + cell.seed / 100, nll: 0.5, ece: 0.05, meanConfidence: 0.9 },
-        { label: 'smoothed', epsilon: 0.1, accuracy: 0.81 + cell.seed / 100, nll: 0.45, ece: 0.03, meanConfidence: 0.85 },
-      ],
-      mcnemar: [{ epsilon: 0.1, onlyHardCorrect: 1, onlySmoothedCorrect: 2, pValue: 1 }],
-      completedAt: new Date().toISOString(),
-    };
-    return { status: 'completed', result };
-  };
-}
 
 test('a failing cell does not stop the others; a rerun skips completed cells and retries the failed one', async () => {
   const runs = tempDir();
@@ -58,8 +30,8 @@ test('a failing cell does not stop the others; a rerun skips completed cells and
   const first = openSweepDir(dir, p, null, []);
   assert.equal(first.resumed, false);
   const ran: string[] = [];
-  const report = await executeSweep({ ...first, plan: p, runner: fakeRunner(ran, new Set(['s1-uniform'])), jobs: 2, log: () => {} });
-  usage(() => openSweepDir(dir, p, null, []), new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: another ls-bench is running this sweep: locked by pid ${process.pid} on .*sweep\\.lock is removed when that process ends$`));
+  const report = await executeSweep({ ...first, plan: p, runner: fakeCellRunner({ ran, failing: new Set(['s1-uniform']), accuracyPerSeed: 0.01 }), jobs: 2, log: () => {} });
+  assertUsageError(() => openSweepDir(dir, p, null, []), new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: another ls-bench is running this sweep: locked by pid ${process.pid} on .*sweep\\.lock is removed when that process ends$`));
   first.lock.release();
   assert.deepEqual(ran.sort(), ['s0-uniform', 's1-uniform', 's2-uniform', 's3-uniform']);
   assert.equal(report.completed, 3);
@@ -73,7 +45,7 @@ test('a failing cell does not stop the others; a rerun skips completed cells and
   const again = openSweepDir(dir, plan({ seeds: '0-3', jobs: '2' }), null, []);
   assert.equal(again.resumed, true, 'the same grid and config find the same sweep');
   const reran: string[] = [];
-  const second = await executeSweep({ ...again, plan: p, runner: fakeRunner(reran), jobs: 2, log: () => {} });
+  const second = await executeSweep({ ...again, plan: p, runner: fakeCellRunner({ ran: reran, accuracyPerSeed: 0.01 }), jobs: 2, log: () => {} });
   again.lock.release();
   assert.deepEqual(reran, ['s1-uniform'], 'only the failed cell runs again');
   assert.equal(second.skipped, 3);
@@ -90,13 +62,13 @@ test('a failing cell does not stop the others; a rerun skips completed cells and
   rmSync(path.join(dir, 'cells', 's2-uniform.json'));
   const third: string[] = [];
   const thirdOpen = openSweepDir(dir, p, null, []);
-  await executeSweep({ ...thirdOpen, plan: p, runner: fakeRunner(third), jobs: 1, log: () => {} });
+  await executeSweep({ ...thirdOpen, plan: p, runner: fakeCellRunner({ ran: third, accuracyPerSeed: 0.01 }), jobs: 1, log: () => {} });
   thirdOpen.lock.release();
   assert.deepEqual(third, ['s2-uniform']);
   assert.ok(!existsSync(path.join(dir, 'sweep.lock')), 'released: the lock file is gone');
 
-  usage(() => openSweepDir(dir, plan({ seeds: '0-2' }), null, []), /holds another sweep/);
-  usage(() => openSweepDir(dir, p, { index: 1, count: 2 }, []), /holds the whole grid of .*, not shard 1\/2/);
+  assertUsageError(() => openSweepDir(dir, plan({ seeds: '0-2' }), null, []), /holds another sweep/);
+  assertUsageError(() => openSweepDir(dir, p, { index: 1, count: 2 }, []), /holds the whole grid of .*, not shard 1\/2/);
 });
 
 test('merge: shards of one sweep make the whole sweep; shards of different sweeps are refused', async () => {
@@ -106,7 +78,7 @@ test('merge: shards of one sweep make the whole sweep; shards of different sweep
   for (let i = 1; i <= 3; i++) {
     const shard = { index: i, count: 3 };
     const opened = openSweepDir(defaultSweepDir(runs, p.sweepId, shard), p, shard, []);
-    await executeSweep({ ...opened, plan: p, runner: fakeRunner([]), jobs: 1, log: () => {} });
+    await executeSweep({ ...opened, plan: p, runner: fakeCellRunner({ accuracyPerSeed: 0.01 }), jobs: 1, log: () => {} });
     opened.lock.release();
     shardDirs.push(opened.sweepDir);
   }
@@ -118,11 +90,11 @@ test('merge: shards of one sweep make the whole sweep; shards of different sweep
   const other = plan({ seeds: '0-4' }, { epochs: 3 });
   const otherShard = openSweepDir(defaultSweepDir(runs, other.sweepId, { index: 1, count: 3 }), other, { index: 1, count: 3 }, []);
   otherShard.lock.release();
-  usage(() => mergeSweepDirs([shardDirs[0]!, otherShard.sweepDir], path.join(runs, 'bad'), []), /cannot merge .* they are different sweeps/);
+  assertUsageError(() => mergeSweepDirs([shardDirs[0]!, otherShard.sweepDir], path.join(runs, 'bad'), []), /cannot merge .* they are different sweeps/);
   const twoSplit = openSweepDir(defaultSweepDir(runs, p.sweepId, { index: 1, count: 2 }), p, { index: 1, count: 2 }, []);
   twoSplit.lock.release();
-  usage(() => mergeSweepDirs([shardDirs[0]!, twoSplit.sweepDir], path.join(runs, 'bad2'), []), /shards of different splits/);
-  usage(() => mergeSweepDirs(shardDirs, shardDirs[0]!.dir, []), /holds shard 1\/3, not a merged sweep/);
+  assertUsageError(() => mergeSweepDirs([shardDirs[0]!, twoSplit.sweepDir], path.join(runs, 'bad2'), []), /shards of different splits/);
+  assertUsageError(() => mergeSweepDirs(shardDirs, shardDirs[0]!.dir, []), /holds shard 1\/3, not a merged sweep/);
 });
 
 test('a grid shards and merges unchanged: every (grid point, seed) cell in one shard, the merge has them all', async () => {
@@ -134,7 +106,7 @@ test('a grid shards and merges unchanged: every (grid point, seed) cell in one s
   for (let i = 1; i <= 5; i++) {
     const shard = { index: i, count: 5 };
     const opened = openSweepDir(defaultSweepDir(runs, p.sweepId, shard), p, shard, []);
-    await executeSweep({ ...opened, plan: p, runner: fakeRunner(ran), jobs: 1, log: () => {} });
+    await executeSweep({ ...opened, plan: p, runner: fakeCellRunner({ ran, accuracyPerSeed: 0.01 }), jobs: 1, log: () => {} });
     shardDirs.push(opened.sweepDir);
   }
   assert.deepEqual([...ran].sort(), p.cells.map((c) => c.id).sort(), 'each cell ran once, in some shard');

@@ -102,7 +102,7 @@ test('a finite but absurd loss is divergence, with the bound in the reason; the 
   assert.equal(smoothed!.history.length, 0, 'no epoch of it completed');
   const { summary, histograms } = runResults({ runId: 'x', config, dataset, spec: resolveModelSpec(config, dataset), backend: 'cpu', result });
   assert.match(renderVerdict(summary), /not comparable — smoothed diverged/);
-  const input = { dir: '/runs/x', meta: { schemaVersion: 1, id: 'x', name: null, tags: [], createdAt: '2026-01-01T00:00:00Z', command: ['train'] }, status: null, environment: null, summary, histograms };
+  const input = { dir: '/runs/x', meta: { schemaVersion: 1, id: 'x', name: null, tags: [], createdAt: '2026-01-01T00:00:00Z', command: ['train'] }, status: null, environment: null, config, summary, histograms };
   const html = runReportHtml(input, runCharts(input).map((chart) => ({ chart, svg: '<svg width="10"></svg>' })));
   assert.match(html, /not comparable — smoothed diverged/);
   assert.doesNotMatch(html, /no detectable difference/, 'the report does not contradict the terminal');

@@ -23,6 +23,7 @@ function optionValue(option: Option, configNames: string[]): ValueKind | null {
 function argumentValue(path: string, configNames: string[]): ValueKind | null {
   switch (path) {
     case 'show':
+    case 'instances':
     case 'compare':
     case 'runs/rm':
       return { kind: 'run' };

@@ -19,6 +19,7 @@ export interface ReportCommandOptions {
   open: boolean;
   png: boolean;
   svg: boolean;
+  classes?: string;
 }
 
 /** The first executable `name` on PATH, or null. */
@@ -107,8 +108,10 @@ export async function reportCommand(options: ReportCommandOptions, io: CommandIo
   const reportOptions = { ...(options.out !== undefined ? { out: options.out } : {}), png: options.png, svg: options.svg, ...(io.signal ? { signal: io.signal } : {}) };
   // A sweep directory or sweep id names a sweep; anything else, a run.
   const sweepDir = findSweepDir(options.target, resolveRunsDir(options.runsDir));
+  if (sweepDir && options.classes !== undefined) throw new CliError(`--classes: ${options.target} is a sweep; the penultimate-layer projection is in a run's report (ls-bench report <run> --classes a,b,c)`);
+  const runOptions = { ...reportOptions, ...(options.classes !== undefined ? { classes: options.classes } : {}) };
   const written = await interruptible(() =>
-    sweepDir ? writeSweepReportLazily(sweepDir, reportOptions) : writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), reportOptions),
+    sweepDir ? writeSweepReportLazily(sweepDir, reportOptions) : writeRunReportLazily(resolveReportTarget(options.target, options.runsDir), runOptions),
   );
   reportWritten(written, io);
   if (options.open) await openInViewer(written.html, io);
@@ -122,10 +125,12 @@ export function configureReportCommand(command: Command, io: CommandIo, setExitC
     .option('--out <file>', 'where to write the HTML: a file (never a device, FIFO or symlink: those are refused), or a directory (existing, or ending in /) to put report.html in [default: <run or sweep dir>/report.html]')
     .option('--open', 'open the report when it is written (open on macOS, start on Windows, xdg-open elsewhere)', false)
     .option('--png', 'also write each chart as a PNG, in <report>-charts/ beside the HTML', false)
-    .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false);
+    .option('--svg', 'also write each chart as an SVG, in <report>-charts/ beside the HTML', false)
+    .option('--classes <a,b,c>', "the three classes of the penultimate-layer projection, by name or index [default: the three the arms confuse most]");
   addExamples(command, [
     ['ls-bench report latest --open', "the newest run's report, opened in the browser"],
     ['ls-bench report sweep-1a2b3c4d5e6f --png', "a sweep's report, with each chart as a PNG too"],
+    ['ls-bench report latest --classes Shirt,T-shirt/top,Pullover', 'the penultimate-layer projection of these three classes'],
   ]);
   command.action(async (target: string, parsed: Record<string, unknown>) => {
     setExitCode(
@@ -137,6 +142,7 @@ export function configureReportCommand(command: Command, io: CommandIo, setExitC
           open: parsed.open === true,
           png: parsed.png === true,
           svg: parsed.svg === true,
+          ...(parsed.classes !== undefined ? { classes: String(parsed.classes) } : {}),
         },
         io,
       ),

@@ -198,7 +198,7 @@ async function finishSession(session: Session, result: PairedResult, options: Tr
       summary.determinism = compareRuns(result, again);
       note(io, `determinism: ${summary.determinism.identical ? 'identical, bit for bit' : `DIFFERENT: ${summary.determinism.firstDifference}`}`);
     }
-    await timed(io, 'write the run', () => writer.complete(results.summary, results.histograms, results.predictions, results.confusion));
+    await timed(io, 'write the run', () => writer.complete(results.summary, results.histograms, results.predictions, results.probabilities, results.confusion));
   } catch (error) {
     // a run whose results could not be computed or written is failed, not left running
     writer.end('failed', error instanceof Error ? error.message : String(error));
