@@ -5,7 +5,7 @@ import { smoothedCrossEntropy } from '../../src/engine/loss';
 import { ACTIVATION_CODES, LAYER_CODES, NO_ACTIVATION } from '../../src/engine/nativeAddon';
 import { activate } from '../../src/engine/tfjsLayers';
 import { SeededRandom } from '../../src/random/SeededRandom';
-import { kernelAddons } from '../helpers/native';
+import { assertClose, kernelAddons, useCpuBackend as cpu } from '../helpers/native';
 
 // Every native kernel against the TensorFlow.js cpu backend's result for the same inputs, on random
 // shapes including 1-wide edges and sizes that are not multiples of any SIMD width.
@@ -20,21 +20,6 @@ const SHAPES: [number, number, number][] = [
   [3, 10, 130],
   [63, 65, 31],
 ];
-
-/** |a − b| ≤ atol + rtol·|b| element-wise, reporting the worst element. */
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string) {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) assert.fail(`${what}[${i}]: native ${a}, cpu ${e}`);
-  }
-}
-
-const cpu = async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-};
 
 for (const { label, addon, skip } of kernelAddons()) {
   test(`${label} matmul equals tf.matMul for every transpose combination`, { skip }, async () => {

@@ -1,29 +1,14 @@
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import { tf } from '../../src/engine/tf';
 import { windowOutput } from '../../src/engine/modelSpec';
 import { avgPool, convKernelGradient } from '../../src/engine/tfjsLayers';
 import { SeededRandom } from '../../src/random/SeededRandom';
-import { kernelAddons } from '../helpers/native';
+import { assertClose, kernelAddons, useCpuBackend as cpu } from '../helpers/native';
 
 // The native conv, pooling and batch-norm kernels against the TensorFlow.js cpu backend, forward and
 // gradient, on random shapes with strides, both paddings, odd sizes, 1×1 and even kernels.
 const rng = new SeededRandom(11, 'native-layer-tests');
 const randomArray = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (rng.nextFloat() * 2 - 1) * scale);
-
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number, what: string) {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) assert.fail(`${what}[${i}]: native ${a}, cpu ${e}`);
-  }
-}
-
-const cpu = async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-};
 
 /** [n, height, width, channels, filters, kernel, stride, padding] */
 const CONVS: [number, number, number, number, number, number, number, 'same' | 'valid'][] = [
