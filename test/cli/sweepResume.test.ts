@@ -110,6 +110,27 @@ async function killSweepMidCell(runs: string, k: number): Promise<Map<string, nu
   return new Map(runStates(runs).map((s) => [s.id, s.completedEpochs]));
 }
 
+/**
+ * For a failure message: the cells whose results differ between the uninterrupted sweep and the rerun, with
+ * the epoch the rerun's run was resumed after (null: trained whole) and the arms' metrics on both sides.
+ */
+function cellDifferences(referenceDir: string, rerunDir: string, runs: string): string {
+  const read = (dir: string, file: string) => JSON.parse(readFileSync(path.join(dir, 'cells', file), 'utf8')) as CellResult;
+  const lines: string[] = [];
+  for (const file of readdirSync(path.join(referenceDir, 'cells'))) {
+    const [a, b] = [read(referenceDir, file), read(rerunDir, file)];
+    if (JSON.stringify(a.arms) === JSON.stringify(b.arms)) continue;
+    let resumedAfter: unknown = 'unknown';
+    try {
+      resumedAfter = (JSON.parse(readFileSync(path.join(runs, b.runId, 'summary.json'), 'utf8')) as { resumedAfterEpoch: unknown }).resumedAfterEpoch;
+    } catch {
+      // the run's summary is what is being diagnosed; its absence is said as "unknown"
+    }
+    lines.push(`cell ${a.cellId} differs (rerun's run ${b.runId} resumed after epoch ${String(resumedAfter)}): ${JSON.stringify(a.arms)} vs ${JSON.stringify(b.arms)}`);
+  }
+  return lines.length > 0 ? lines.join('\n') : 'no cell result differs';
+}
+
 test('two options × two ε × three seeds: the aggregate by grid point by hand; killed at a random point and rerun, the same aggregate as uninterrupted and no orphan run', { timeout: 600_000 }, async (t) => {
   const reference = tempDir();
   const full = await runCli([...ARGS, '--runs-dir', reference, '--json']);
@@ -130,7 +151,7 @@ test('two options × two ε × three seeds: the aggregate by grid point by hand;
   assert.equal(again.code, 0, again.stderr);
   const resumed = JSON.parse(again.stdout) as typeof doc;
   assert.equal(resumed.sweepId, doc.sweepId);
-  assert.equal(JSON.stringify(resumed.aggregate), JSON.stringify(doc.aggregate), 'the aggregate of the uninterrupted sweep');
+  assert.equal(JSON.stringify(resumed.aggregate), JSON.stringify(doc.aggregate), `the aggregate of the uninterrupted sweep; ${cellDifferences(doc.sweepDir, resumed.sweepDir, runs)}\nrerun's stderr:\n${again.stderr}`);
   assert.match(again.stderr, /resuming its run \S+ after epoch [1-9]/);
 
   // No orphans: one completed run per cell, named for it, each the run its cell's result came from.
