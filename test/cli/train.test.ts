@@ -142,22 +142,8 @@ test('bad input: one line, exit 2, and no run directory left behind', async () =
 
 test('an interrupted run is marked interrupted with exit 130, its completed epochs kept', async () => {
   const runs = tempDir();
-  const controller = new AbortController();
-  let stderr = '';
-  const { run } = await import('../../src/cli/main');
-  const code = await run(['train', '--runs-dir', runs, ...TINY, '--epochs', '5'], {
-    stdout: { write: () => true },
-    stderr: {
-      write: (s: string) => {
-        stderr += s;
-        if (/^epoch 2 /m.test(s)) controller.abort('SIGINT');
-        return true;
-      },
-    },
-    signal: controller.signal,
-  });
-  assert.equal(code, 130, stderr);
-  const dir = path.join(runs, readdirSync(runs)[0]!);
+  const { id } = await interruptedRun(runs);
+  const dir = path.join(runs, id);
   const status = JSON.parse(readFileSync(path.join(dir, 'status.json'), 'utf8'));
   assert.equal(status.status, 'interrupted');
   assert.equal(status.completedEpochs, 2);

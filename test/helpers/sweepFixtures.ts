@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { CliError } from '../../src/errors';
+import { collectFlags } from '../../src/cli/schemaFlags';
+import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
 import type { CellRunner } from '../../src/sweep/cellWorker';
 import type { CellArmResult, CellResult } from '../../src/sweep/sweepFiles';
 
@@ -85,4 +87,14 @@ export function fakeCellRunner({ ran = [], failing = new Set(), digestOf, accura
 /** `fn` throws a usage error (CliError, exit 2) whose message matches `pattern`. */
 export function assertUsageError(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
+}
+
+/** planSweep with the grid flags as typed on the command line, read as `ls-bench sweep` reads them. */
+export function planFromFlags(
+  sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[]; grid?: string[] } = {},
+  trainFlags: Record<string, unknown> = {},
+  configFile?: string,
+): SweepPlan {
+  const { assert = [], grid = [], ...flagText } = sweepFlags;
+  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert, grid });
 }

@@ -2,16 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { collectFlags } from '../../src/cli/schemaFlags';
 import { defaultSweepDir } from '../../src/sweep/locateSweep';
 import { mergeSweepDirs } from '../../src/sweep/merge';
-import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
+import type { SweepPlan } from '../../src/sweep/plan';
 import { executeSweep, openSweepDir } from '../../src/sweep/sweep';
 import type { SweepDir } from '../../src/sweep/sweepFiles';
-import { assertUsageError, fakeCellRunner } from '../helpers/sweepFixtures';
+import { assertUsageError, fakeCellRunner, planFromFlags } from '../helpers/sweepFixtures';
 import { tempDir } from '../helpers/tempDir';
 
-const plan = (seeds: string): SweepPlan => planSweep({ trainFlags: {}, sweepFlags: collectFlags({ seeds }, sweepFlagOptions()), assert: [] });
+const plan = (seeds: string): SweepPlan => planFromFlags({ seeds });
 
 /** Runs shards 1..count/count of `p` into `root`, with a recorded source digest per shard. */
 async function shards(root: string, p: SweepPlan, count: number, source: (i: number) => string | null, digestOf = (seed: number) => `${'d'.repeat(60)}${seed}000`): Promise<SweepDir[]> {

@@ -3,23 +3,9 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { collectFlags } from '../../src/cli/schemaFlags';
-import { CliError } from '../../src/errors';
-import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
+import { sweepFlagOptions } from '../../src/sweep/plan';
+import { assertUsageError, planFromFlags as plan } from '../helpers/sweepFixtures';
 import { PROJECT_ROOT, tempDir } from '../helpers/tempDir';
-
-/** planSweep with the grid flags as typed on the command line, read as `ls-bench sweep` reads them. */
-function plan(
-  sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[]; grid?: string[] } = {},
-  trainFlags: Record<string, unknown> = {},
-  configFile?: string,
-): SweepPlan {
-  const { assert = [], grid = [], ...flagText } = sweepFlags;
-  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert, grid });
-}
-
-function usage(fn: () => unknown, pattern: RegExp): void {
-  assert.throws(fn, (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message), String(pattern));
-}
 
 test('sweepFlagOptions: --epsilon, --seeds, --smoothing and --jobs come from the sweep section schema', () => {
   const options = sweepFlagOptions();
@@ -27,9 +13,9 @@ test('sweepFlagOptions: --epsilon, --seeds, --smoothing and --jobs come from the
   assert.deepEqual(options.find((o) => o.key === 'smoothing')!.choices, undefined, 'a list of variants, each checked by the grid');
   assert.ok(options.every((o) => o.description.length > 0 && o.defaultValue === undefined), 'help text, and no schema default that would hide the file\'s section');
   assert.deepEqual(collectFlags({ seeds: '0-2,7', jobs: '3', epsilon: '0, 0.1', smoothing: 'uniform,others' }, options), { epsilon: [0, 0.1], seeds: '0-2,7', smoothing: ['uniform', 'others'], jobs: 3 });
-  usage(() => plan({ jobs: 'two' }), /--jobs: expected a number, got "two"/);
-  usage(() => plan({ jobs: '1.5' }), /--jobs: expected an integer from 1 to 256, got 1\.5/);
-  usage(() => plan({ jobs: '257' }), /--jobs: expected an integer from 1 to 256, got 257/);
+  assertUsageError(() => plan({ jobs: 'two' }), /--jobs: expected a number, got "two"/);
+  assertUsageError(() => plan({ jobs: '1.5' }), /--jobs: expected an integer from 1 to 256, got 1\.5/);
+  assertUsageError(() => plan({ jobs: '257' }), /--jobs: expected an integer from 1 to 256, got 257/);
 });
 
 test('planSweep: defaults, precedence, and the config file\'s sweep section', () => {
@@ -59,28 +45,28 @@ test('planSweep: bad input is refused with one line naming the source', () => {
     writeFileSync(f, text);
     return f;
   };
-  usage(() => plan({ epsilon: '' }), /--epsilon: the grid is empty/);
-  usage(() => plan({ epsilon: '0,1.5' }), /--epsilon: ε must be in \[0, 1\), got 1\.5/);
-  usage(() => plan({ epsilon: '0,x' }), /--epsilon: expected a comma-separated list of numbers/);
-  usage(() => plan({ seeds: '3,1' }), /--seeds: seeds must be ascending/);
-  usage(() => plan({ seeds: '1,1' }), /--seeds: .*1 is repeated/);
-  usage(() => plan({ smoothing: 'uniform,gaussian' }), /--smoothing: expected "uniform" or "others", got "gaussian"/);
-  usage(() => plan({ jobs: '0' }), /--jobs: expected an integer from 1 to 256/);
-  usage(() => plan({ assert: ['smoothed.ece <'] }), /--assert 'smoothed\.ece <': at column 15/);
-  usage(() => plan({ epsilon: '0,0.1', assert: ['smoothed-0.2.ece < 1'] }), /smoothed-0\.2 is not an arm of this sweep/);
-  usage(() => plan({}, { epochs: 0 }), /--epochs: expected a value ≥ 1/);
+  assertUsageError(() => plan({ epsilon: '' }), /--epsilon: the grid is empty/);
+  assertUsageError(() => plan({ epsilon: '0,1.5' }), /--epsilon: ε must be in \[0, 1\), got 1\.5/);
+  assertUsageError(() => plan({ epsilon: '0,x' }), /--epsilon: expected a comma-separated list of numbers/);
+  assertUsageError(() => plan({ seeds: '3,1' }), /--seeds: seeds must be ascending/);
+  assertUsageError(() => plan({ seeds: '1,1' }), /--seeds: .*1 is repeated/);
+  assertUsageError(() => plan({ smoothing: 'uniform,gaussian' }), /--smoothing: expected "uniform" or "others", got "gaussian"/);
+  assertUsageError(() => plan({ jobs: '0' }), /--jobs: expected an integer from 1 to 256/);
+  assertUsageError(() => plan({ assert: ['smoothed.ece <'] }), /--assert 'smoothed\.ece <': at column 15/);
+  assertUsageError(() => plan({ epsilon: '0,0.1', assert: ['smoothed-0.2.ece < 1'] }), /smoothed-0\.2 is not an arm of this sweep/);
+  assertUsageError(() => plan({}, { epochs: 0 }), /--epochs: expected a value ≥ 1/);
   const unknown = write('a.yaml', 'sweep:\n  seed: 0-4\n');
-  usage(() => plan({}, {}, unknown), /a\.yaml: unknown key "sweep\.seed"; expected one of: sweep\.epsilon, sweep\.seeds/);
+  assertUsageError(() => plan({}, {}, unknown), /a\.yaml: unknown key "sweep\.seed"; expected one of: sweep\.epsilon, sweep\.seeds/);
   const wrongType = write('b.yaml', 'sweep:\n  epsilon: [0, high]\n');
-  usage(() => plan({}, {}, wrongType), /b\.yaml: key "sweep\.epsilon\.1": expected a number/);
+  assertUsageError(() => plan({}, {}, wrongType), /b\.yaml: key "sweep\.epsilon\.1": expected a number/);
   const badSeeds = write('c.yaml', 'sweep:\n  seeds: [2, 1]\n');
-  usage(() => plan({}, {}, badSeeds), /c\.yaml: key "sweep\.seeds": seeds must be ascending/);
+  assertUsageError(() => plan({}, {}, badSeeds), /c\.yaml: key "sweep\.seeds": seeds must be ascending/);
   const badEps = write('d.yaml', 'sweep:\n  epsilon: [0, 1]\n');
-  usage(() => plan({}, {}, badEps), /d\.yaml: key "sweep\.epsilon": ε must be in \[0, 1\)/);
+  assertUsageError(() => plan({}, {}, badEps), /d\.yaml: key "sweep\.epsilon": ε must be in \[0, 1\)/);
   const notMapping = write('e.yaml', 'sweep: 3\n');
-  usage(() => plan({}, {}, notMapping), /e\.yaml: key "sweep": expected a mapping/);
+  assertUsageError(() => plan({}, {}, notMapping), /e\.yaml: key "sweep": expected a mapping/);
   const trainKey = write('f.yaml', 'epoks: 3\n');
-  usage(() => plan({}, {}, trainKey), /f\.yaml: unknown key "epoks"/);
+  assertUsageError(() => plan({}, {}, trainKey), /f\.yaml: unknown key "epoks"/);
 });
 
 test('configs/sweep.yaml is a valid sweep config', () => {
@@ -109,13 +95,13 @@ test('planSweep with a grid: --grid and sweep.grid, one cell per grid point × s
   assert.deepEqual(replaced.grid.axes!.map((a) => [a.key, a.values.length]), [['hidden', 2], ['learningRate', 3]], 'a --grid replaces the file\'s axis of that key');
   // gates naming grid points are checked against the grid before anything runs
   assert.equal(plan({ grid: ['labelNoise=0,0.2'], assert: ['at(labelNoise=0.2: smoothed.ece <= hard.ece)', 'any(smoothed.accuracy > hard.accuracy)', 'all(smoothed.nll < 9)'] }).assertions.length, 3);
-  usage(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(labelNoise=0.3: smoothed.ece <= hard.ece)'] }), /labelNoise=0\.3 is not a value of the grid; its values are 0, 0\.2/);
-  usage(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(hidden=[8]: smoothed.ece <= hard.ece)'] }), /"hidden" is not an axis of this sweep's grid; its axes are labelNoise/);
-  usage(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(p3: smoothed.ece <= hard.ece)'] }), /p3 is not a grid point of this sweep; it has p1 to p2/);
-  usage(() => plan({ grid: ['labelNoise=0,0.2'] }, { labelNoise: 0.1 }), /--label-noise and --grid labelNoise both set labelNoise/);
+  assertUsageError(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(labelNoise=0.3: smoothed.ece <= hard.ece)'] }), /labelNoise=0\.3 is not a value of the grid; its values are 0, 0\.2/);
+  assertUsageError(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(hidden=[8]: smoothed.ece <= hard.ece)'] }), /"hidden" is not an axis of this sweep's grid; its axes are labelNoise/);
+  assertUsageError(() => plan({ grid: ['labelNoise=0,0.2'], assert: ['at(p3: smoothed.ece <= hard.ece)'] }), /p3 is not a grid point of this sweep; it has p1 to p2/);
+  assertUsageError(() => plan({ grid: ['labelNoise=0,0.2'] }, { labelNoise: 0.1 }), /--label-noise and --grid labelNoise both set labelNoise/);
   const bad = path.join(dir, 'bad.yaml');
   writeFileSync(bad, 'sweep:\n  grid: [learningRate]\n');
-  usage(() => plan({}, {}, bad), /bad\.yaml: key "sweep\.grid": expected a mapping of training options to lists of values/);
+  assertUsageError(() => plan({}, {}, bad), /bad\.yaml: key "sweep\.grid": expected a mapping of training options to lists of values/);
   writeFileSync(bad, 'sweep:\n  grid:\n    seed: [0, 1]\n');
-  usage(() => plan({}, {}, bad), /bad\.yaml: key "sweep\.grid\.seed": seed cannot be a grid axis/);
+  assertUsageError(() => plan({}, {}, bad), /bad\.yaml: key "sweep\.grid\.seed": seed cannot be a grid axis/);
 });

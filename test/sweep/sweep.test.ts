@@ -2,26 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { collectFlags } from '../../src/cli/schemaFlags';
 import { defaultSweepDir } from '../../src/sweep/locateSweep';
-import { planSweep, sweepFlagOptions, type SweepPlan } from '../../src/sweep/plan';
 import { executeSweep, openSweepDir } from '../../src/sweep/sweep';
 import { mergeSweepDirs } from '../../src/sweep/merge';
 import type { SweepDir } from '../../src/sweep/sweepFiles';
-import { assertUsageError, fakeCellRunner } from '../helpers/sweepFixtures';
+import { assertUsageError, fakeCellRunner, planFromFlags as plan } from '../helpers/sweepFixtures';
 import { tempDir } from '../helpers/tempDir';
-
-/** planSweep with the grid flags as typed on the command line, read as `ls-bench sweep` reads them. */
-function plan(
-  sweepFlags: { epsilon?: string; seeds?: string; smoothing?: string; jobs?: string; assert?: string[]; grid?: string[] } = {},
-  trainFlags: Record<string, unknown> = {},
-  configFile?: string,
-): SweepPlan {
-  const { assert = [], grid = [], ...flagText } = sweepFlags;
-  return planSweep({ ...(configFile ? { configFile } : {}), trainFlags, sweepFlags: collectFlags(flagText, sweepFlagOptions()), assert, grid });
-}
-
-
 
 test('a failing cell does not stop the others; a rerun skips completed cells and retries the failed one', async () => {
   const runs = tempDir();
